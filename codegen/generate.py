@@ -1,0 +1,83 @@
+"""Generates every per-operation and per-shape file of eksy from the pinned service models.
+
+    python codegen/generate.py          # rewrite the generated files
+    python codegen/generate.py --check  # exit 1 and show what differs (the drift check)
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import emit_python  # noqa: E402
+import emit_rust  # noqa: E402
+import emit_tables  # noqa: E402
+from model import load_services  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def strip_docs(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_docs(v) for k, v in value.items() if k != "documentation"}
+    if isinstance(value, list):
+        return [strip_docs(v) for v in value]
+    return value
+
+
+def render() -> dict[Path, str]:
+    services = load_services()
+    files: dict[Path, str] = {}
+    rust_mods = []
+    for svc in services:
+        files[ROOT / f"src/generated/{svc.module}.rs"] = emit_rust.emit_service(svc)
+        rust_mods.append(svc.module)
+        files[ROOT / f"python/eksy/_generated/{svc.module}_models.py"] = emit_python.emit_models(svc)
+        files[ROOT / f"python/eksy/_generated/{svc.module}_inputs.py"] = emit_python.emit_inputs(svc)
+    files[ROOT / "src/generated/mod.rs"] = emit_rust.HEADER + "".join(f"pub mod {m};\n" for m in rust_mods)
+    files[ROOT / "python/eksy/_generated/__init__.py"] = emit_python.HEADER + '"""Generated code; see codegen/."""\n'
+    files[ROOT / "python/eksy/_generated/client.py"] = emit_python.emit_clients(services)
+    files[ROOT / "python/eksy/_generated/errors.py"] = emit_python.emit_errors(services)
+    files[ROOT / "python/eksy/_generated/tables.py"] = emit_tables.emit_tables(services)
+    wire = {"@generated": "by codegen/generate.py from the botocore service models; do not edit"}
+    wire.update({svc.key: strip_docs(svc.model) for svc in services})
+    files[ROOT / "crates/eksy-emulator/src/generated/wire_model.json"] = (
+        json.dumps(wire, separators=(",", ":"), sort_keys=True) + "\n"
+    )
+    return files
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="compare instead of writing")
+    args = parser.parse_args()
+    files = render()
+    if args.check:
+        stale = []
+        for path, text in sorted(files.items()):
+            current = path.read_text() if path.exists() else ""
+            if current != text:
+                stale.append(path)
+                diff = difflib.unified_diff(current.splitlines(), text.splitlines(), str(path), "generated", lineterm="")
+                print("\n".join(list(diff)[:40]))
+        if stale:
+            print(f"\n{len(stale)} generated file(s) are stale. Fix: python codegen/generate.py && git add -A")
+            return 1
+        print(f"generated code is up to date ({len(files)} files)")
+        return 0
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+    print(f"wrote {len(files)} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

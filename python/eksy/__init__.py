@@ -1,0 +1,71 @@
+"""eksy: typed sync and async clients for Amazon EKS on the AWS Rust SDK, with a local emulator.
+
+    import eksy
+    eks = eksy.EKS(region="us-west-2")
+    cluster = eks.describe_cluster(name="prod").cluster
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from eksy._errors import (
+    ClientSideError,
+    EksError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    RequestTimeoutError,
+    ServiceError,
+)
+from eksy._generated.errors import *  # noqa: F403
+from eksy._generated.errors import __all__ as _service_errors
+
+if TYPE_CHECKING:
+    from eksy import models
+    from eksy._generated.client import EKS, AsyncEKS, AsyncEKSAuth, EKSAuth
+
+__version__ = "0.1.0"
+
+# Clients and models load on first use, which keeps `import eksy` cheap.
+_LAZY = {
+    "EKS": "eksy._generated.client",
+    "AsyncEKS": "eksy._generated.client",
+    "EKSAuth": "eksy._generated.client",
+    "AsyncEKSAuth": "eksy._generated.client",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in ("models", "testing"):
+        import importlib
+
+        module = importlib.import_module(f"eksy.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'eksy' has no attribute {name!r}")
+
+
+__all__ = [
+    "EKS",
+    "AsyncEKS",
+    "EKSAuth",
+    "AsyncEKSAuth",
+    "EksError",
+    "ServiceError",
+    "ClientSideError",
+    "ParamValidationError",
+    "NoRegionError",
+    "NoCredentialsError",
+    "EndpointConnectionError",
+    "RequestTimeoutError",
+    "models",
+    *_service_errors,
+]

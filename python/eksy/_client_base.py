@@ -1,0 +1,83 @@
+"""Construction and configuration shared by the generated sync and async clients."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from eksy._eksy import ClientCore
+
+
+class _ClientBase:
+    _service: ClassVar[str]
+    __slots__ = ("_core",)
+
+    def __init__(
+        self,
+        *,
+        region: str | None = None,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        max_attempts: int | None = None,
+        retry_mode: Literal["standard", "adaptive"] | None = None,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        operation_timeout: float | None = None,
+    ) -> None:
+        """Create a client.
+
+        Anything not given follows the AWS SDK's default chain: environment variables, the
+        shared config and credentials files (``profile``), SSO, web identity, and instance
+        metadata.
+
+        Args:
+            region: AWS region, e.g. ``"us-west-2"``.
+            profile: Named profile from ``~/.aws/config`` / ``~/.aws/credentials``.
+            endpoint_url: Send requests here instead of AWS, e.g. a ``LocalEKS`` emulator.
+            aws_access_key_id: Explicit access key (with ``aws_secret_access_key``).
+            aws_secret_access_key: Explicit secret key; never shown in reprs or errors.
+            aws_session_token: Session token for temporary credentials.
+            max_attempts: Total attempts per call including retries (default 3).
+            retry_mode: ``"standard"`` (default) or ``"adaptive"`` (client-side rate limiting).
+            connect_timeout: Seconds to establish a connection.
+            read_timeout: Seconds to wait for the first byte of a response.
+            operation_timeout: Seconds for a whole call, retries included.
+        """
+        self._core = ClientCore(
+            self._service,
+            region=region,
+            profile=profile,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+            max_attempts=max_attempts,
+            retry_mode=retry_mode,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            operation_timeout=operation_timeout,
+        )
+
+    @property
+    def region(self) -> str | None:
+        """The region requests are signed for."""
+        return self._core.region
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The custom endpoint, or None for the AWS endpoint of the region."""
+        return self._core.endpoint_url
+
+    def __repr__(self) -> str:
+        endpoint = f", endpoint_url={self.endpoint_url!r}" if self.endpoint_url else ""
+        return f"{type(self).__name__}(region={self.region!r}{endpoint})"
+
+
+class SyncClientBase(_ClientBase):
+    __slots__ = ()
+
+
+class AsyncClientBase(_ClientBase):
+    __slots__ = ()

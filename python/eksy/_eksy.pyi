@@ -1,0 +1,47 @@
+"""Type stubs of the Rust extension module."""
+
+from typing import Any
+
+__version__: str
+
+class ClientCore:
+    def __init__(
+        self,
+        service: str,
+        *,
+        region: str | None = None,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        max_attempts: int | None = None,
+        retry_mode: str | None = None,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        operation_timeout: float | None = None,
+    ) -> None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def endpoint_url(self) -> str | None: ...
+    @property
+    def service(self) -> str: ...
+    def call(self, op: int, args: tuple[Any, ...], /) -> Any: ...
+    async def call_async(self, op: int, args: tuple[Any, ...], /) -> Any: ...
+
+class Emulator:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = "us-east-1",
+        account_id: str | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> None: ...
+    @property
+    def endpoint_url(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    def control(self, command: str, args_json: str, /) -> str: ...
+    def stop(self) -> None: ...

@@ -1,0 +1,160 @@
+"""The exception hierarchy of eksy.
+
+``EksError`` is the root. ``ServiceError`` and its generated subclasses (one per error shape of
+the EKS and EKS Auth models) are answers from the service; ``ClientSideError`` and its
+subclasses are failures detected before or instead of an answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+
+def _restore(cls: type[EksError], args: tuple[Any, ...], state: dict[str, Any]) -> EksError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class EksError(Exception):
+    """Base class of every exception eksy raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+class ClientSideError(EksError):
+    """A failure detected on this side: bad parameters, configuration, connection, timeout."""
+
+
+class ParamValidationError(ClientSideError, ValueError):
+    """A parameter has the wrong type, is missing, unknown, or outside the model's limits.
+
+    Raised before anything is sent. ``path`` names the parameter, e.g. ``scaling_config.min_size``.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(f"Invalid parameter {path}: {message}" if path else message)
+        self.path = path
+        self.reason = message
+
+
+class NoRegionError(ClientSideError):
+    """No AWS region was given or found in the environment or profile."""
+
+
+class NoCredentialsError(ClientSideError):
+    """No AWS credentials could be found by the default provider chain."""
+
+
+class EndpointConnectionError(ClientSideError, ConnectionError):
+    """The endpoint could not be reached (refused, unreachable, DNS, TLS)."""
+
+
+class RequestTimeoutError(ClientSideError, TimeoutError):
+    """The request did not complete within the configured connect, read or operation timeout."""
+
+
+class ServiceError(EksError):
+    """An error answer from the service.
+
+    Attributes: ``code`` (e.g. ``ResourceNotFoundException``), ``message``, ``status_code``,
+    ``request_id``, ``operation``, plus the members the model defines for the error
+    (``cluster_name``, ``nodegroup_name``, ...). An error code the model does not know raises
+    ``ServiceError`` itself with ``code`` set.
+    """
+
+    _fields: ClassVar[dict[str, str]] = {}
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        operation: str | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status_code = status_code
+        self.request_id = request_id
+        self.operation = operation
+        values = fields or {}
+        for wire_name, attribute in self._fields.items():
+            setattr(self, attribute, values.get(wire_name))
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part
+            for part in (
+                self.operation,
+                f"HTTP {self.status_code}" if self.status_code else "",
+                f"request id {self.request_id}" if self.request_id else "",
+            )
+            if part
+        )
+        return f"{self.code}: {self.message}" + (f" ({where})" if where else "")
+
+
+_NO_CREDENTIALS_HELP = (
+    "No AWS credentials found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a profile "
+    "(profile=... or AWS_PROFILE; run `aws sso login` for SSO profiles), or pass "
+    "aws_access_key_id= and aws_secret_access_key= to the client."
+)
+
+
+def _param_error(path: str, message: str) -> ParamValidationError:
+    return ParamValidationError(message, path=path)
+
+
+def _no_region_error() -> NoRegionError:
+    return NoRegionError(
+        "No AWS region configured. Pass region='us-west-2' (for example) to the client, set "
+        "AWS_REGION, or set `region` in your profile in ~/.aws/config."
+    )
+
+
+def _call_error(
+    kind: str,
+    operation: str,
+    code: str | None,
+    message: str,
+    status: int | None,
+    request_id: str | None,
+    body: str | None,
+) -> EksError:
+    """Builds the exception for a failed call; called from Rust."""
+    if kind == "service":
+        from eksy._generated.errors import ERROR_CLASSES
+
+        fields: dict[str, Any] = {}
+        if body:
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, dict):
+                fields = parsed
+        if not message:
+            message = str(fields.get("message") or fields.get("Message") or "")
+        name = code or "Unknown"
+        cls = ERROR_CLASSES.get(name, ServiceError)
+        return cls(message, code=name, status_code=status, request_id=request_id, operation=operation, fields=fields)
+    if kind == "no_credentials":
+        return NoCredentialsError(f"{operation}: {_NO_CREDENTIALS_HELP}")
+    if kind == "connection":
+        return EndpointConnectionError(
+            f"{operation}: could not connect to the endpoint ({message}). Check endpoint_url, the "
+            "network, and that the service (or `eksy local`) is running."
+        )
+    if kind == "timeout":
+        return RequestTimeoutError(
+            f"{operation}: the request timed out ({message}). Raise connect_timeout, read_timeout or "
+            "operation_timeout on the client, or check the network."
+        )
+    return ClientSideError(f"{operation}: {message}")

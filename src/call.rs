@@ -1,0 +1,168 @@
+//! One SDK request as a boxed future, and the errors it can end with.
+
+use std::error::Error as StdError;
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyModule;
+
+use crate::conv::ToPy;
+
+pub type BoxedOutput = Box<dyn ToPy + Send>;
+pub type OpFuture = Pin<Box<dyn Future<Output = Result<BoxedOutput, CallError>> + Send>>;
+
+/// Erases an operation's output and error types so sync and async share one path.
+pub fn boxed_call<O, E, F>(operation: &'static str, request: F) -> OpFuture
+where
+    F: Future<Output = Result<O, SdkError<E, HttpResponse>>> + Send + 'static,
+    O: ToPy + Send + 'static,
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    Box::pin(async move {
+        match request.await {
+            Ok(output) => Ok(Box::new(output) as BoxedOutput),
+            Err(err) => Err(CallError::from_sdk(operation, err)),
+        }
+    })
+}
+
+#[derive(Debug)]
+pub enum CallKind {
+    Service,
+    NoCredentials,
+    Connection,
+    Timeout,
+    Other,
+}
+
+impl CallKind {
+    fn as_str(&self) -> &'static str {
+        match self {
+            CallKind::Service => "service",
+            CallKind::NoCredentials => "no_credentials",
+            CallKind::Connection => "connection",
+            CallKind::Timeout => "timeout",
+            CallKind::Other => "other",
+        }
+    }
+}
+
+/// Everything Python needs to raise the right `eksy` exception; built without the GIL.
+#[derive(Debug)]
+pub struct CallError {
+    pub kind: CallKind,
+    pub operation: &'static str,
+    pub code: Option<String>,
+    pub message: String,
+    pub status: Option<u16>,
+    pub request_id: Option<String>,
+    /// The JSON error body, whose modeled members become exception attributes.
+    pub body: Option<String>,
+}
+
+impl CallError {
+    fn local(kind: CallKind, operation: &'static str, message: String) -> Self {
+        CallError {
+            kind,
+            operation,
+            code: None,
+            message,
+            status: None,
+            request_id: None,
+            body: None,
+        }
+    }
+
+    pub fn from_sdk<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> Self
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        if mentions_credentials(&err) {
+            return Self::local(CallKind::NoCredentials, operation, DisplayErrorContext(&err).to_string());
+        }
+        match &err {
+            SdkError::ServiceError(ctx) => {
+                let raw = ctx.raw();
+                let header = |name: &str| raw.headers().get(name).map(str::to_owned);
+                let service_err = ctx.err();
+                let code = service_err
+                    .code()
+                    .map(str::to_owned)
+                    .or_else(|| header("x-amzn-errortype").map(|c| c.split(':').next().unwrap_or_default().to_owned()));
+                CallError {
+                    kind: CallKind::Service,
+                    operation,
+                    code,
+                    message: service_err.message().unwrap_or_default().to_owned(),
+                    status: Some(raw.status().as_u16()),
+                    request_id: header("x-amzn-requestid").or_else(|| header("x-amz-request-id")),
+                    body: raw
+                        .body()
+                        .bytes()
+                        .and_then(|b| std::str::from_utf8(b).ok())
+                        .map(str::to_owned),
+                }
+            }
+            SdkError::TimeoutError(_) => Self::local(CallKind::Timeout, operation, DisplayErrorContext(&err).to_string()),
+            SdkError::DispatchFailure(failure) => {
+                let kind = if failure.is_timeout() {
+                    CallKind::Timeout
+                } else if failure.is_io() {
+                    CallKind::Connection
+                } else {
+                    CallKind::Other
+                };
+                Self::local(kind, operation, DisplayErrorContext(&err).to_string())
+            }
+            SdkError::ResponseError(_) => Self::local(CallKind::Other, operation, DisplayErrorContext(&err).to_string()),
+            _ => Self::local(CallKind::Other, operation, DisplayErrorContext(&err).to_string()),
+        }
+    }
+
+    pub fn into_pyerr(self, py: Python<'_>) -> PyErr {
+        let made = errors_module(py).and_then(|module| {
+            module.call_method1(
+                "_call_error",
+                (
+                    self.kind.as_str(),
+                    self.operation,
+                    self.code,
+                    self.message,
+                    self.status,
+                    self.request_id,
+                    self.body,
+                ),
+            )
+        });
+        match made {
+            Ok(exc) => PyErr::from_value(exc),
+            Err(e) => e,
+        }
+    }
+}
+
+fn mentions_credentials(err: &(dyn StdError + 'static)) -> bool {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = current {
+        if e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>().is_some() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// `eksy._errors`, which owns the exception classes and builds them from what Rust reports.
+pub fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    Ok(ERRORS_MODULE
+        .get_or_try_init(py, || Ok::<_, PyErr>(py.import("eksy._errors")?.unbind()))?
+        .bind(py))
+}

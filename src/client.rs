@@ -1,0 +1,242 @@
+//! `ClientCore`: one configured SDK client behind both the sync and the async Python clients.
+
+use std::sync::RwLock;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::call::{CallError, OpFuture};
+use crate::generated;
+use crate::runtime;
+
+/// How long a sync call waits between checks for Ctrl-C.
+const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+
+#[derive(Clone)]
+enum SdkClient {
+    Eks(aws_sdk_eks::Client),
+    EksAuth(aws_sdk_eksauth::Client),
+}
+
+struct Generation {
+    runtime_generation: u64,
+    client: SdkClient,
+}
+
+#[pyclass(module = "eksy._eksy", frozen)]
+pub struct ClientCore {
+    service: String,
+    config: SdkConfig,
+    current: RwLock<Generation>,
+}
+
+fn build_client(service: &str, config: &SdkConfig) -> SdkClient {
+    if service == "eks-auth" {
+        SdkClient::EksAuth(aws_sdk_eksauth::Client::new(config))
+    } else {
+        SdkClient::Eks(aws_sdk_eks::Client::new(config))
+    }
+}
+
+fn seconds(value: Option<f64>, name: &str) -> PyResult<Option<Duration>> {
+    value
+        .map(|s| {
+            Duration::try_from_secs_f64(s).map_err(|_| PyValueError::new_err(format!("{name} must be a positive number of seconds")))
+        })
+        .transpose()
+}
+
+#[pymethods]
+impl ClientCore {
+    #[new]
+    #[pyo3(signature = (
+        service, *, region=None, profile=None, endpoint_url=None, aws_access_key_id=None,
+        aws_secret_access_key=None, aws_session_token=None, max_attempts=None, retry_mode=None,
+        connect_timeout=None, read_timeout=None, operation_timeout=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        service: String,
+        region: Option<String>,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+        aws_access_key_id: Option<String>,
+        aws_secret_access_key: Option<String>,
+        aws_session_token: Option<String>,
+        max_attempts: Option<u32>,
+        retry_mode: Option<String>,
+        connect_timeout: Option<f64>,
+        read_timeout: Option<f64>,
+        operation_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        if service != "eks" && service != "eks-auth" {
+            return Err(PyValueError::new_err(format!("unknown service {service:?}")));
+        }
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = region {
+            loader = loader.region(Region::new(region));
+        }
+        if let Some(profile) = profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        match (aws_access_key_id, aws_secret_access_key) {
+            (Some(key), Some(secret)) => {
+                loader = loader.credentials_provider(Credentials::new(key, secret, aws_session_token, None, "eksy-explicit"));
+            }
+            (None, None) => {}
+            _ => {
+                return Err(PyValueError::new_err(
+                    "pass both aws_access_key_id and aws_secret_access_key, or neither",
+                ))
+            }
+        }
+        let retry = match retry_mode.as_deref() {
+            None | Some("standard") => RetryConfig::standard(),
+            Some("adaptive") => RetryConfig::adaptive(),
+            Some(other) => {
+                return Err(PyValueError::new_err(format!(
+                    "retry_mode must be 'standard' or 'adaptive', not {other:?}"
+                )))
+            }
+        };
+        let retry = match max_attempts {
+            Some(0) => return Err(PyValueError::new_err("max_attempts must be at least 1")),
+            Some(n) => retry.with_max_attempts(n),
+            None => retry,
+        };
+        loader = loader.retry_config(retry);
+        let mut timeouts = TimeoutConfig::builder();
+        if let Some(t) = seconds(connect_timeout, "connect_timeout")? {
+            timeouts = timeouts.connect_timeout(t);
+        }
+        if let Some(t) = seconds(read_timeout, "read_timeout")? {
+            timeouts = timeouts.read_timeout(t);
+        }
+        if let Some(t) = seconds(operation_timeout, "operation_timeout")? {
+            timeouts = timeouts.operation_timeout(t);
+        }
+        loader = loader.timeout_config(timeouts.build());
+        let rt = runtime::get()?;
+        let config = py.detach(|| rt.block_on(loader.load()));
+        if config.region().is_none() {
+            let errors = crate::call::errors_module(py)?;
+            return Err(PyErr::from_value(errors.call_method0("_no_region_error")?));
+        }
+        let client = build_client(&service, &config);
+        Ok(ClientCore {
+            service,
+            config,
+            current: RwLock::new(Generation {
+                runtime_generation: runtime::generation(),
+                client,
+            }),
+        })
+    }
+
+    #[getter]
+    fn region(&self) -> Option<String> {
+        self.config.region().map(|r| r.to_string())
+    }
+
+    #[getter]
+    fn endpoint_url(&self) -> Option<String> {
+        self.config.endpoint_url().map(str::to_owned)
+    }
+
+    #[getter]
+    fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// Runs operation `op` to completion with the GIL released, checking for signals between slices.
+    fn call(&self, py: Python<'_>, op: u16, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        let mut request = self.start(op, args)?;
+        let rt = runtime::get()?;
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "a sync eksy call cannot run on an eksy runtime thread; use the async client",
+            ));
+        }
+        loop {
+            // The timer must be created inside the runtime, hence the async block.
+            let slice = py.detach(|| rt.block_on(async { tokio::time::timeout(SIGNAL_CHECK_INTERVAL, &mut request).await }));
+            match slice {
+                Ok(Ok(output)) => return output.to_py(py),
+                Ok(Err(err)) => return Err(err.into_pyerr(py)),
+                // Dropping `request` on the way out cancels it.
+                Err(_elapsed) => py.check_signals()?,
+            }
+        }
+    }
+
+    /// Starts operation `op` and returns an asyncio future; cancelling it drops the request.
+    fn call_async<'py>(&self, py: Python<'py>, op: u16, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+        let request = self.start(op, args)?;
+        runtime::get()?;
+        pyo3_async_runtimes::generic::future_into_py::<runtime::SharedRuntime, _, _>(py, async move {
+            Ok(Outcome(request.await))
+        })
+    }
+}
+
+impl ClientCore {
+    fn start(&self, op: u16, args: &Bound<'_, PyTuple>) -> PyResult<OpFuture> {
+        let client = self.client()?;
+        match client {
+            SdkClient::Eks(c) => generated::eks::prepare(&c, op, args),
+            SdkClient::EksAuth(c) => generated::eksauth::prepare(&c, op, args),
+        }
+    }
+
+    /// The SDK client, rebuilt with fresh connections if this process was forked since.
+    fn client(&self) -> PyResult<SdkClient> {
+        let now = runtime::generation();
+        {
+            let current = self.current.read().map_err(|_| poisoned())?;
+            if current.runtime_generation == now {
+                return Ok(current.client.clone());
+            }
+        }
+        let mut current = self.current.write().map_err(|_| poisoned())?;
+        if current.runtime_generation != now {
+            // The parent's pooled connections and credential cache belong to threads that no
+            // longer exist here; start over with new ones.
+            let mut builder = self.config.to_builder();
+            builder.set_http_client(None);
+            builder.set_identity_cache(Some(aws_config::identity::IdentityCache::lazy().build()));
+            current.client = build_client(&self.service, &builder.build());
+            current.runtime_generation = now;
+        }
+        Ok(current.client.clone())
+    }
+}
+
+fn poisoned() -> PyErr {
+    pyo3::exceptions::PyRuntimeError::new_err("eksy client state was poisoned by a panic")
+}
+
+/// The result of a request, converted to Python objects only once the GIL is held.
+struct Outcome(Result<crate::call::BoxedOutput, CallError>);
+
+impl<'py> IntoPyObject<'py> for Outcome {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
+        match self.0 {
+            Ok(output) => Ok(output.to_py(py)?.into_bound(py)),
+            Err(err) => Err(err.into_pyerr(py)),
+        }
+    }
+}
