@@ -61,7 +61,7 @@ def attributes_section(svc: Service, shape: str, title: str) -> str:
     parts = []
     for member in svc.members(shape):
         doc = member_doc(svc, shape, member)
-        text = doc.replace("\n", "\n    ") if doc else "(undocumented)"
+        text = "\n".join(("        " + line) if line else "" for line in doc.splitlines()).lstrip() if doc else "(undocumented)"
         parts.append(f"{py_name(member)}: {text}")
     if not parts:
         return ""
@@ -192,6 +192,8 @@ def emit_clients(services: list[Service]) -> str:
         "",
         "if TYPE_CHECKING:",
     ]
+    lines.append("    from eksy._generated.paginators import AsyncEKSPaginators, EKSPaginators")
+    lines.append("    from eksy._generated.waiters import AsyncEKSWaiters, EKSWaiters")
     for svc in services:
         lines.append(f"    from eksy._generated.{svc.module}_inputs import *  # noqa: F403")
         lines.append(f"    from eksy._generated.{svc.module}_models import *  # noqa: F403")
@@ -212,6 +214,25 @@ def emit_clients(services: list[Service]) -> str:
             lines.append("")
             lines.append(f'    _service = "{svc.key}"')
             lines.append("")
+            if svc.paginators or svc.waiters:
+                prefix = "Async" if is_async else ""
+                base_name = sync_name
+                lines += [
+                    "    @property",
+                    f"    def paginate(self) -> {prefix}{base_name}Paginators:",
+                    '        """Paginators: iterate items (or whole pages) across every page of a list operation."""',
+                    f"        from eksy._generated.paginators import {prefix}{base_name}Paginators",
+                    "",
+                    f"        return {prefix}{base_name}Paginators(self)",
+                    "",
+                    "    @property",
+                    f"    def wait(self) -> {prefix}{base_name}Waiters:",
+                    '        """Waiters: poll until a resource reaches a state, with timeout and progress."""',
+                    f"        from eksy._generated.waiters import {prefix}{base_name}Waiters",
+                    "",
+                    f"        return {prefix}{base_name}Waiters(self)",
+                    "",
+                ]
             for i, op in enumerate(svc.operations):
                 lines += method_lines(svc, i, op, is_async)
     return "\n".join(lines) + "\n"

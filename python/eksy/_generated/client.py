@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from eksy._client_base import AsyncClientBase, SyncClientBase
 
 if TYPE_CHECKING:
+    from eksy._generated.paginators import AsyncEKSPaginators, EKSPaginators
+    from eksy._generated.waiters import AsyncEKSWaiters, EKSWaiters
     from eksy._generated.eks_inputs import *  # noqa: F403
     from eksy._generated.eks_models import *  # noqa: F403
     from eksy._generated.eksauth_inputs import *  # noqa: F403
@@ -25,6 +27,20 @@ class EKS(SyncClientBase):
     """
 
     _service = "eks"
+
+    @property
+    def paginate(self) -> EKSPaginators:
+        """Paginators: iterate items (or whole pages) across every page of a list operation."""
+        from eksy._generated.paginators import EKSPaginators
+
+        return EKSPaginators(self)
+
+    @property
+    def wait(self) -> EKSWaiters:
+        """Waiters: poll until a resource reaches a state, with timeout and progress."""
+        from eksy._generated.waiters import EKSWaiters
+
+        return EKSWaiters(self)
 
     def activate_certificate_authority(
         self,
@@ -54,10 +70,10 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             certificate_authority_id: The ID of the certificate authority to activate as the cluster's signing
-            certificate authority. This certificate authority must already exist on the
-            cluster and have a distributionStatus of COMPLETE.
+                certificate authority. This certificate authority must already exist on the
+                cluster and have a distributionStatus of COMPLETE.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`ActivateCertificateAuthorityResponse`.
@@ -82,11 +98,11 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             principal_arn: The Amazon Resource Name (ARN) of the IAM user or role for the AccessEntry that
-            you're associating the access policy to.
+                you're associating the access policy to.
             policy_arn: The ARN of the AccessPolicy that you're associating. For a list of ARNs, use
-            ListAccessPolicies.
+                ListAccessPolicies.
             access_scope: The scope for the AccessPolicy. You can scope access policies to an entire
-            cluster or to specific Kubernetes namespaces.
+                cluster or to specific Kubernetes namespaces.
 
         Returns:
             :class:`AssociateAccessPolicyResponse`.
@@ -113,7 +129,7 @@ class EKS(SyncClientBase):
             cluster_name: The name of your cluster.
             encryption_config: The configuration you are using for encryption.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`AssociateEncryptionConfigResponse`.
@@ -144,10 +160,10 @@ class EKS(SyncClientBase):
             cluster_name: The name of your cluster.
             oidc: An object representing an OpenID Connect (OIDC) identity provider configuration.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`AssociateIdentityProviderConfigResponse`.
@@ -177,7 +193,7 @@ class EKS(SyncClientBase):
             name: The name of the Amazon EKS cluster associated with the update.
             update_id: The ID of the update to cancel.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`CancelUpdateResponse`.
@@ -215,60 +231,60 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             principal_arn: The ARN of the IAM principal for the AccessEntry. You can specify one ARN for
-            each access entry. You can't specify the same ARN in more than one access entry.
-            This value can't be changed after access entry creation.
-            
-            The valid principals differ depending on the type of the access entry in the
-            type field. For STANDARD access entries, you can use every IAM principal type.
-            For nodes (EC2 (for EKS Auto Mode), EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, and
-            HYBRID_LINUX), the only valid ARN is IAM roles. You can't use the STS session
-            principal type with access entries because this is a temporary principal for
-            each session and not a permanent identity that can be assigned permissions.
-            
-            IAM best practices recommend using IAM roles with temporary credentials, rather
-            than IAM users with long-term credentials.
+                each access entry. You can't specify the same ARN in more than one access entry.
+                This value can't be changed after access entry creation.
+
+                The valid principals differ depending on the type of the access entry in the
+                type field. For STANDARD access entries, you can use every IAM principal type.
+                For nodes (EC2 (for EKS Auto Mode), EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, and
+                HYBRID_LINUX), the only valid ARN is IAM roles. You can't use the STS session
+                principal type with access entries because this is a temporary principal for
+                each session and not a permanent identity that can be assigned permissions.
+
+                IAM best practices recommend using IAM roles with temporary credentials, rather
+                than IAM users with long-term credentials.
             kubernetes_groups: The value for name that you've specified for kind: Group as a subject in a
-            Kubernetes RoleBinding or ClusterRoleBinding object. Amazon EKS doesn't confirm
-            that the value for name exists in any bindings on your cluster. You can specify
-            one or more names.
-            
-            Kubernetes authorizes the principalArn of the access entry to access any cluster
-            objects that you've specified in a Kubernetes Role or ClusterRole object that is
-            also specified in a binding's roleRef. For more information about creating
-            Kubernetes RoleBinding, ClusterRoleBinding, Role, or ClusterRole objects, see
-            Using RBAC Authorization in the Kubernetes documentation.
-            
-            If you want Amazon EKS to authorize the principalArn (instead of, or in addition
-            to Kubernetes authorizing the principalArn), you can associate one or more
-            access policies to the access entry using AssociateAccessPolicy. If you
-            associate any access policies, the principalARN has all permissions assigned in
-            the associated access policies and all permissions in any Kubernetes Role or
-            ClusterRole objects that the group names are bound to.
+                Kubernetes RoleBinding or ClusterRoleBinding object. Amazon EKS doesn't confirm
+                that the value for name exists in any bindings on your cluster. You can specify
+                one or more names.
+
+                Kubernetes authorizes the principalArn of the access entry to access any cluster
+                objects that you've specified in a Kubernetes Role or ClusterRole object that is
+                also specified in a binding's roleRef. For more information about creating
+                Kubernetes RoleBinding, ClusterRoleBinding, Role, or ClusterRole objects, see
+                Using RBAC Authorization in the Kubernetes documentation.
+
+                If you want Amazon EKS to authorize the principalArn (instead of, or in addition
+                to Kubernetes authorizing the principalArn), you can associate one or more
+                access policies to the access entry using AssociateAccessPolicy. If you
+                associate any access policies, the principalARN has all permissions assigned in
+                the associated access policies and all permissions in any Kubernetes Role or
+                ClusterRole objects that the group names are bound to.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             username: The username to authenticate to Kubernetes with. We recommend not specifying a
-            username and letting Amazon EKS specify it for you. For more information about
-            the value Amazon EKS specifies for you, or constraints before specifying your
-            own username, see Creating access entries in the Amazon EKS User Guide.
+                username and letting Amazon EKS specify it for you. For more information about
+                the value Amazon EKS specifies for you, or constraints before specifying your
+                own username, see Creating access entries in the Amazon EKS User Guide.
             type: The type of the new access entry. Valid values are STANDARD, FARGATE_LINUX,
-            EC2_LINUX, EC2_WINDOWS, EC2 (for EKS Auto Mode), HYBRID_LINUX, and
-            HYPERPOD_LINUX.
-            
-            If the principalArn is for an IAM role that's used for self-managed Amazon EC2
-            nodes, specify EC2_LINUX or EC2_WINDOWS. Amazon EKS grants the necessary
-            permissions to the node for you. If the principalArn is for any other purpose,
-            specify STANDARD. If you don't specify a value, Amazon EKS sets the value to
-            STANDARD. If you have the access mode of the cluster set to API_AND_CONFIG_MAP,
-            it's unnecessary to create access entries for IAM roles used with Fargate
-            profiles or managed Amazon EC2 nodes, because Amazon EKS creates entries in the
-            aws-auth ConfigMap for the roles. You can't change this value once you've
-            created the access entry.
-            
-            If you set the value to EC2_LINUX or EC2_WINDOWS, you can't specify values for
-            kubernetesGroups, or associate an AccessPolicy to the access entry.
+                EC2_LINUX, EC2_WINDOWS, EC2 (for EKS Auto Mode), HYBRID_LINUX, and
+                HYPERPOD_LINUX.
+
+                If the principalArn is for an IAM role that's used for self-managed Amazon EC2
+                nodes, specify EC2_LINUX or EC2_WINDOWS. Amazon EKS grants the necessary
+                permissions to the node for you. If the principalArn is for any other purpose,
+                specify STANDARD. If you don't specify a value, Amazon EKS sets the value to
+                STANDARD. If you have the access mode of the cluster set to API_AND_CONFIG_MAP,
+                it's unnecessary to create access entries for IAM roles used with Fargate
+                profiles or managed Amazon EC2 nodes, because Amazon EKS creates entries in the
+                aws-auth ConfigMap for the roles. You can't change this value once you've
+                created the access entry.
+
+                If you set the value to EC2_LINUX or EC2_WINDOWS, you can't specify values for
+                kubernetesGroups, or associate an AccessPolicy to the access entry.
 
         Returns:
             :class:`CreateAccessEntryResponse`.
@@ -295,64 +311,64 @@ class EKS(SyncClientBase):
         """Creates an Amazon EKS add-on.
 
         Amazon EKS add-ons help to automate the provisioning and lifecycle management of common
-        operational software for Amazon EKS clusters. For more information, see Amazon EKS add-
-        ons in the Amazon EKS User Guide.
+        operational software for Amazon EKS clusters. For more information, see Amazon EKS
+        add-ons in the Amazon EKS User Guide.
 
         Args:
             cluster_name: The name of your cluster.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            DescribeAddonVersions.
+                DescribeAddonVersions.
             addon_version: The version of the add-on. The version must match one of the versions returned
-            by DescribeAddonVersions .
+                by DescribeAddonVersions .
             service_account_role_arn: The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's
-            service account. The role must be assigned the IAM permissions required by the
-            add-on. If you don't specify an existing IAM role, then the add-on uses the
-            permissions assigned to the node IAM role. For more information, see Amazon EKS
-            node IAM role in the Amazon EKS User Guide.
-            
-            To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC)
-            provider created for your cluster. For more information, see Enabling IAM roles
-            for service accounts on your cluster in the Amazon EKS User Guide.
+                service account. The role must be assigned the IAM permissions required by the
+                add-on. If you don't specify an existing IAM role, then the add-on uses the
+                permissions assigned to the node IAM role. For more information, see Amazon EKS
+                node IAM role in the Amazon EKS User Guide.
+
+                To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC)
+                provider created for your cluster. For more information, see Enabling IAM roles
+                for service accounts on your cluster in the Amazon EKS User Guide.
             resolve_conflicts: How to resolve field value conflicts for an Amazon EKS add-on. Conflicts are
-            handled based on the value you choose:
-            
-            -
-            
-            None – If the self-managed version of the add-on is installed on your cluster,
-            Amazon EKS doesn't change the value. Creation of the add-on might fail.
-            
-            -
-            
-            Overwrite – If the self-managed version of the add-on is installed on your
-            cluster and the Amazon EKS default value is different than the existing value,
-            Amazon EKS changes the value to the Amazon EKS default value.
-            
-            -
-            
-            Preserve – This is similar to the NONE option. If the self-managed version of
-            the add-on is installed on your cluster Amazon EKS doesn't change the add-on
-            resource properties. Creation of the add-on might fail if conflicts are
-            detected. This option works differently during the update operation. For more
-            information, see UpdateAddon .
-            
-            If you don't currently have the self-managed version of the add-on installed on
-            your cluster, the Amazon EKS add-on is installed. Amazon EKS sets all values to
-            default values, regardless of the option that you specify.
+                handled based on the value you choose:
+
+                -
+
+                None – If the self-managed version of the add-on is installed on your cluster,
+                Amazon EKS doesn't change the value. Creation of the add-on might fail.
+
+                -
+
+                Overwrite – If the self-managed version of the add-on is installed on your
+                cluster and the Amazon EKS default value is different than the existing value,
+                Amazon EKS changes the value to the Amazon EKS default value.
+
+                -
+
+                Preserve – This is similar to the NONE option. If the self-managed version of
+                the add-on is installed on your cluster Amazon EKS doesn't change the add-on
+                resource properties. Creation of the add-on might fail if conflicts are
+                detected. This option works differently during the update operation. For more
+                information, see UpdateAddon .
+
+                If you don't currently have the self-managed version of the add-on installed on
+                your cluster, the Amazon EKS add-on is installed. Amazon EKS sets all values to
+                default values, regardless of the option that you specify.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             configuration_values: The set of configuration values for the add-on that's created. The values that
-            you provide are validated against the schema returned by
-            DescribeAddonConfiguration.
+                you provide are validated against the schema returned by
+                DescribeAddonConfiguration.
             pod_identity_associations: An array of EKS Pod Identity associations to be created. Each association maps a
-            Kubernetes service account to an IAM role.
-            
-            For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
-            Pod Identity in the Amazon EKS User Guide.
+                Kubernetes service account to an IAM role.
+
+                For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
+                Pod Identity in the Amazon EKS User Guide.
             namespace_config: The namespace configuration for the addon. If specified, this will override the
-            default namespace for the addon.
+                default namespace for the addon.
 
         Returns:
             :class:`CreateAddonResponse`.
@@ -390,90 +406,90 @@ class EKS(SyncClientBase):
 
         Args:
             capability_name: A unique name for the capability. The name must be unique within your cluster
-            and can contain alphanumeric characters, hyphens, and underscores.
+                and can contain alphanumeric characters, hyphens, and underscores.
             cluster_name: The name of the Amazon EKS cluster where you want to create the capability.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request. This token is valid for 24 hours after creation. If you retry a
-            request with the same client request token and the same parameters after the
-            original request has completed successfully, the result of the original request
-            is returned.
+                of the request. This token is valid for 24 hours after creation. If you retry a
+                request with the same client request token and the same parameters after the
+                original request has completed successfully, the result of the original request
+                is returned.
             type: The type of capability to create. Valid values are:
-            
-            -
-            
-            ACK – Amazon Web Services Controllers for Kubernetes (ACK), which lets you
-            manage resources directly from Kubernetes.
-            
-            -
-            
-            ARGOCD – Argo CD for GitOps-based continuous delivery.
-            
-            -
-            
-            KRO – Kube Resource Orchestrator (KRO) for composing and managing custom
-            Kubernetes resources.
+
+                -
+
+                ACK – Amazon Web Services Controllers for Kubernetes (ACK), which lets you
+                manage resources directly from Kubernetes.
+
+                -
+
+                ARGOCD – Argo CD for GitOps-based continuous delivery.
+
+                -
+
+                KRO – Kube Resource Orchestrator (KRO) for composing and managing custom
+                Kubernetes resources.
             role_arn: The Amazon Resource Name (ARN) of the IAM role that the capability uses to
-            interact with Amazon Web Services services. This role must have a trust policy
-            that allows the EKS service principal to assume it, and it must have the
-            necessary permissions for the capability type you're creating.
-            
-            For ACK capabilities, the role needs permissions to manage the resources you
-            want to control through Kubernetes. For Argo CD capabilities, the role needs
-            permissions to access Git repositories and Secrets Manager. For KRO
-            capabilities, the role needs permissions based on the resources you'll be
-            orchestrating.
+                interact with Amazon Web Services services. This role must have a trust policy
+                that allows the EKS service principal to assume it, and it must have the
+                necessary permissions for the capability type you're creating.
+
+                For ACK capabilities, the role needs permissions to manage the resources you
+                want to control through Kubernetes. For Argo CD capabilities, the role needs
+                permissions to access Git repositories and Secrets Manager. For KRO
+                capabilities, the role needs permissions based on the resources you'll be
+                orchestrating.
             configuration: The configuration settings for the capability. The structure of this object
-            varies depending on the capability type. For Argo CD capabilities, you can
-            configure IAM Identity CenterIAM; Identity Center integration, RBAC role
-            mappings, and network access settings.
+                varies depending on the capability type. For Argo CD capabilities, you can
+                configure IAM Identity CenterIAM; Identity Center integration, RBAC role
+                mappings, and network access settings.
             tags: The metadata that you apply to a resource to help you categorize and organize
-            them. Each tag consists of a key and an optional value. You define them.
-            
-            The following basic restrictions apply to tags:
-            
-            -
-            
-            Maximum number of tags per resource – 50
-            
-            -
-            
-            For each resource, each tag key must be unique, and each tag key can have only
-            one value.
-            
-            -
-            
-            Maximum key length – 128 Unicode characters in UTF-8
-            
-            -
-            
-            Maximum value length – 256 Unicode characters in UTF-8
-            
-            -
-            
-            If your tagging schema is used across multiple services and resources, remember
-            that other services may have restrictions on allowed characters. Generally
-            allowed characters are: letters, numbers, and spaces representable in UTF-8, and
-            the following characters: + - = . _ : / @.
-            
-            -
-            
-            Tag keys and values are case-sensitive.
-            
-            -
-            
-            Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
-            for either keys or values as it is reserved for Amazon Web Services use. You
-            cannot edit or delete tag keys or values with this prefix. Tags with this prefix
-            do not count against your tags per resource limit.
+                them. Each tag consists of a key and an optional value. You define them.
+
+                The following basic restrictions apply to tags:
+
+                -
+
+                Maximum number of tags per resource – 50
+
+                -
+
+                For each resource, each tag key must be unique, and each tag key can have only
+                one value.
+
+                -
+
+                Maximum key length – 128 Unicode characters in UTF-8
+
+                -
+
+                Maximum value length – 256 Unicode characters in UTF-8
+
+                -
+
+                If your tagging schema is used across multiple services and resources, remember
+                that other services may have restrictions on allowed characters. Generally
+                allowed characters are: letters, numbers, and spaces representable in UTF-8, and
+                the following characters: + - = . _ : / @.
+
+                -
+
+                Tag keys and values are case-sensitive.
+
+                -
+
+                Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
+                for either keys or values as it is reserved for Amazon Web Services use. You
+                cannot edit or delete tag keys or values with this prefix. Tags with this prefix
+                do not count against your tags per resource limit.
             delete_propagation_policy: Specifies how Kubernetes resources managed by the capability should be handled
-            when the capability is deleted. Currently, the only supported value is RETAIN
-            which retains all Kubernetes resources managed by the capability when the
-            capability is deleted.
-            
-            Because resources are retained, all Kubernetes resources created by the
-            capability should be deleted from the cluster before deleting the capability
-            itself. After the capability is deleted, these resources become difficult to
-            manage because the controller is no longer available.
+                when the capability is deleted. Currently, the only supported value is RETAIN
+                which retains all Kubernetes resources managed by the capability when the
+                capability is deleted.
+
+                Because resources are retained, all Kubernetes resources created by the
+                capability should be deleted from the cluster before deleting the capability
+                itself. After the capability is deleted, these resources become difficult to
+                manage because the controller is no longer available.
 
         Returns:
             :class:`CreateCapabilityResponse`.
@@ -516,7 +532,7 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`CreateCertificateAuthorityResponse`.
@@ -592,83 +608,83 @@ class EKS(SyncClientBase):
 
         Args:
             name: The unique name to give to your cluster. The name can contain only alphanumeric
-            characters (case-sensitive), hyphens, and underscores. It must start with an
-            alphanumeric character and can't be longer than 100 characters. The name must be
-            unique within the Amazon Web Services Region and Amazon Web Services account
-            that you're creating the cluster in.
+                characters (case-sensitive), hyphens, and underscores. It must start with an
+                alphanumeric character and can't be longer than 100 characters. The name must be
+                unique within the Amazon Web Services Region and Amazon Web Services account
+                that you're creating the cluster in.
             version: The desired Kubernetes version for your cluster. If you don't specify a value
-            here, the default version available in Amazon EKS is used.
-            
-            The default version might not be the latest version available.
+                here, the default version available in Amazon EKS is used.
+
+                The default version might not be the latest version available.
             role_arn: The Amazon Resource Name (ARN) of the IAM role that provides permissions for the
-            Kubernetes control plane to make calls to Amazon Web Services API operations on
-            your behalf. For more information, see Amazon EKS Service IAM Role in the Amazon
-            EKS User Guide .
+                Kubernetes control plane to make calls to Amazon Web Services API operations on
+                your behalf. For more information, see Amazon EKS Service IAM Role in the Amazon
+                EKS User Guide .
             resources_vpc_config: The VPC configuration that's used by the cluster control plane. Amazon EKS VPC
-            resources have specific requirements to work properly with Kubernetes. For more
-            information, see Cluster VPC Considerations and Cluster Security Group
-            Considerations in the Amazon EKS User Guide. You must specify at least two
-            subnets. You can specify up to five security groups. However, we recommend that
-            you use a dedicated security group for your cluster control plane.
+                resources have specific requirements to work properly with Kubernetes. For more
+                information, see Cluster VPC Considerations and Cluster Security Group
+                Considerations in the Amazon EKS User Guide. You must specify at least two
+                subnets. You can specify up to five security groups. However, we recommend that
+                you use a dedicated security group for your cluster control plane.
             kubernetes_network_config: The Kubernetes network configuration for the cluster.
             logging: Enable or disable exporting the Kubernetes control plane logs for your cluster
-            to CloudWatch Logs . By default, cluster control plane logs aren't exported to
-            CloudWatch Logs . For more information, see Amazon EKS Cluster control plane
-            logs in the Amazon EKS User Guide .
-            
-            CloudWatch Logs ingestion, archive storage, and data scanning rates apply to
-            exported control plane logs. For more information, see CloudWatch Pricing.
+                to CloudWatch Logs . By default, cluster control plane logs aren't exported to
+                CloudWatch Logs . For more information, see Amazon EKS Cluster control plane
+                logs in the Amazon EKS User Guide .
+
+                CloudWatch Logs ingestion, archive storage, and data scanning rates apply to
+                exported control plane logs. For more information, see CloudWatch Pricing.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             encryption_config: The encryption configuration for the cluster.
             outpost_config: An object representing the configuration of your local Amazon EKS cluster on an
-            Amazon Web Services Outpost. Before creating a local cluster on an Outpost,
-            review Local clusters for Amazon EKS on Amazon Web Services Outposts in the
-            Amazon EKS User Guide. This object isn't available for creating Amazon EKS
-            clusters on the Amazon Web Services cloud.
+                Amazon Web Services Outpost. Before creating a local cluster on an Outpost,
+                review Local clusters for Amazon EKS on Amazon Web Services Outposts in the
+                Amazon EKS User Guide. This object isn't available for creating Amazon EKS
+                clusters on the Amazon Web Services cloud.
             access_config: The access configuration for the cluster.
             bootstrap_self_managed_addons: If you set this value to False when creating a cluster, the default networking
-            add-ons will not be installed.
-            
-            The default networking add-ons include vpc-cni, coredns, and kube-proxy.
-            
-            Use this option when you plan to install third-party alternative add-ons or
-            self-manage the default networking add-ons.
+                add-ons will not be installed.
+
+                The default networking add-ons include vpc-cni, coredns, and kube-proxy.
+
+                Use this option when you plan to install third-party alternative add-ons or
+                self-manage the default networking add-ons.
             upgrade_policy: New clusters, by default, have extended support enabled. You can disable
-            extended support when creating a cluster by setting this value to STANDARD.
+                extended support when creating a cluster by setting this value to STANDARD.
             zonal_shift_config: Enable or disable ARC zonal shift for the cluster. If zonal shift is enabled,
-            Amazon Web Services configures zonal autoshift for the cluster.
-            
-            Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC
-            zonal shift is designed to be a temporary measure that allows you to move
-            traffic for a resource away from an impaired AZ until the zonal shift expires or
-            you cancel it. You can extend the zonal shift if necessary.
-            
-            You can start a zonal shift for an Amazon EKS cluster, or you can allow Amazon
-            Web Services to do it for you by enabling zonal autoshift. This shift updates
-            the flow of east-to-west network traffic in your cluster to only consider
-            network endpoints for Pods running on worker nodes in healthy AZs. Additionally,
-            any ALB or NLB handling ingress traffic for applications in your Amazon EKS
-            cluster will automatically route traffic to targets in the healthy AZs. For more
-            information about zonal shift in EKS, see Learn about Amazon Application
-            Recovery Controller (ARC) Zonal Shift in Amazon EKS in the Amazon EKS User Guide
-            .
+                Amazon Web Services configures zonal autoshift for the cluster.
+
+                Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC
+                zonal shift is designed to be a temporary measure that allows you to move
+                traffic for a resource away from an impaired AZ until the zonal shift expires or
+                you cancel it. You can extend the zonal shift if necessary.
+
+                You can start a zonal shift for an Amazon EKS cluster, or you can allow Amazon
+                Web Services to do it for you by enabling zonal autoshift. This shift updates
+                the flow of east-to-west network traffic in your cluster to only consider
+                network endpoints for Pods running on worker nodes in healthy AZs. Additionally,
+                any ALB or NLB handling ingress traffic for applications in your Amazon EKS
+                cluster will automatically route traffic to targets in the healthy AZs. For more
+                information about zonal shift in EKS, see Learn about Amazon Application
+                Recovery Controller (ARC) Zonal Shift in Amazon EKS in the Amazon EKS User Guide
+                .
             remote_network_config: The configuration in the cluster for EKS Hybrid Nodes. You can add, change, or
-            remove this configuration after the cluster is created.
+                remove this configuration after the cluster is created.
             compute_config: Enable or disable the compute capability of EKS Auto Mode when creating your EKS
-            Auto Mode cluster. If the compute capability is enabled, EKS Auto Mode will
-            create and delete EC2 Managed Instances in your Amazon Web Services account
+                Auto Mode cluster. If the compute capability is enabled, EKS Auto Mode will
+                create and delete EC2 Managed Instances in your Amazon Web Services account
             storage_config: Enable or disable the block storage capability of EKS Auto Mode when creating
-            your EKS Auto Mode cluster. If the block storage capability is enabled, EKS Auto
-            Mode will create and delete EBS volumes in your Amazon Web Services account.
+                your EKS Auto Mode cluster. If the block storage capability is enabled, EKS Auto
+                Mode will create and delete EBS volumes in your Amazon Web Services account.
             deletion_protection: Indicates whether to enable deletion protection for the cluster. When enabled,
-            the cluster cannot be deleted unless deletion protection is first disabled. This
-            helps prevent accidental cluster deletion. Default value is false.
+                the cluster cannot be deleted unless deletion protection is first disabled. This
+                helps prevent accidental cluster deletion. Default value is false.
             control_plane_scaling_config: The control plane scaling tier configuration. For more information, see EKS
-            Provisioned Control Plane in the Amazon EKS User Guide.
+                Provisioned Control Plane in the Amazon EKS User Guide.
             kube_api_server_config: The Kubernetes API server configuration for the new cluster.
             kube_scheduler_config: The Kubernetes scheduler configuration for the new cluster.
             kube_controller_manager_config: The Kubernetes controller manager configuration for the new cluster.
@@ -699,27 +715,27 @@ class EKS(SyncClientBase):
 
         Args:
             name: The unique name for your subscription. It must be unique in your Amazon Web
-            Services account in the Amazon Web Services Region you're creating the
-            subscription in. The name can contain only alphanumeric characters (case-
-            sensitive), hyphens, and underscores. It must start with an alphabetic character
-            and can't be longer than 100 characters.
+                Services account in the Amazon Web Services Region you're creating the
+                subscription in. The name can contain only alphanumeric characters
+                (case-sensitive), hyphens, and underscores. It must start with an alphabetic
+                character and can't be longer than 100 characters.
             term: An object representing the term duration and term unit type of your
-            subscription. This determines the term length of your subscription. Valid values
-            are MONTHS for term unit and 12 or 36 for term duration, indicating a 12 month
-            or 36 month subscription. This value cannot be changed after creating the
-            subscription.
+                subscription. This determines the term length of your subscription. Valid values
+                are MONTHS for term unit and 12 or 36 for term duration, indicating a 12 month
+                or 36 month subscription. This value cannot be changed after creating the
+                subscription.
             license_quantity: The number of licenses to purchase with the subscription. Valid values are
-            between 1 and 100. This value can't be changed after creating the subscription.
+                between 1 and 100. This value can't be changed after creating the subscription.
             license_type: The license type for all licenses in the subscription. Valid value is CLUSTER.
-            With the CLUSTER license type, each license covers support for a single EKS
-            Anywhere cluster.
+                With the CLUSTER license type, each license covers support for a single EKS
+                Anywhere cluster.
             auto_renew: A boolean indicating whether the subscription auto renews at the end of the
-            term.
+                term.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: The metadata for a subscription to assist with categorization and organization.
-            Each tag consists of a key and an optional value. Subscription tags don't
-            propagate to any other resources associated with the subscription.
+                Each tag consists of a key and an optional value. Subscription tags don't
+                propagate to any other resources associated with the subscription.
 
         Returns:
             :class:`CreateEksAnywhereSubscriptionResponse`.
@@ -773,21 +789,21 @@ class EKS(SyncClientBase):
             fargate_profile_name: The name of the Fargate profile.
             cluster_name: The name of your cluster.
             pod_execution_role_arn: The Amazon Resource Name (ARN) of the Pod execution role to use for a Pod that
-            matches the selectors in the Fargate profile. The Pod execution role allows
-            Fargate infrastructure to register with your cluster as a node, and it provides
-            read access to Amazon ECR image repositories. For more information, see Pod
-            execution role in the Amazon EKS User Guide.
+                matches the selectors in the Fargate profile. The Pod execution role allows
+                Fargate infrastructure to register with your cluster as a node, and it provides
+                read access to Amazon ECR image repositories. For more information, see Pod
+                execution role in the Amazon EKS User Guide.
             subnets: The IDs of subnets to launch a Pod into. A Pod running on Fargate isn't assigned
-            a public IP address, so only private subnets (with no direct route to an
-            Internet Gateway) are accepted for this parameter.
+                a public IP address, so only private subnets (with no direct route to an
+                Internet Gateway) are accepted for this parameter.
             selectors: The selectors to match for a Pod to use this Fargate profile. Each selector must
-            have an associated Kubernetes namespace. Optionally, you can also specify labels
-            for a namespace. You may specify up to five selectors in a Fargate profile.
+                have an associated Kubernetes namespace. Optionally, you can also specify labels
+                for a namespace. You may specify up to five selectors in a Fargate profile.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
 
         Returns:
             :class:`CreateFargateProfileResponse`.
@@ -845,94 +861,94 @@ class EKS(SyncClientBase):
             cluster_name: The name of your cluster.
             nodegroup_name: The unique name to give your node group.
             scaling_config: The scaling configuration details for the Auto Scaling group that is created for
-            your node group.
+                your node group.
             disk_size: The root device disk size (in GiB) for your node group instances. The default
-            disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB
-            for Windows. If you specify launchTemplate, then don't specify diskSize, or the
-            node group deployment will fail. For more information about using launch
-            templates with Amazon EKS, see Customizing managed nodes with launch templates
-            in the Amazon EKS User Guide.
+                disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB
+                for Windows. If you specify launchTemplate, then don't specify diskSize, or the
+                node group deployment will fail. For more information about using launch
+                templates with Amazon EKS, see Customizing managed nodes with launch templates
+                in the Amazon EKS User Guide.
             subnets: The subnets to use for the Auto Scaling group that is created for your node
-            group. If you specify launchTemplate, then don't specify SubnetId in your launch
-            template, or the node group deployment will fail. For more information about
-            using launch templates with Amazon EKS, see Customizing managed nodes with
-            launch templates in the Amazon EKS User Guide.
+                group. If you specify launchTemplate, then don't specify SubnetId in your launch
+                template, or the node group deployment will fail. For more information about
+                using launch templates with Amazon EKS, see Customizing managed nodes with
+                launch templates in the Amazon EKS User Guide.
             instance_types: Specify the instance types for a node group. If you specify a GPU instance type,
-            make sure to also specify an applicable GPU AMI type with the amiType parameter.
-            If you specify launchTemplate, then you can specify zero or one instance type in
-            your launch template or you can specify 0-20 instance types for instanceTypes.
-            If however, you specify an instance type in your launch template and specify any
-            instanceTypes, the node group deployment will fail. If you don't specify an
-            instance type in a launch template or for instanceTypes, then t3.medium is used,
-            by default. If you specify Spot for capacityType, then we recommend specifying
-            multiple values for instanceTypes. For more information, see Managed node group
-            capacity types and Customizing managed nodes with launch templates in the Amazon
-            EKS User Guide.
+                make sure to also specify an applicable GPU AMI type with the amiType parameter.
+                If you specify launchTemplate, then you can specify zero or one instance type in
+                your launch template or you can specify 0-20 instance types for instanceTypes.
+                If however, you specify an instance type in your launch template and specify any
+                instanceTypes, the node group deployment will fail. If you don't specify an
+                instance type in a launch template or for instanceTypes, then t3.medium is used,
+                by default. If you specify Spot for capacityType, then we recommend specifying
+                multiple values for instanceTypes. For more information, see Managed node group
+                capacity types and Customizing managed nodes with launch templates in the Amazon
+                EKS User Guide.
             ami_type: The AMI type for your node group. If you specify launchTemplate, and your launch
-            template uses a custom AMI, then don't specify amiType, or the node group
-            deployment will fail. If your launch template uses a Windows custom AMI, then
-            add eks:kube-proxy-windows to your Windows nodes rolearn in the aws-auth
-            ConfigMap. For more information about using launch templates with Amazon EKS,
-            see Customizing managed nodes with launch templates in the Amazon EKS User
-            Guide.
+                template uses a custom AMI, then don't specify amiType, or the node group
+                deployment will fail. If your launch template uses a Windows custom AMI, then
+                add eks:kube-proxy-windows to your Windows nodes rolearn in the aws-auth
+                ConfigMap. For more information about using launch templates with Amazon EKS,
+                see Customizing managed nodes with launch templates in the Amazon EKS User
+                Guide.
             remote_access: The remote access configuration to use with your node group. For Linux, the
-            protocol is SSH. For Windows, the protocol is RDP. If you specify
-            launchTemplate, then don't specify remoteAccess, or the node group deployment
-            will fail. For more information about using launch templates with Amazon EKS,
-            see Customizing managed nodes with launch templates in the Amazon EKS User
-            Guide.
+                protocol is SSH. For Windows, the protocol is RDP. If you specify
+                launchTemplate, then don't specify remoteAccess, or the node group deployment
+                will fail. For more information about using launch templates with Amazon EKS,
+                see Customizing managed nodes with launch templates in the Amazon EKS User
+                Guide.
             node_role: The Amazon Resource Name (ARN) of the IAM role to associate with your node
-            group. The Amazon EKS worker node kubelet daemon makes calls to Amazon Web
-            Services APIs on your behalf. Nodes receive permissions for these API calls
-            through an IAM instance profile and associated policies. Before you can launch
-            nodes and register them into a cluster, you must create an IAM role for those
-            nodes to use when they are launched. For more information, see Amazon EKS node
-            IAM role in the Amazon EKS User Guide . If you specify launchTemplate, then
-            don't specify IamInstanceProfile in your launch template, or the node group
-            deployment will fail. For more information about using launch templates with
-            Amazon EKS, see Customizing managed nodes with launch templates in the Amazon
-            EKS User Guide.
+                group. The Amazon EKS worker node kubelet daemon makes calls to Amazon Web
+                Services APIs on your behalf. Nodes receive permissions for these API calls
+                through an IAM instance profile and associated policies. Before you can launch
+                nodes and register them into a cluster, you must create an IAM role for those
+                nodes to use when they are launched. For more information, see Amazon EKS node
+                IAM role in the Amazon EKS User Guide . If you specify launchTemplate, then
+                don't specify IamInstanceProfile in your launch template, or the node group
+                deployment will fail. For more information about using launch templates with
+                Amazon EKS, see Customizing managed nodes with launch templates in the Amazon
+                EKS User Guide.
             labels: The Kubernetes labels to apply to the nodes in the node group when they are
-            created.
+                created.
             taints: The Kubernetes taints to be applied to the nodes in the node group. For more
-            information, see Node taints on managed node groups.
+                information, see Node taints on managed node groups.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             launch_template: An object representing a node group's launch template specification. When using
-            this object, don't directly specify instanceTypes, diskSize, or remoteAccess.
-            You cannot later specify a different launch template ID or name than what was
-            used to create the node group.
-            
-            Make sure that the launch template meets the requirements in
-            launchTemplateSpecification. Also refer to Customizing managed nodes with launch
-            templates in the Amazon EKS User Guide.
+                this object, don't directly specify instanceTypes, diskSize, or remoteAccess.
+                You cannot later specify a different launch template ID or name than what was
+                used to create the node group.
+
+                Make sure that the launch template meets the requirements in
+                launchTemplateSpecification. Also refer to Customizing managed nodes with launch
+                templates in the Amazon EKS User Guide.
             update_config: The node group update configuration.
             node_repair_config: The node auto repair configuration for the node group.
             capacity_type: The capacity type for your node group.
             version: The Kubernetes version to use for your managed nodes. By default, the Kubernetes
-            version of the cluster is used, and this is the only accepted specified value.
-            If you specify launchTemplate, and your launch template uses a custom AMI, then
-            don't specify version, or the node group deployment will fail. For more
-            information about using launch templates with Amazon EKS, see Customizing
-            managed nodes with launch templates in the Amazon EKS User Guide.
+                version of the cluster is used, and this is the only accepted specified value.
+                If you specify launchTemplate, and your launch template uses a custom AMI, then
+                don't specify version, or the node group deployment will fail. For more
+                information about using launch templates with Amazon EKS, see Customizing
+                managed nodes with launch templates in the Amazon EKS User Guide.
             release_version: The AMI version of the Amazon EKS optimized AMI to use with your node group. By
-            default, the latest available AMI version for the node group's current
-            Kubernetes version is used. For information about Linux versions, see Amazon EKS
-            optimized Amazon Linux AMI versions in the Amazon EKS User Guide. Amazon EKS
-            managed node groups support the November 2022 and later releases of the Windows
-            AMIs. For information about Windows versions, see Amazon EKS optimized Windows
-            AMI versions in the Amazon EKS User Guide.
-            
-            If you specify launchTemplate, and your launch template uses a custom AMI, then
-            don't specify releaseVersion, or the node group deployment will fail. For more
-            information about using launch templates with Amazon EKS, see Customizing
-            managed nodes with launch templates in the Amazon EKS User Guide.
-            warm_pool_config: The warm pool configuration for the node group. Warm pools maintain pre-
-            initialized EC2 instances that can quickly join your cluster during scale-out
-            events, improving application scaling performance and reducing costs.
+                default, the latest available AMI version for the node group's current
+                Kubernetes version is used. For information about Linux versions, see Amazon EKS
+                optimized Amazon Linux AMI versions in the Amazon EKS User Guide. Amazon EKS
+                managed node groups support the November 2022 and later releases of the Windows
+                AMIs. For information about Windows versions, see Amazon EKS optimized Windows
+                AMI versions in the Amazon EKS User Guide.
+
+                If you specify launchTemplate, and your launch template uses a custom AMI, then
+                don't specify releaseVersion, or the node group deployment will fail. For more
+                information about using launch templates with Amazon EKS, see Customizing
+                managed nodes with launch templates in the Amazon EKS User Guide.
+            warm_pool_config: The warm pool configuration for the node group. Warm pools maintain
+                pre-initialized EC2 instances that can quickly join your cluster during
+                scale-out events, improving application scaling performance and reducing costs.
 
         Returns:
             :class:`CreateNodegroupResponse`.
@@ -989,104 +1005,104 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of the cluster to create the EKS Pod Identity association in.
             namespace: The name of the Kubernetes namespace inside the cluster to create the EKS Pod
-            Identity association in. The service account and the Pods that use the service
-            account must be in this namespace.
+                Identity association in. The service account and the Pods that use the service
+                account must be in this namespace.
             service_account: The name of the Kubernetes service account inside the cluster to associate the
-            IAM credentials with.
+                IAM credentials with.
             role_arn: The Amazon Resource Name (ARN) of the IAM role to associate with the service
-            account. The EKS Pod Identity agent manages credentials to assume this role for
-            applications in the containers in the Pods that use this service account.
+                account. The EKS Pod Identity agent manages credentials to assume this role for
+                applications in the containers in the Pods that use this service account.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
-            
-            The following basic restrictions apply to tags:
-            
-            -
-            
-            Maximum number of tags per resource – 50
-            
-            -
-            
-            For each resource, each tag key must be unique, and each tag key can have only
-            one value.
-            
-            -
-            
-            Maximum key length – 128 Unicode characters in UTF-8
-            
-            -
-            
-            Maximum value length – 256 Unicode characters in UTF-8
-            
-            -
-            
-            If your tagging schema is used across multiple services and resources, remember
-            that other services may have restrictions on allowed characters. Generally
-            allowed characters are: letters, numbers, and spaces representable in UTF-8, and
-            the following characters: + - = . _ : / @.
-            
-            -
-            
-            Tag keys and values are case-sensitive.
-            
-            -
-            
-            Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
-            for either keys or values as it is reserved for Amazon Web Services use. You
-            cannot edit or delete tag keys or values with this prefix. Tags with this prefix
-            do not count against your tags per resource limit.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
+
+                The following basic restrictions apply to tags:
+
+                -
+
+                Maximum number of tags per resource – 50
+
+                -
+
+                For each resource, each tag key must be unique, and each tag key can have only
+                one value.
+
+                -
+
+                Maximum key length – 128 Unicode characters in UTF-8
+
+                -
+
+                Maximum value length – 256 Unicode characters in UTF-8
+
+                -
+
+                If your tagging schema is used across multiple services and resources, remember
+                that other services may have restrictions on allowed characters. Generally
+                allowed characters are: letters, numbers, and spaces representable in UTF-8, and
+                the following characters: + - = . _ : / @.
+
+                -
+
+                Tag keys and values are case-sensitive.
+
+                -
+
+                Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
+                for either keys or values as it is reserved for Amazon Web Services use. You
+                cannot edit or delete tag keys or values with this prefix. Tags with this prefix
+                do not count against your tags per resource limit.
             disable_session_tags: Disable the automatic sessions tags that are appended by EKS Pod Identity.
-            
-            EKS Pod Identity adds a pre-defined set of session tags when it assumes the
-            role. You can use these tags to author a single role that can work across
-            resources by allowing access to Amazon Web Services resources based on matching
-            tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
-            name, namespace, and service account name. For the list of tags added by EKS Pod
-            Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
-            User Guide.
-            
-            Amazon Web Services compresses inline session policies, managed policy ARNs, and
-            session tags into a packed binary format that has a separate limit. If you
-            receive a PackedPolicyTooLarge error indicating the packed binary format has
-            exceeded the size limit, you can attempt to reduce the size by disabling the
-            session tags added by EKS Pod Identity.
+
+                EKS Pod Identity adds a pre-defined set of session tags when it assumes the
+                role. You can use these tags to author a single role that can work across
+                resources by allowing access to Amazon Web Services resources based on matching
+                tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
+                name, namespace, and service account name. For the list of tags added by EKS Pod
+                Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
+                User Guide.
+
+                Amazon Web Services compresses inline session policies, managed policy ARNs, and
+                session tags into a packed binary format that has a separate limit. If you
+                receive a PackedPolicyTooLarge error indicating the packed binary format has
+                exceeded the size limit, you can attempt to reduce the size by disabling the
+                session tags added by EKS Pod Identity.
             target_role_arn: The Amazon Resource Name (ARN) of the target IAM role to associate with the
-            service account. This role is assumed by using the EKS Pod Identity association
-            role, then the credentials for this role are injected into the Pod.
-            
-            When you run applications on Amazon EKS, your application might need to access
-            Amazon Web Services resources from a different role that exists in the same or
-            different Amazon Web Services account. For example, your application running in
-            “Account A” might need to access resources, such as Amazon S3 buckets in
-            “Account B” or within “Account A” itself. You can create a association to access
-            Amazon Web Services resources in “Account B” by creating two IAM roles: a role
-            in “Account A” and a role in “Account B” (which can be the same or different
-            account), each with the necessary trust and permission policies. After you
-            provide these roles in the IAM role and Target IAM role fields, EKS will perform
-            role chaining to ensure your application gets the required permissions. This
-            means Role A will assume Role B, allowing your Pods to securely access resources
-            like S3 buckets in the target account.
+                service account. This role is assumed by using the EKS Pod Identity association
+                role, then the credentials for this role are injected into the Pod.
+
+                When you run applications on Amazon EKS, your application might need to access
+                Amazon Web Services resources from a different role that exists in the same or
+                different Amazon Web Services account. For example, your application running in
+                “Account A” might need to access resources, such as Amazon S3 buckets in
+                “Account B” or within “Account A” itself. You can create a association to access
+                Amazon Web Services resources in “Account B” by creating two IAM roles: a role
+                in “Account A” and a role in “Account B” (which can be the same or different
+                account), each with the necessary trust and permission policies. After you
+                provide these roles in the IAM role and Target IAM role fields, EKS will perform
+                role chaining to ensure your application gets the required permissions. This
+                means Role A will assume Role B, allowing your Pods to securely access resources
+                like S3 buckets in the target account.
             policy: An optional IAM policy in JSON format (as an escaped string) that applies
-            additional restrictions to this pod identity association beyond the IAM policies
-            attached to the IAM role. This policy is applied as the intersection of the
-            role's policies and this policy, allowing you to reduce the permissions that
-            applications in the pods can use. Use this policy to enforce least privilege
-            access while still leveraging a shared IAM role across multiple applications.
-            
-            Important considerations
-            
-            -
-            
-            Session tags: When using this policy, disableSessionTags must be set to true.
-            
-            -
-            
-            Target role permissions: If you specify both a TargetRoleArn and a policy, the
-            policy restrictions apply only to the target role's permissions, not to the
-            initial role used for assuming the target role.
+                additional restrictions to this pod identity association beyond the IAM policies
+                attached to the IAM role. This policy is applied as the intersection of the
+                role's policies and this policy, allowing you to reduce the permissions that
+                applications in the pods can use. Use this policy to enforce least privilege
+                access while still leveraging a shared IAM role across multiple applications.
+
+                Important considerations
+
+                -
+
+                Session tags: When using this policy, disableSessionTags must be set to true.
+
+                -
+
+                Target role permissions: If you specify both a TargetRoleArn and a policy, the
+                policy restrictions apply only to the target role's permissions, not to the
+                initial role used for assuming the target role.
 
         Returns:
             :class:`CreatePodIdentityAssociationResponse`.
@@ -1131,10 +1147,10 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons .
+                ListAddons .
             preserve: Specifying this option preserves the add-on software on your cluster but Amazon
-            EKS stops managing any settings for the add-on. If an IAM account is associated
-            with the add-on, it isn't removed.
+                EKS stops managing any settings for the add-on. If an IAM account is associated
+                with the add-on, it isn't removed.
 
         Returns:
             :class:`DeleteAddonResponse`.
@@ -1162,7 +1178,7 @@ class EKS(SyncClientBase):
 
         Args:
             cluster_name: The name of the Amazon EKS cluster that contains the capability you want to
-            delete.
+                delete.
             capability_name: The name of the capability to delete.
 
         Returns:
@@ -1193,9 +1209,9 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             certificate_authority_id: The ID of the certificate authority to delete. You can't delete the certificate
-            authority that's currently signing certificates for the cluster.
+                authority that's currently signing certificates for the cluster.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`DeleteCertificateAuthorityResponse`.
@@ -1378,7 +1394,7 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons .
+                ListAddons .
 
         Returns:
             :class:`DescribeAddonResponse`.
@@ -1398,9 +1414,9 @@ class EKS(SyncClientBase):
 
         Args:
             addon_name: The name of the add-on. The name must match one of the names returned by
-            DescribeAddonVersions.
+                DescribeAddonVersions.
             addon_version: The version of the add-on. The version must match one of the versions returned
-            by DescribeAddonVersions .
+                by DescribeAddonVersions .
 
         Returns:
             :class:`DescribeAddonConfigurationResponse`.
@@ -1429,26 +1445,26 @@ class EKS(SyncClientBase):
         Args:
             kubernetes_version: The Kubernetes versions that you can use the add-on with.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons .
+                ListAddons .
             types: The type of the add-on. For valid types, don't specify a value for this
-            property.
+                property.
             publishers: The publisher of the add-on. For valid publishers, don't specify a value for
-            this property.
+                this property.
             owners: The owner of the add-on. For valid owners, don't specify a value for this
-            property.
+                property.
 
         Returns:
             :class:`DescribeAddonVersionsResponse`.
@@ -1470,7 +1486,7 @@ class EKS(SyncClientBase):
 
         Args:
             cluster_name: The name of the Amazon EKS cluster that contains the capability you want to
-            describe.
+                describe.
             capability_name: The name of the capability to describe.
 
         Returns:
@@ -1550,9 +1566,9 @@ class EKS(SyncClientBase):
             include_all: Include all available versions in the response.
             cluster_versions: List of specific cluster versions to describe.
             status: This field is deprecated. Use versionStatus instead, as that field matches for
-            input and output of this action.
-            
-            Filter versions by their current status.
+                input and output of this action.
+
+                Filter versions by their current status.
             version_status: Filter versions by their current status.
 
         Returns:
@@ -1722,9 +1738,9 @@ class EKS(SyncClientBase):
             name: The name of the Amazon EKS cluster associated with the update.
             update_id: The ID of the update to describe.
             nodegroup_name: The name of the Amazon EKS node group associated with the update. This parameter
-            is required if the update is a node group update.
+                is required if the update is a node group update.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons . This parameter is required if the update is an add-on update.
+                ListAddons . This parameter is required if the update is an add-on update.
             capability_name: The name of the capability for which you want to describe updates.
 
         Returns:
@@ -1748,7 +1764,7 @@ class EKS(SyncClientBase):
             cluster_name: The name of your cluster.
             principal_arn: The ARN of the IAM principal for the AccessEntry.
             policy_arn: The ARN of the policy to disassociate from the access entry. For a list of
-            associated policies ARNs, use ListAssociatedAccessPolicies.
+                associated policies ARNs, use ListAssociatedAccessPolicies.
 
         Raises:
             ServerException, ResourceNotFoundException, InvalidRequestException
@@ -1772,7 +1788,7 @@ class EKS(SyncClientBase):
             cluster_name: The name of your cluster.
             identity_provider_config: An object representing an identity provider configuration.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`DisassociateIdentityProviderConfigResponse`.
@@ -1795,21 +1811,21 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             associated_policy_arn: The ARN of an AccessPolicy. When you specify an access policy ARN, only the
-            access entries associated to that access policy are returned. For a list of
-            available policy ARNs, use ListAccessPolicies.
+                access entries associated to that access policy are returned. For a list of
+                available policy ARNs, use ListAccessPolicies.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListAccessEntriesResponse`.
@@ -1829,18 +1845,18 @@ class EKS(SyncClientBase):
 
         Args:
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListAccessPoliciesResponse`.
@@ -1862,18 +1878,18 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListAddonsResponse`.
@@ -1897,18 +1913,18 @@ class EKS(SyncClientBase):
             cluster_name: The name of your cluster.
             principal_arn: The ARN of the IAM principal for the AccessEntry.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListAssociatedAccessPoliciesResponse`.
@@ -1931,12 +1947,12 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of the Amazon EKS cluster for which you want to list capabilities.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
             max_results: The maximum number of results to return in a single call. To retrieve the
-            remaining results, make another call with the returned nextToken value. If you
-            don't specify a value, the default is 100 results.
+                remaining results, make another call with the returned nextToken value. If you
+                don't specify a value, the default is 100 results.
 
         Returns:
             :class:`ListCapabilitiesResponse`.
@@ -1960,15 +1976,15 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results to return in a single call. To retrieve the
-            remaining results, make another call with the returned nextToken value. If you
-            don't specify a value, the default is 100 results.
+                remaining results, make another call with the returned nextToken value. If you
+                don't specify a value, the default is 100 results.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListCertificateAuthoritiesResponse`.
@@ -1990,22 +2006,23 @@ class EKS(SyncClientBase):
 
         Args:
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
             include: Indicates whether external clusters are included in the returned list. Use 'all'
-            to return https://docs.aws.amazon.com/eks/latest/userguide/eks-
-            connector.htmlconnected clusters, or blank to return only Amazon EKS clusters.
-            'all' must be in lowercase otherwise an error occurs.
+                to return
+                https://docs.aws.amazon.com/eks/latest/userguide/eks-connector.htmlconnected
+                clusters, or blank to return only Amazon EKS clusters. 'all' must be in
+                lowercase otherwise an error occurs.
 
         Returns:
             :class:`ListClustersResponse`.
@@ -2026,17 +2043,17 @@ class EKS(SyncClientBase):
 
         Args:
             max_results: The maximum number of cluster results returned by ListEksAnywhereSubscriptions
-            in paginated output. When you use this parameter, ListEksAnywhereSubscriptions
-            returns only maxResults results in a single page along with a nextToken response
-            element. You can see the remaining results of the initial request by sending
-            another ListEksAnywhereSubscriptions request with the returned nextToken value.
-            This value can be between 1 and 100. If you don't use this parameter,
-            ListEksAnywhereSubscriptions returns up to 10 results and a nextToken value if
-            applicable.
+                in paginated output. When you use this parameter, ListEksAnywhereSubscriptions
+                returns only maxResults results in a single page along with a nextToken response
+                element. You can see the remaining results of the initial request by sending
+                another ListEksAnywhereSubscriptions request with the returned nextToken value.
+                This value can be between 1 and 100. If you don't use this parameter,
+                ListEksAnywhereSubscriptions returns up to 10 results and a nextToken value if
+                applicable.
             next_token: The nextToken value returned from a previous paginated
-            ListEksAnywhereSubscriptions request where maxResults was used and the results
-            exceeded the value of that parameter. Pagination continues from the end of the
-            previous results that returned the nextToken value.
+                ListEksAnywhereSubscriptions request where maxResults was used and the results
+                exceeded the value of that parameter. Pagination continues from the end of the
+                previous results that returned the nextToken value.
             include_status: An array of subscription statuses to filter on.
 
         Returns:
@@ -2060,18 +2077,18 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListFargateProfilesResponse`.
@@ -2093,18 +2110,18 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListIdentityProviderConfigsResponse`.
@@ -2142,19 +2159,19 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of the Amazon EKS cluster associated with the insights.
             filter: The criteria to filter your list of insights for your cluster. You can filter
-            which insights are returned by category, associated Kubernetes version, and
-            status.
+                which insights are returned by category, associated Kubernetes version, and
+                status.
             max_results: The maximum number of identity provider configurations returned by ListInsights
-            in paginated output. When you use this parameter, ListInsights returns only
-            maxResults results in a single page along with a nextToken response element. You
-            can see the remaining results of the initial request by sending another
-            ListInsights request with the returned nextToken value. This value can be
-            between 1 and 100. If you don't use this parameter, ListInsights returns up to
-            100 results and a nextToken value, if applicable.
+                in paginated output. When you use this parameter, ListInsights returns only
+                maxResults results in a single page along with a nextToken response element. You
+                can see the remaining results of the initial request by sending another
+                ListInsights request with the returned nextToken value. This value can be
+                between 1 and 100. If you don't use this parameter, ListInsights returns up to
+                100 results and a nextToken value, if applicable.
             next_token: The nextToken value returned from a previous paginated ListInsights request.
-            When the results of a ListInsights request exceed maxResults, you can use this
-            value to retrieve the next page of results. This value is null when there are no
-            more results to return.
+                When the results of a ListInsights request exceed maxResults, you can use this
+                value to retrieve the next page of results. This value is null when there are no
+                more results to return.
 
         Returns:
             :class:`ListInsightsResponse`.
@@ -2178,18 +2195,18 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListNodegroupsResponse`.
@@ -2214,23 +2231,23 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of the cluster that the associations are in.
             namespace: The name of the Kubernetes namespace inside the cluster that the associations
-            are in.
+                are in.
             service_account: The name of the Kubernetes service account that the associations use.
             max_results: The maximum number of EKS Pod Identity association results returned by
-            ListPodIdentityAssociations in paginated output. When you use this parameter,
-            ListPodIdentityAssociations returns only maxResults results in a single page
-            along with a nextToken response element. You can see the remaining results of
-            the initial request by sending another ListPodIdentityAssociations request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, ListPodIdentityAssociations returns up to 100 results and a
-            nextToken value if applicable.
+                ListPodIdentityAssociations in paginated output. When you use this parameter,
+                ListPodIdentityAssociations returns only maxResults results in a single page
+                along with a nextToken response element. You can see the remaining results of
+                the initial request by sending another ListPodIdentityAssociations request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, ListPodIdentityAssociations returns up to 100 results and a
+                nextToken value if applicable.
             next_token: The nextToken value returned from a previous paginated ListUpdates request where
-            maxResults was used and the results exceeded the value of that parameter.
-            Pagination continues from the end of the previous results that returned the
-            nextToken value.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                maxResults was used and the results exceeded the value of that parameter.
+                Pagination continues from the end of the previous results that returned the
+                nextToken value.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListPodIdentityAssociationsResponse`.
@@ -2277,18 +2294,18 @@ class EKS(SyncClientBase):
             addon_name: The names of the installed add-ons that have available updates.
             capability_name: The name of the capability for which you want to list updates.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
 
         Returns:
             :class:`ListUpdatesResponse`.
@@ -2324,12 +2341,12 @@ class EKS(SyncClientBase):
         Args:
             name: A unique name for this cluster in your Amazon Web Services Region.
             connector_config: The configuration settings required to connect the Kubernetes cluster to the
-            Amazon EKS control plane.
+                Amazon EKS control plane.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
 
         Returns:
             :class:`RegisterClusterResponse`.
@@ -2375,8 +2392,8 @@ class EKS(SyncClientBase):
         Args:
             resource_arn: The Amazon Resource Name (ARN) of the resource to add tags to.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
 
         Raises:
             BadRequestException, NotFoundException
@@ -2415,28 +2432,28 @@ class EKS(SyncClientBase):
             cluster_name: The name of your cluster.
             principal_arn: The ARN of the IAM principal for the AccessEntry.
             kubernetes_groups: The value for name that you've specified for kind: Group as a subject in a
-            Kubernetes RoleBinding or ClusterRoleBinding object. Amazon EKS doesn't confirm
-            that the value for name exists in any bindings on your cluster. You can specify
-            one or more names.
-            
-            Kubernetes authorizes the principalArn of the access entry to access any cluster
-            objects that you've specified in a Kubernetes Role or ClusterRole object that is
-            also specified in a binding's roleRef. For more information about creating
-            Kubernetes RoleBinding, ClusterRoleBinding, Role, or ClusterRole objects, see
-            Using RBAC Authorization in the Kubernetes documentation.
-            
-            If you want Amazon EKS to authorize the principalArn (instead of, or in addition
-            to Kubernetes authorizing the principalArn), you can associate one or more
-            access policies to the access entry using AssociateAccessPolicy. If you
-            associate any access policies, the principalARN has all permissions assigned in
-            the associated access policies and all permissions in any Kubernetes Role or
-            ClusterRole objects that the group names are bound to.
+                Kubernetes RoleBinding or ClusterRoleBinding object. Amazon EKS doesn't confirm
+                that the value for name exists in any bindings on your cluster. You can specify
+                one or more names.
+
+                Kubernetes authorizes the principalArn of the access entry to access any cluster
+                objects that you've specified in a Kubernetes Role or ClusterRole object that is
+                also specified in a binding's roleRef. For more information about creating
+                Kubernetes RoleBinding, ClusterRoleBinding, Role, or ClusterRole objects, see
+                Using RBAC Authorization in the Kubernetes documentation.
+
+                If you want Amazon EKS to authorize the principalArn (instead of, or in addition
+                to Kubernetes authorizing the principalArn), you can associate one or more
+                access policies to the access entry using AssociateAccessPolicy. If you
+                associate any access policies, the principalARN has all permissions assigned in
+                the associated access policies and all permissions in any Kubernetes Role or
+                ClusterRole objects that the group names are bound to.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             username: The username to authenticate to Kubernetes with. We recommend not specifying a
-            username and letting Amazon EKS specify it for you. For more information about
-            the value Amazon EKS specifies for you, or constraints before specifying your
-            own username, see Creating access entries in the Amazon EKS User Guide.
+                username and letting Amazon EKS specify it for you. For more information about
+                the value Amazon EKS specifies for you, or constraints before specifying your
+                own username, see Creating access entries in the Amazon EKS User Guide.
 
         Returns:
             :class:`UpdateAccessEntryResponse`.
@@ -2463,48 +2480,48 @@ class EKS(SyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons .
+                ListAddons .
             addon_version: The version of the add-on. The version must match one of the versions returned
-            by DescribeAddonVersions .
+                by DescribeAddonVersions .
             service_account_role_arn: The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's
-            service account. The role must be assigned the IAM permissions required by the
-            add-on. If you don't specify an existing IAM role, then the add-on uses the
-            permissions assigned to the node IAM role. For more information, see Amazon EKS
-            node IAM role in the Amazon EKS User Guide.
-            
-            To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC)
-            provider created for your cluster. For more information, see Enabling IAM roles
-            for service accounts on your cluster in the Amazon EKS User Guide.
+                service account. The role must be assigned the IAM permissions required by the
+                add-on. If you don't specify an existing IAM role, then the add-on uses the
+                permissions assigned to the node IAM role. For more information, see Amazon EKS
+                node IAM role in the Amazon EKS User Guide.
+
+                To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC)
+                provider created for your cluster. For more information, see Enabling IAM roles
+                for service accounts on your cluster in the Amazon EKS User Guide.
             resolve_conflicts: How to resolve field value conflicts for an Amazon EKS add-on if you've changed
-            a value from the Amazon EKS default value. Conflicts are handled based on the
-            option you choose:
-            
-            -
-            
-            None – Amazon EKS doesn't change the value. The update might fail.
-            
-            -
-            
-            Overwrite – Amazon EKS overwrites the changed value back to the Amazon EKS
-            default value.
-            
-            -
-            
-            Preserve – Amazon EKS preserves the value. If you choose this option, we
-            recommend that you test any field and value changes on a non-production cluster
-            before updating the add-on on your production cluster.
+                a value from the Amazon EKS default value. Conflicts are handled based on the
+                option you choose:
+
+                -
+
+                None – Amazon EKS doesn't change the value. The update might fail.
+
+                -
+
+                Overwrite – Amazon EKS overwrites the changed value back to the Amazon EKS
+                default value.
+
+                -
+
+                Preserve – Amazon EKS preserves the value. If you choose this option, we
+                recommend that you test any field and value changes on a non-production cluster
+                before updating the add-on on your production cluster.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             configuration_values: The set of configuration values for the add-on that's created. The values that
-            you provide are validated against the schema returned by
-            DescribeAddonConfiguration.
+                you provide are validated against the schema returned by
+                DescribeAddonConfiguration.
             pod_identity_associations: An array of EKS Pod Identity associations to be updated. Each association maps a
-            Kubernetes service account to an IAM role. If this value is left blank, no
-            change. If an empty array is provided, existing associations owned by the add-on
-            are deleted.
-            
-            For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
-            Pod Identity in the Amazon EKS User Guide.
+                Kubernetes service account to an IAM role. If this value is left blank, no
+                change. If an empty array is provided, existing associations owned by the add-on
+                are deleted.
+
+                For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
+                Pod Identity in the Amazon EKS User Guide.
 
         Returns:
             :class:`UpdateAddonResponse`.
@@ -2534,18 +2551,18 @@ class EKS(SyncClientBase):
 
         Args:
             cluster_name: The name of the Amazon EKS cluster that contains the capability you want to
-            update configuration for.
+                update configuration for.
             capability_name: The name of the capability to update configuration for.
             role_arn: The Amazon Resource Name (ARN) of the IAM role that the capability uses to
-            interact with Amazon Web Services services. If you specify a new role ARN, the
-            capability will start using the new role for all subsequent operations.
+                interact with Amazon Web Services services. If you specify a new role ARN, the
+                capability will start using the new role for all subsequent operations.
             configuration: The updated configuration settings for the capability. You only need to specify
-            the configuration parameters you want to change. For Argo CD capabilities, you
-            can update RBAC role mappings and network access settings.
+                the configuration parameters you want to change. For Argo CD capabilities, you
+                can update RBAC role mappings and network access settings.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request. This token is valid for 24 hours after creation.
+                of the request. This token is valid for 24 hours after creation.
             delete_propagation_policy: The updated delete propagation policy for the capability. Currently, the only
-            supported value is RETAIN.
+                supported value is RETAIN.
 
         Returns:
             :class:`UpdateCapabilityResponse`.
@@ -2627,49 +2644,49 @@ class EKS(SyncClientBase):
         Args:
             name: The name of the Amazon EKS cluster to update.
             resources_vpc_config: An object representing the VPC configuration to use for the cluster update. You
-            can use this parameter to update the control plane egress mode, the subnets used
-            by the cluster, the security groups, and the endpoint access settings.
+                can use this parameter to update the control plane egress mode, the subnets used
+                by the cluster, the security groups, and the endpoint access settings.
             logging: Enable or disable exporting the Kubernetes control plane logs for your cluster
-            to CloudWatch Logs . By default, cluster control plane logs aren't exported to
-            CloudWatch Logs . For more information, see Amazon EKS cluster control plane
-            logs in the Amazon EKS User Guide .
-            
-            CloudWatch Logs ingestion, archive storage, and data scanning rates apply to
-            exported control plane logs. For more information, see CloudWatch Pricing.
+                to CloudWatch Logs . By default, cluster control plane logs aren't exported to
+                CloudWatch Logs . For more information, see Amazon EKS cluster control plane
+                logs in the Amazon EKS User Guide .
+
+                CloudWatch Logs ingestion, archive storage, and data scanning rates apply to
+                exported control plane logs. For more information, see CloudWatch Pricing.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             access_config: The access configuration for the cluster.
             upgrade_policy: You can enable or disable extended support for clusters currently on standard
-            support. You cannot disable extended support once it starts. You must enable
-            extended support before your cluster exits standard support.
+                support. You cannot disable extended support once it starts. You must enable
+                extended support before your cluster exits standard support.
             zonal_shift_config: Enable or disable ARC zonal shift for the cluster. If zonal shift is enabled,
-            Amazon Web Services configures zonal autoshift for the cluster.
-            
-            Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC
-            zonal shift is designed to be a temporary measure that allows you to move
-            traffic for a resource away from an impaired AZ until the zonal shift expires or
-            you cancel it. You can extend the zonal shift if necessary.
-            
-            You can start a zonal shift for an EKS cluster, or you can allow Amazon Web
-            Services to do it for you by enabling zonal autoshift. This shift updates the
-            flow of east-to-west network traffic in your cluster to only consider network
-            endpoints for Pods running on worker nodes in healthy AZs. Additionally, any ALB
-            or NLB handling ingress traffic for applications in your EKS cluster will
-            automatically route traffic to targets in the healthy AZs. For more information
-            about zonal shift in EKS, see Learn about Amazon Application Recovery Controller
-            (ARC) Zonal Shift in Amazon EKS in the Amazon EKS User Guide .
+                Amazon Web Services configures zonal autoshift for the cluster.
+
+                Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC
+                zonal shift is designed to be a temporary measure that allows you to move
+                traffic for a resource away from an impaired AZ until the zonal shift expires or
+                you cancel it. You can extend the zonal shift if necessary.
+
+                You can start a zonal shift for an EKS cluster, or you can allow Amazon Web
+                Services to do it for you by enabling zonal autoshift. This shift updates the
+                flow of east-to-west network traffic in your cluster to only consider network
+                endpoints for Pods running on worker nodes in healthy AZs. Additionally, any ALB
+                or NLB handling ingress traffic for applications in your EKS cluster will
+                automatically route traffic to targets in the healthy AZs. For more information
+                about zonal shift in EKS, see Learn about Amazon Application Recovery Controller
+                (ARC) Zonal Shift in Amazon EKS in the Amazon EKS User Guide .
             compute_config: Update the configuration of the compute capability of your EKS Auto Mode
-            cluster. For example, enable the capability.
+                cluster. For example, enable the capability.
             kubernetes_network_config: The Kubernetes network configuration for the cluster.
             storage_config: Update the configuration of the block storage capability of your EKS Auto Mode
-            cluster. For example, enable the capability.
+                cluster. For example, enable the capability.
             remote_network_config: The configuration in the cluster for EKS Hybrid Nodes. You can add, change, or
-            remove this configuration after the cluster is created.
+                remove this configuration after the cluster is created.
             deletion_protection: Specifies whether to enable or disable deletion protection for the cluster. When
-            enabled (true), the cluster cannot be deleted until deletion protection is
-            explicitly disabled. When disabled (false), the cluster can be deleted normally.
+                enabled (true), the cluster cannot be deleted until deletion protection is
+                explicitly disabled. When disabled (false), the cluster can be deleted normally.
             control_plane_scaling_config: The control plane scaling tier configuration. For more information, see EKS
-            Provisioned Control Plane in the Amazon EKS User Guide.
+                Provisioned Control Plane in the Amazon EKS User Guide.
             kube_api_server_config: The Kubernetes API server configuration for the updated cluster.
             kube_scheduler_config: The Kubernetes scheduler configuration for the updated cluster.
             kube_controller_manager_config: The Kubernetes controller manager configuration for the updated cluster.
@@ -2709,9 +2726,9 @@ class EKS(SyncClientBase):
             name: The name of the Amazon EKS cluster to update.
             version: The desired Kubernetes version following a successful update.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             force: Set this value to true to override upgrade-blocking or rollback-blocking
-            readiness checks when updating a cluster.
+                readiness checks when updating a cluster.
             rollback_config: The rollback configuration for the cluster version rollback.
 
         Returns:
@@ -2769,15 +2786,15 @@ class EKS(SyncClientBase):
             nodegroup_name: The name of the managed node group to update.
             labels: The Kubernetes labels to apply to the nodes in the node group after the update.
             taints: The Kubernetes taints to be applied to the nodes in the node group after the
-            update. For more information, see Node taints on managed node groups.
+                update. For more information, see Node taints on managed node groups.
             scaling_config: The scaling configuration details for the Auto Scaling group after the update.
             update_config: The node group update configuration.
             node_repair_config: The node auto repair configuration for the node group.
             warm_pool_config: The warm pool configuration to apply to the node group. You can use this to add
-            a warm pool to an existing node group or modify the settings of an existing warm
-            pool.
+                a warm pool to an existing node group or modify the settings of an existing warm
+                pool.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`UpdateNodegroupConfigResponse`.
@@ -2828,36 +2845,36 @@ class EKS(SyncClientBase):
             cluster_name: The name of your cluster.
             nodegroup_name: The name of the managed node group to update.
             version: The Kubernetes version to update to. If no version is specified, then the node
-            group will be updated to match the cluster's current Kubernetes version, and the
-            latest available AMI for that version will be used. You can also specify the
-            Kubernetes version of the cluster to update the node group to the latest AMI
-            version of the cluster's Kubernetes version. If you specify launchTemplate, and
-            your launch template uses a custom AMI, then don't specify version, or the node
-            group update will fail. For more information about using launch templates with
-            Amazon EKS, see Customizing managed nodes with launch templates in the Amazon
-            EKS User Guide.
+                group will be updated to match the cluster's current Kubernetes version, and the
+                latest available AMI for that version will be used. You can also specify the
+                Kubernetes version of the cluster to update the node group to the latest AMI
+                version of the cluster's Kubernetes version. If you specify launchTemplate, and
+                your launch template uses a custom AMI, then don't specify version, or the node
+                group update will fail. For more information about using launch templates with
+                Amazon EKS, see Customizing managed nodes with launch templates in the Amazon
+                EKS User Guide.
             release_version: The AMI version of the Amazon EKS optimized AMI to use for the update. By
-            default, the latest available AMI version for the node group's Kubernetes
-            version is used. For information about Linux versions, see Amazon EKS optimized
-            Amazon Linux AMI versions in the Amazon EKS User Guide. Amazon EKS managed node
-            groups support the November 2022 and later releases of the Windows AMIs. For
-            information about Windows versions, see Amazon EKS optimized Windows AMI
-            versions in the Amazon EKS User Guide.
-            
-            If you specify launchTemplate, and your launch template uses a custom AMI, then
-            don't specify releaseVersion, or the node group update will fail. For more
-            information about using launch templates with Amazon EKS, see Customizing
-            managed nodes with launch templates in the Amazon EKS User Guide.
+                default, the latest available AMI version for the node group's Kubernetes
+                version is used. For information about Linux versions, see Amazon EKS optimized
+                Amazon Linux AMI versions in the Amazon EKS User Guide. Amazon EKS managed node
+                groups support the November 2022 and later releases of the Windows AMIs. For
+                information about Windows versions, see Amazon EKS optimized Windows AMI
+                versions in the Amazon EKS User Guide.
+
+                If you specify launchTemplate, and your launch template uses a custom AMI, then
+                don't specify releaseVersion, or the node group update will fail. For more
+                information about using launch templates with Amazon EKS, see Customizing
+                managed nodes with launch templates in the Amazon EKS User Guide.
             launch_template: An object representing a node group's launch template specification. You can
-            only update a node group using a launch template if the node group was
-            originally deployed with a launch template. When updating, you must specify the
-            same launch template ID or name that was used to create the node group.
+                only update a node group using a launch template if the node group was
+                originally deployed with a launch template. When updating, you must specify the
+                same launch template ID or name that was used to create the node group.
             force: Force the update if any Pod on the existing node group can't be drained due to a
-            Pod disruption budget issue. If an update fails because all Pods can't be
-            drained, you can force the update after it fails to terminate the old node
-            whether or not any Pod is running on the node.
+                Pod disruption budget issue. If an update fails because all Pods can't be
+                drained, you can force the update after it fails to terminate the old node
+                whether or not any Pod is running on the node.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`UpdateNodegroupVersionResponse`.
@@ -2903,56 +2920,56 @@ class EKS(SyncClientBase):
             association_id: The ID of the association to be updated.
             role_arn: The new IAM role to change in the association.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             disable_session_tags: Disable the automatic sessions tags that are appended by EKS Pod Identity.
-            
-            EKS Pod Identity adds a pre-defined set of session tags when it assumes the
-            role. You can use these tags to author a single role that can work across
-            resources by allowing access to Amazon Web Services resources based on matching
-            tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
-            name, namespace, and service account name. For the list of tags added by EKS Pod
-            Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
-            User Guide.
-            
-            Amazon Web Services compresses inline session policies, managed policy ARNs, and
-            session tags into a packed binary format that has a separate limit. If you
-            receive a PackedPolicyTooLarge error indicating the packed binary format has
-            exceeded the size limit, you can attempt to reduce the size by disabling the
-            session tags added by EKS Pod Identity.
+
+                EKS Pod Identity adds a pre-defined set of session tags when it assumes the
+                role. You can use these tags to author a single role that can work across
+                resources by allowing access to Amazon Web Services resources based on matching
+                tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
+                name, namespace, and service account name. For the list of tags added by EKS Pod
+                Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
+                User Guide.
+
+                Amazon Web Services compresses inline session policies, managed policy ARNs, and
+                session tags into a packed binary format that has a separate limit. If you
+                receive a PackedPolicyTooLarge error indicating the packed binary format has
+                exceeded the size limit, you can attempt to reduce the size by disabling the
+                session tags added by EKS Pod Identity.
             target_role_arn: The Amazon Resource Name (ARN) of the target IAM role to associate with the
-            service account. This role is assumed by using the EKS Pod Identity association
-            role, then the credentials for this role are injected into the Pod.
-            
-            When you run applications on Amazon EKS, your application might need to access
-            Amazon Web Services resources from a different role that exists in the same or
-            different Amazon Web Services account. For example, your application running in
-            “Account A” might need to access resources, such as buckets in “Account B” or
-            within “Account A” itself. You can create a association to access Amazon Web
-            Services resources in “Account B” by creating two IAM roles: a role in “Account
-            A” and a role in “Account B” (which can be the same or different account), each
-            with the necessary trust and permission policies. After you provide these roles
-            in the IAM role and Target IAM role fields, EKS will perform role chaining to
-            ensure your application gets the required permissions. This means Role A will
-            assume Role B, allowing your Pods to securely access resources like S3 buckets
-            in the target account.
+                service account. This role is assumed by using the EKS Pod Identity association
+                role, then the credentials for this role are injected into the Pod.
+
+                When you run applications on Amazon EKS, your application might need to access
+                Amazon Web Services resources from a different role that exists in the same or
+                different Amazon Web Services account. For example, your application running in
+                “Account A” might need to access resources, such as buckets in “Account B” or
+                within “Account A” itself. You can create a association to access Amazon Web
+                Services resources in “Account B” by creating two IAM roles: a role in “Account
+                A” and a role in “Account B” (which can be the same or different account), each
+                with the necessary trust and permission policies. After you provide these roles
+                in the IAM role and Target IAM role fields, EKS will perform role chaining to
+                ensure your application gets the required permissions. This means Role A will
+                assume Role B, allowing your Pods to securely access resources like S3 buckets
+                in the target account.
             policy: An optional IAM policy in JSON format (as an escaped string) that applies
-            additional restrictions to this pod identity association beyond the IAM policies
-            attached to the IAM role. This policy is applied as the intersection of the
-            role's policies and this policy, allowing you to reduce the permissions that
-            applications in the pods can use. Use this policy to enforce least privilege
-            access while still leveraging a shared IAM role across multiple applications.
-            
-            Important considerations
-            
-            -
-            
-            Session tags: When using this policy, disableSessionTags must be set to true.
-            
-            -
-            
-            Target role permissions: If you specify both a TargetRoleArn and a policy, the
-            policy restrictions apply only to the target role's permissions, not to the
-            initial role used for assuming the target role.
+                additional restrictions to this pod identity association beyond the IAM policies
+                attached to the IAM role. This policy is applied as the intersection of the
+                role's policies and this policy, allowing you to reduce the permissions that
+                applications in the pods can use. Use this policy to enforce least privilege
+                access while still leveraging a shared IAM role across multiple applications.
+
+                Important considerations
+
+                -
+
+                Session tags: When using this policy, disableSessionTags must be set to true.
+
+                -
+
+                Target role permissions: If you specify both a TargetRoleArn and a policy, the
+                policy restrictions apply only to the target role's permissions, not to the
+                initial role used for assuming the target role.
 
         Returns:
             :class:`UpdatePodIdentityAssociationResponse`.
@@ -2971,6 +2988,20 @@ class AsyncEKS(AsyncClientBase):
     """
 
     _service = "eks"
+
+    @property
+    def paginate(self) -> AsyncEKSPaginators:
+        """Paginators: iterate items (or whole pages) across every page of a list operation."""
+        from eksy._generated.paginators import AsyncEKSPaginators
+
+        return AsyncEKSPaginators(self)
+
+    @property
+    def wait(self) -> AsyncEKSWaiters:
+        """Waiters: poll until a resource reaches a state, with timeout and progress."""
+        from eksy._generated.waiters import AsyncEKSWaiters
+
+        return AsyncEKSWaiters(self)
 
     async def activate_certificate_authority(
         self,
@@ -3000,10 +3031,10 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             certificate_authority_id: The ID of the certificate authority to activate as the cluster's signing
-            certificate authority. This certificate authority must already exist on the
-            cluster and have a distributionStatus of COMPLETE.
+                certificate authority. This certificate authority must already exist on the
+                cluster and have a distributionStatus of COMPLETE.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`ActivateCertificateAuthorityResponse`.
@@ -3028,11 +3059,11 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             principal_arn: The Amazon Resource Name (ARN) of the IAM user or role for the AccessEntry that
-            you're associating the access policy to.
+                you're associating the access policy to.
             policy_arn: The ARN of the AccessPolicy that you're associating. For a list of ARNs, use
-            ListAccessPolicies.
+                ListAccessPolicies.
             access_scope: The scope for the AccessPolicy. You can scope access policies to an entire
-            cluster or to specific Kubernetes namespaces.
+                cluster or to specific Kubernetes namespaces.
 
         Returns:
             :class:`AssociateAccessPolicyResponse`.
@@ -3059,7 +3090,7 @@ class AsyncEKS(AsyncClientBase):
             cluster_name: The name of your cluster.
             encryption_config: The configuration you are using for encryption.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`AssociateEncryptionConfigResponse`.
@@ -3090,10 +3121,10 @@ class AsyncEKS(AsyncClientBase):
             cluster_name: The name of your cluster.
             oidc: An object representing an OpenID Connect (OIDC) identity provider configuration.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`AssociateIdentityProviderConfigResponse`.
@@ -3123,7 +3154,7 @@ class AsyncEKS(AsyncClientBase):
             name: The name of the Amazon EKS cluster associated with the update.
             update_id: The ID of the update to cancel.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`CancelUpdateResponse`.
@@ -3161,60 +3192,60 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             principal_arn: The ARN of the IAM principal for the AccessEntry. You can specify one ARN for
-            each access entry. You can't specify the same ARN in more than one access entry.
-            This value can't be changed after access entry creation.
-            
-            The valid principals differ depending on the type of the access entry in the
-            type field. For STANDARD access entries, you can use every IAM principal type.
-            For nodes (EC2 (for EKS Auto Mode), EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, and
-            HYBRID_LINUX), the only valid ARN is IAM roles. You can't use the STS session
-            principal type with access entries because this is a temporary principal for
-            each session and not a permanent identity that can be assigned permissions.
-            
-            IAM best practices recommend using IAM roles with temporary credentials, rather
-            than IAM users with long-term credentials.
+                each access entry. You can't specify the same ARN in more than one access entry.
+                This value can't be changed after access entry creation.
+
+                The valid principals differ depending on the type of the access entry in the
+                type field. For STANDARD access entries, you can use every IAM principal type.
+                For nodes (EC2 (for EKS Auto Mode), EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, and
+                HYBRID_LINUX), the only valid ARN is IAM roles. You can't use the STS session
+                principal type with access entries because this is a temporary principal for
+                each session and not a permanent identity that can be assigned permissions.
+
+                IAM best practices recommend using IAM roles with temporary credentials, rather
+                than IAM users with long-term credentials.
             kubernetes_groups: The value for name that you've specified for kind: Group as a subject in a
-            Kubernetes RoleBinding or ClusterRoleBinding object. Amazon EKS doesn't confirm
-            that the value for name exists in any bindings on your cluster. You can specify
-            one or more names.
-            
-            Kubernetes authorizes the principalArn of the access entry to access any cluster
-            objects that you've specified in a Kubernetes Role or ClusterRole object that is
-            also specified in a binding's roleRef. For more information about creating
-            Kubernetes RoleBinding, ClusterRoleBinding, Role, or ClusterRole objects, see
-            Using RBAC Authorization in the Kubernetes documentation.
-            
-            If you want Amazon EKS to authorize the principalArn (instead of, or in addition
-            to Kubernetes authorizing the principalArn), you can associate one or more
-            access policies to the access entry using AssociateAccessPolicy. If you
-            associate any access policies, the principalARN has all permissions assigned in
-            the associated access policies and all permissions in any Kubernetes Role or
-            ClusterRole objects that the group names are bound to.
+                Kubernetes RoleBinding or ClusterRoleBinding object. Amazon EKS doesn't confirm
+                that the value for name exists in any bindings on your cluster. You can specify
+                one or more names.
+
+                Kubernetes authorizes the principalArn of the access entry to access any cluster
+                objects that you've specified in a Kubernetes Role or ClusterRole object that is
+                also specified in a binding's roleRef. For more information about creating
+                Kubernetes RoleBinding, ClusterRoleBinding, Role, or ClusterRole objects, see
+                Using RBAC Authorization in the Kubernetes documentation.
+
+                If you want Amazon EKS to authorize the principalArn (instead of, or in addition
+                to Kubernetes authorizing the principalArn), you can associate one or more
+                access policies to the access entry using AssociateAccessPolicy. If you
+                associate any access policies, the principalARN has all permissions assigned in
+                the associated access policies and all permissions in any Kubernetes Role or
+                ClusterRole objects that the group names are bound to.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             username: The username to authenticate to Kubernetes with. We recommend not specifying a
-            username and letting Amazon EKS specify it for you. For more information about
-            the value Amazon EKS specifies for you, or constraints before specifying your
-            own username, see Creating access entries in the Amazon EKS User Guide.
+                username and letting Amazon EKS specify it for you. For more information about
+                the value Amazon EKS specifies for you, or constraints before specifying your
+                own username, see Creating access entries in the Amazon EKS User Guide.
             type: The type of the new access entry. Valid values are STANDARD, FARGATE_LINUX,
-            EC2_LINUX, EC2_WINDOWS, EC2 (for EKS Auto Mode), HYBRID_LINUX, and
-            HYPERPOD_LINUX.
-            
-            If the principalArn is for an IAM role that's used for self-managed Amazon EC2
-            nodes, specify EC2_LINUX or EC2_WINDOWS. Amazon EKS grants the necessary
-            permissions to the node for you. If the principalArn is for any other purpose,
-            specify STANDARD. If you don't specify a value, Amazon EKS sets the value to
-            STANDARD. If you have the access mode of the cluster set to API_AND_CONFIG_MAP,
-            it's unnecessary to create access entries for IAM roles used with Fargate
-            profiles or managed Amazon EC2 nodes, because Amazon EKS creates entries in the
-            aws-auth ConfigMap for the roles. You can't change this value once you've
-            created the access entry.
-            
-            If you set the value to EC2_LINUX or EC2_WINDOWS, you can't specify values for
-            kubernetesGroups, or associate an AccessPolicy to the access entry.
+                EC2_LINUX, EC2_WINDOWS, EC2 (for EKS Auto Mode), HYBRID_LINUX, and
+                HYPERPOD_LINUX.
+
+                If the principalArn is for an IAM role that's used for self-managed Amazon EC2
+                nodes, specify EC2_LINUX or EC2_WINDOWS. Amazon EKS grants the necessary
+                permissions to the node for you. If the principalArn is for any other purpose,
+                specify STANDARD. If you don't specify a value, Amazon EKS sets the value to
+                STANDARD. If you have the access mode of the cluster set to API_AND_CONFIG_MAP,
+                it's unnecessary to create access entries for IAM roles used with Fargate
+                profiles or managed Amazon EC2 nodes, because Amazon EKS creates entries in the
+                aws-auth ConfigMap for the roles. You can't change this value once you've
+                created the access entry.
+
+                If you set the value to EC2_LINUX or EC2_WINDOWS, you can't specify values for
+                kubernetesGroups, or associate an AccessPolicy to the access entry.
 
         Returns:
             :class:`CreateAccessEntryResponse`.
@@ -3241,64 +3272,64 @@ class AsyncEKS(AsyncClientBase):
         """Creates an Amazon EKS add-on.
 
         Amazon EKS add-ons help to automate the provisioning and lifecycle management of common
-        operational software for Amazon EKS clusters. For more information, see Amazon EKS add-
-        ons in the Amazon EKS User Guide.
+        operational software for Amazon EKS clusters. For more information, see Amazon EKS
+        add-ons in the Amazon EKS User Guide.
 
         Args:
             cluster_name: The name of your cluster.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            DescribeAddonVersions.
+                DescribeAddonVersions.
             addon_version: The version of the add-on. The version must match one of the versions returned
-            by DescribeAddonVersions .
+                by DescribeAddonVersions .
             service_account_role_arn: The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's
-            service account. The role must be assigned the IAM permissions required by the
-            add-on. If you don't specify an existing IAM role, then the add-on uses the
-            permissions assigned to the node IAM role. For more information, see Amazon EKS
-            node IAM role in the Amazon EKS User Guide.
-            
-            To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC)
-            provider created for your cluster. For more information, see Enabling IAM roles
-            for service accounts on your cluster in the Amazon EKS User Guide.
+                service account. The role must be assigned the IAM permissions required by the
+                add-on. If you don't specify an existing IAM role, then the add-on uses the
+                permissions assigned to the node IAM role. For more information, see Amazon EKS
+                node IAM role in the Amazon EKS User Guide.
+
+                To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC)
+                provider created for your cluster. For more information, see Enabling IAM roles
+                for service accounts on your cluster in the Amazon EKS User Guide.
             resolve_conflicts: How to resolve field value conflicts for an Amazon EKS add-on. Conflicts are
-            handled based on the value you choose:
-            
-            -
-            
-            None – If the self-managed version of the add-on is installed on your cluster,
-            Amazon EKS doesn't change the value. Creation of the add-on might fail.
-            
-            -
-            
-            Overwrite – If the self-managed version of the add-on is installed on your
-            cluster and the Amazon EKS default value is different than the existing value,
-            Amazon EKS changes the value to the Amazon EKS default value.
-            
-            -
-            
-            Preserve – This is similar to the NONE option. If the self-managed version of
-            the add-on is installed on your cluster Amazon EKS doesn't change the add-on
-            resource properties. Creation of the add-on might fail if conflicts are
-            detected. This option works differently during the update operation. For more
-            information, see UpdateAddon .
-            
-            If you don't currently have the self-managed version of the add-on installed on
-            your cluster, the Amazon EKS add-on is installed. Amazon EKS sets all values to
-            default values, regardless of the option that you specify.
+                handled based on the value you choose:
+
+                -
+
+                None – If the self-managed version of the add-on is installed on your cluster,
+                Amazon EKS doesn't change the value. Creation of the add-on might fail.
+
+                -
+
+                Overwrite – If the self-managed version of the add-on is installed on your
+                cluster and the Amazon EKS default value is different than the existing value,
+                Amazon EKS changes the value to the Amazon EKS default value.
+
+                -
+
+                Preserve – This is similar to the NONE option. If the self-managed version of
+                the add-on is installed on your cluster Amazon EKS doesn't change the add-on
+                resource properties. Creation of the add-on might fail if conflicts are
+                detected. This option works differently during the update operation. For more
+                information, see UpdateAddon .
+
+                If you don't currently have the self-managed version of the add-on installed on
+                your cluster, the Amazon EKS add-on is installed. Amazon EKS sets all values to
+                default values, regardless of the option that you specify.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             configuration_values: The set of configuration values for the add-on that's created. The values that
-            you provide are validated against the schema returned by
-            DescribeAddonConfiguration.
+                you provide are validated against the schema returned by
+                DescribeAddonConfiguration.
             pod_identity_associations: An array of EKS Pod Identity associations to be created. Each association maps a
-            Kubernetes service account to an IAM role.
-            
-            For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
-            Pod Identity in the Amazon EKS User Guide.
+                Kubernetes service account to an IAM role.
+
+                For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
+                Pod Identity in the Amazon EKS User Guide.
             namespace_config: The namespace configuration for the addon. If specified, this will override the
-            default namespace for the addon.
+                default namespace for the addon.
 
         Returns:
             :class:`CreateAddonResponse`.
@@ -3336,90 +3367,90 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             capability_name: A unique name for the capability. The name must be unique within your cluster
-            and can contain alphanumeric characters, hyphens, and underscores.
+                and can contain alphanumeric characters, hyphens, and underscores.
             cluster_name: The name of the Amazon EKS cluster where you want to create the capability.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request. This token is valid for 24 hours after creation. If you retry a
-            request with the same client request token and the same parameters after the
-            original request has completed successfully, the result of the original request
-            is returned.
+                of the request. This token is valid for 24 hours after creation. If you retry a
+                request with the same client request token and the same parameters after the
+                original request has completed successfully, the result of the original request
+                is returned.
             type: The type of capability to create. Valid values are:
-            
-            -
-            
-            ACK – Amazon Web Services Controllers for Kubernetes (ACK), which lets you
-            manage resources directly from Kubernetes.
-            
-            -
-            
-            ARGOCD – Argo CD for GitOps-based continuous delivery.
-            
-            -
-            
-            KRO – Kube Resource Orchestrator (KRO) for composing and managing custom
-            Kubernetes resources.
+
+                -
+
+                ACK – Amazon Web Services Controllers for Kubernetes (ACK), which lets you
+                manage resources directly from Kubernetes.
+
+                -
+
+                ARGOCD – Argo CD for GitOps-based continuous delivery.
+
+                -
+
+                KRO – Kube Resource Orchestrator (KRO) for composing and managing custom
+                Kubernetes resources.
             role_arn: The Amazon Resource Name (ARN) of the IAM role that the capability uses to
-            interact with Amazon Web Services services. This role must have a trust policy
-            that allows the EKS service principal to assume it, and it must have the
-            necessary permissions for the capability type you're creating.
-            
-            For ACK capabilities, the role needs permissions to manage the resources you
-            want to control through Kubernetes. For Argo CD capabilities, the role needs
-            permissions to access Git repositories and Secrets Manager. For KRO
-            capabilities, the role needs permissions based on the resources you'll be
-            orchestrating.
+                interact with Amazon Web Services services. This role must have a trust policy
+                that allows the EKS service principal to assume it, and it must have the
+                necessary permissions for the capability type you're creating.
+
+                For ACK capabilities, the role needs permissions to manage the resources you
+                want to control through Kubernetes. For Argo CD capabilities, the role needs
+                permissions to access Git repositories and Secrets Manager. For KRO
+                capabilities, the role needs permissions based on the resources you'll be
+                orchestrating.
             configuration: The configuration settings for the capability. The structure of this object
-            varies depending on the capability type. For Argo CD capabilities, you can
-            configure IAM Identity CenterIAM; Identity Center integration, RBAC role
-            mappings, and network access settings.
+                varies depending on the capability type. For Argo CD capabilities, you can
+                configure IAM Identity CenterIAM; Identity Center integration, RBAC role
+                mappings, and network access settings.
             tags: The metadata that you apply to a resource to help you categorize and organize
-            them. Each tag consists of a key and an optional value. You define them.
-            
-            The following basic restrictions apply to tags:
-            
-            -
-            
-            Maximum number of tags per resource – 50
-            
-            -
-            
-            For each resource, each tag key must be unique, and each tag key can have only
-            one value.
-            
-            -
-            
-            Maximum key length – 128 Unicode characters in UTF-8
-            
-            -
-            
-            Maximum value length – 256 Unicode characters in UTF-8
-            
-            -
-            
-            If your tagging schema is used across multiple services and resources, remember
-            that other services may have restrictions on allowed characters. Generally
-            allowed characters are: letters, numbers, and spaces representable in UTF-8, and
-            the following characters: + - = . _ : / @.
-            
-            -
-            
-            Tag keys and values are case-sensitive.
-            
-            -
-            
-            Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
-            for either keys or values as it is reserved for Amazon Web Services use. You
-            cannot edit or delete tag keys or values with this prefix. Tags with this prefix
-            do not count against your tags per resource limit.
+                them. Each tag consists of a key and an optional value. You define them.
+
+                The following basic restrictions apply to tags:
+
+                -
+
+                Maximum number of tags per resource – 50
+
+                -
+
+                For each resource, each tag key must be unique, and each tag key can have only
+                one value.
+
+                -
+
+                Maximum key length – 128 Unicode characters in UTF-8
+
+                -
+
+                Maximum value length – 256 Unicode characters in UTF-8
+
+                -
+
+                If your tagging schema is used across multiple services and resources, remember
+                that other services may have restrictions on allowed characters. Generally
+                allowed characters are: letters, numbers, and spaces representable in UTF-8, and
+                the following characters: + - = . _ : / @.
+
+                -
+
+                Tag keys and values are case-sensitive.
+
+                -
+
+                Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
+                for either keys or values as it is reserved for Amazon Web Services use. You
+                cannot edit or delete tag keys or values with this prefix. Tags with this prefix
+                do not count against your tags per resource limit.
             delete_propagation_policy: Specifies how Kubernetes resources managed by the capability should be handled
-            when the capability is deleted. Currently, the only supported value is RETAIN
-            which retains all Kubernetes resources managed by the capability when the
-            capability is deleted.
-            
-            Because resources are retained, all Kubernetes resources created by the
-            capability should be deleted from the cluster before deleting the capability
-            itself. After the capability is deleted, these resources become difficult to
-            manage because the controller is no longer available.
+                when the capability is deleted. Currently, the only supported value is RETAIN
+                which retains all Kubernetes resources managed by the capability when the
+                capability is deleted.
+
+                Because resources are retained, all Kubernetes resources created by the
+                capability should be deleted from the cluster before deleting the capability
+                itself. After the capability is deleted, these resources become difficult to
+                manage because the controller is no longer available.
 
         Returns:
             :class:`CreateCapabilityResponse`.
@@ -3462,7 +3493,7 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`CreateCertificateAuthorityResponse`.
@@ -3538,83 +3569,83 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             name: The unique name to give to your cluster. The name can contain only alphanumeric
-            characters (case-sensitive), hyphens, and underscores. It must start with an
-            alphanumeric character and can't be longer than 100 characters. The name must be
-            unique within the Amazon Web Services Region and Amazon Web Services account
-            that you're creating the cluster in.
+                characters (case-sensitive), hyphens, and underscores. It must start with an
+                alphanumeric character and can't be longer than 100 characters. The name must be
+                unique within the Amazon Web Services Region and Amazon Web Services account
+                that you're creating the cluster in.
             version: The desired Kubernetes version for your cluster. If you don't specify a value
-            here, the default version available in Amazon EKS is used.
-            
-            The default version might not be the latest version available.
+                here, the default version available in Amazon EKS is used.
+
+                The default version might not be the latest version available.
             role_arn: The Amazon Resource Name (ARN) of the IAM role that provides permissions for the
-            Kubernetes control plane to make calls to Amazon Web Services API operations on
-            your behalf. For more information, see Amazon EKS Service IAM Role in the Amazon
-            EKS User Guide .
+                Kubernetes control plane to make calls to Amazon Web Services API operations on
+                your behalf. For more information, see Amazon EKS Service IAM Role in the Amazon
+                EKS User Guide .
             resources_vpc_config: The VPC configuration that's used by the cluster control plane. Amazon EKS VPC
-            resources have specific requirements to work properly with Kubernetes. For more
-            information, see Cluster VPC Considerations and Cluster Security Group
-            Considerations in the Amazon EKS User Guide. You must specify at least two
-            subnets. You can specify up to five security groups. However, we recommend that
-            you use a dedicated security group for your cluster control plane.
+                resources have specific requirements to work properly with Kubernetes. For more
+                information, see Cluster VPC Considerations and Cluster Security Group
+                Considerations in the Amazon EKS User Guide. You must specify at least two
+                subnets. You can specify up to five security groups. However, we recommend that
+                you use a dedicated security group for your cluster control plane.
             kubernetes_network_config: The Kubernetes network configuration for the cluster.
             logging: Enable or disable exporting the Kubernetes control plane logs for your cluster
-            to CloudWatch Logs . By default, cluster control plane logs aren't exported to
-            CloudWatch Logs . For more information, see Amazon EKS Cluster control plane
-            logs in the Amazon EKS User Guide .
-            
-            CloudWatch Logs ingestion, archive storage, and data scanning rates apply to
-            exported control plane logs. For more information, see CloudWatch Pricing.
+                to CloudWatch Logs . By default, cluster control plane logs aren't exported to
+                CloudWatch Logs . For more information, see Amazon EKS Cluster control plane
+                logs in the Amazon EKS User Guide .
+
+                CloudWatch Logs ingestion, archive storage, and data scanning rates apply to
+                exported control plane logs. For more information, see CloudWatch Pricing.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             encryption_config: The encryption configuration for the cluster.
             outpost_config: An object representing the configuration of your local Amazon EKS cluster on an
-            Amazon Web Services Outpost. Before creating a local cluster on an Outpost,
-            review Local clusters for Amazon EKS on Amazon Web Services Outposts in the
-            Amazon EKS User Guide. This object isn't available for creating Amazon EKS
-            clusters on the Amazon Web Services cloud.
+                Amazon Web Services Outpost. Before creating a local cluster on an Outpost,
+                review Local clusters for Amazon EKS on Amazon Web Services Outposts in the
+                Amazon EKS User Guide. This object isn't available for creating Amazon EKS
+                clusters on the Amazon Web Services cloud.
             access_config: The access configuration for the cluster.
             bootstrap_self_managed_addons: If you set this value to False when creating a cluster, the default networking
-            add-ons will not be installed.
-            
-            The default networking add-ons include vpc-cni, coredns, and kube-proxy.
-            
-            Use this option when you plan to install third-party alternative add-ons or
-            self-manage the default networking add-ons.
+                add-ons will not be installed.
+
+                The default networking add-ons include vpc-cni, coredns, and kube-proxy.
+
+                Use this option when you plan to install third-party alternative add-ons or
+                self-manage the default networking add-ons.
             upgrade_policy: New clusters, by default, have extended support enabled. You can disable
-            extended support when creating a cluster by setting this value to STANDARD.
+                extended support when creating a cluster by setting this value to STANDARD.
             zonal_shift_config: Enable or disable ARC zonal shift for the cluster. If zonal shift is enabled,
-            Amazon Web Services configures zonal autoshift for the cluster.
-            
-            Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC
-            zonal shift is designed to be a temporary measure that allows you to move
-            traffic for a resource away from an impaired AZ until the zonal shift expires or
-            you cancel it. You can extend the zonal shift if necessary.
-            
-            You can start a zonal shift for an Amazon EKS cluster, or you can allow Amazon
-            Web Services to do it for you by enabling zonal autoshift. This shift updates
-            the flow of east-to-west network traffic in your cluster to only consider
-            network endpoints for Pods running on worker nodes in healthy AZs. Additionally,
-            any ALB or NLB handling ingress traffic for applications in your Amazon EKS
-            cluster will automatically route traffic to targets in the healthy AZs. For more
-            information about zonal shift in EKS, see Learn about Amazon Application
-            Recovery Controller (ARC) Zonal Shift in Amazon EKS in the Amazon EKS User Guide
-            .
+                Amazon Web Services configures zonal autoshift for the cluster.
+
+                Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC
+                zonal shift is designed to be a temporary measure that allows you to move
+                traffic for a resource away from an impaired AZ until the zonal shift expires or
+                you cancel it. You can extend the zonal shift if necessary.
+
+                You can start a zonal shift for an Amazon EKS cluster, or you can allow Amazon
+                Web Services to do it for you by enabling zonal autoshift. This shift updates
+                the flow of east-to-west network traffic in your cluster to only consider
+                network endpoints for Pods running on worker nodes in healthy AZs. Additionally,
+                any ALB or NLB handling ingress traffic for applications in your Amazon EKS
+                cluster will automatically route traffic to targets in the healthy AZs. For more
+                information about zonal shift in EKS, see Learn about Amazon Application
+                Recovery Controller (ARC) Zonal Shift in Amazon EKS in the Amazon EKS User Guide
+                .
             remote_network_config: The configuration in the cluster for EKS Hybrid Nodes. You can add, change, or
-            remove this configuration after the cluster is created.
+                remove this configuration after the cluster is created.
             compute_config: Enable or disable the compute capability of EKS Auto Mode when creating your EKS
-            Auto Mode cluster. If the compute capability is enabled, EKS Auto Mode will
-            create and delete EC2 Managed Instances in your Amazon Web Services account
+                Auto Mode cluster. If the compute capability is enabled, EKS Auto Mode will
+                create and delete EC2 Managed Instances in your Amazon Web Services account
             storage_config: Enable or disable the block storage capability of EKS Auto Mode when creating
-            your EKS Auto Mode cluster. If the block storage capability is enabled, EKS Auto
-            Mode will create and delete EBS volumes in your Amazon Web Services account.
+                your EKS Auto Mode cluster. If the block storage capability is enabled, EKS Auto
+                Mode will create and delete EBS volumes in your Amazon Web Services account.
             deletion_protection: Indicates whether to enable deletion protection for the cluster. When enabled,
-            the cluster cannot be deleted unless deletion protection is first disabled. This
-            helps prevent accidental cluster deletion. Default value is false.
+                the cluster cannot be deleted unless deletion protection is first disabled. This
+                helps prevent accidental cluster deletion. Default value is false.
             control_plane_scaling_config: The control plane scaling tier configuration. For more information, see EKS
-            Provisioned Control Plane in the Amazon EKS User Guide.
+                Provisioned Control Plane in the Amazon EKS User Guide.
             kube_api_server_config: The Kubernetes API server configuration for the new cluster.
             kube_scheduler_config: The Kubernetes scheduler configuration for the new cluster.
             kube_controller_manager_config: The Kubernetes controller manager configuration for the new cluster.
@@ -3645,27 +3676,27 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             name: The unique name for your subscription. It must be unique in your Amazon Web
-            Services account in the Amazon Web Services Region you're creating the
-            subscription in. The name can contain only alphanumeric characters (case-
-            sensitive), hyphens, and underscores. It must start with an alphabetic character
-            and can't be longer than 100 characters.
+                Services account in the Amazon Web Services Region you're creating the
+                subscription in. The name can contain only alphanumeric characters
+                (case-sensitive), hyphens, and underscores. It must start with an alphabetic
+                character and can't be longer than 100 characters.
             term: An object representing the term duration and term unit type of your
-            subscription. This determines the term length of your subscription. Valid values
-            are MONTHS for term unit and 12 or 36 for term duration, indicating a 12 month
-            or 36 month subscription. This value cannot be changed after creating the
-            subscription.
+                subscription. This determines the term length of your subscription. Valid values
+                are MONTHS for term unit and 12 or 36 for term duration, indicating a 12 month
+                or 36 month subscription. This value cannot be changed after creating the
+                subscription.
             license_quantity: The number of licenses to purchase with the subscription. Valid values are
-            between 1 and 100. This value can't be changed after creating the subscription.
+                between 1 and 100. This value can't be changed after creating the subscription.
             license_type: The license type for all licenses in the subscription. Valid value is CLUSTER.
-            With the CLUSTER license type, each license covers support for a single EKS
-            Anywhere cluster.
+                With the CLUSTER license type, each license covers support for a single EKS
+                Anywhere cluster.
             auto_renew: A boolean indicating whether the subscription auto renews at the end of the
-            term.
+                term.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: The metadata for a subscription to assist with categorization and organization.
-            Each tag consists of a key and an optional value. Subscription tags don't
-            propagate to any other resources associated with the subscription.
+                Each tag consists of a key and an optional value. Subscription tags don't
+                propagate to any other resources associated with the subscription.
 
         Returns:
             :class:`CreateEksAnywhereSubscriptionResponse`.
@@ -3719,21 +3750,21 @@ class AsyncEKS(AsyncClientBase):
             fargate_profile_name: The name of the Fargate profile.
             cluster_name: The name of your cluster.
             pod_execution_role_arn: The Amazon Resource Name (ARN) of the Pod execution role to use for a Pod that
-            matches the selectors in the Fargate profile. The Pod execution role allows
-            Fargate infrastructure to register with your cluster as a node, and it provides
-            read access to Amazon ECR image repositories. For more information, see Pod
-            execution role in the Amazon EKS User Guide.
+                matches the selectors in the Fargate profile. The Pod execution role allows
+                Fargate infrastructure to register with your cluster as a node, and it provides
+                read access to Amazon ECR image repositories. For more information, see Pod
+                execution role in the Amazon EKS User Guide.
             subnets: The IDs of subnets to launch a Pod into. A Pod running on Fargate isn't assigned
-            a public IP address, so only private subnets (with no direct route to an
-            Internet Gateway) are accepted for this parameter.
+                a public IP address, so only private subnets (with no direct route to an
+                Internet Gateway) are accepted for this parameter.
             selectors: The selectors to match for a Pod to use this Fargate profile. Each selector must
-            have an associated Kubernetes namespace. Optionally, you can also specify labels
-            for a namespace. You may specify up to five selectors in a Fargate profile.
+                have an associated Kubernetes namespace. Optionally, you can also specify labels
+                for a namespace. You may specify up to five selectors in a Fargate profile.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
 
         Returns:
             :class:`CreateFargateProfileResponse`.
@@ -3791,94 +3822,94 @@ class AsyncEKS(AsyncClientBase):
             cluster_name: The name of your cluster.
             nodegroup_name: The unique name to give your node group.
             scaling_config: The scaling configuration details for the Auto Scaling group that is created for
-            your node group.
+                your node group.
             disk_size: The root device disk size (in GiB) for your node group instances. The default
-            disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB
-            for Windows. If you specify launchTemplate, then don't specify diskSize, or the
-            node group deployment will fail. For more information about using launch
-            templates with Amazon EKS, see Customizing managed nodes with launch templates
-            in the Amazon EKS User Guide.
+                disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB
+                for Windows. If you specify launchTemplate, then don't specify diskSize, or the
+                node group deployment will fail. For more information about using launch
+                templates with Amazon EKS, see Customizing managed nodes with launch templates
+                in the Amazon EKS User Guide.
             subnets: The subnets to use for the Auto Scaling group that is created for your node
-            group. If you specify launchTemplate, then don't specify SubnetId in your launch
-            template, or the node group deployment will fail. For more information about
-            using launch templates with Amazon EKS, see Customizing managed nodes with
-            launch templates in the Amazon EKS User Guide.
+                group. If you specify launchTemplate, then don't specify SubnetId in your launch
+                template, or the node group deployment will fail. For more information about
+                using launch templates with Amazon EKS, see Customizing managed nodes with
+                launch templates in the Amazon EKS User Guide.
             instance_types: Specify the instance types for a node group. If you specify a GPU instance type,
-            make sure to also specify an applicable GPU AMI type with the amiType parameter.
-            If you specify launchTemplate, then you can specify zero or one instance type in
-            your launch template or you can specify 0-20 instance types for instanceTypes.
-            If however, you specify an instance type in your launch template and specify any
-            instanceTypes, the node group deployment will fail. If you don't specify an
-            instance type in a launch template or for instanceTypes, then t3.medium is used,
-            by default. If you specify Spot for capacityType, then we recommend specifying
-            multiple values for instanceTypes. For more information, see Managed node group
-            capacity types and Customizing managed nodes with launch templates in the Amazon
-            EKS User Guide.
+                make sure to also specify an applicable GPU AMI type with the amiType parameter.
+                If you specify launchTemplate, then you can specify zero or one instance type in
+                your launch template or you can specify 0-20 instance types for instanceTypes.
+                If however, you specify an instance type in your launch template and specify any
+                instanceTypes, the node group deployment will fail. If you don't specify an
+                instance type in a launch template or for instanceTypes, then t3.medium is used,
+                by default. If you specify Spot for capacityType, then we recommend specifying
+                multiple values for instanceTypes. For more information, see Managed node group
+                capacity types and Customizing managed nodes with launch templates in the Amazon
+                EKS User Guide.
             ami_type: The AMI type for your node group. If you specify launchTemplate, and your launch
-            template uses a custom AMI, then don't specify amiType, or the node group
-            deployment will fail. If your launch template uses a Windows custom AMI, then
-            add eks:kube-proxy-windows to your Windows nodes rolearn in the aws-auth
-            ConfigMap. For more information about using launch templates with Amazon EKS,
-            see Customizing managed nodes with launch templates in the Amazon EKS User
-            Guide.
+                template uses a custom AMI, then don't specify amiType, or the node group
+                deployment will fail. If your launch template uses a Windows custom AMI, then
+                add eks:kube-proxy-windows to your Windows nodes rolearn in the aws-auth
+                ConfigMap. For more information about using launch templates with Amazon EKS,
+                see Customizing managed nodes with launch templates in the Amazon EKS User
+                Guide.
             remote_access: The remote access configuration to use with your node group. For Linux, the
-            protocol is SSH. For Windows, the protocol is RDP. If you specify
-            launchTemplate, then don't specify remoteAccess, or the node group deployment
-            will fail. For more information about using launch templates with Amazon EKS,
-            see Customizing managed nodes with launch templates in the Amazon EKS User
-            Guide.
+                protocol is SSH. For Windows, the protocol is RDP. If you specify
+                launchTemplate, then don't specify remoteAccess, or the node group deployment
+                will fail. For more information about using launch templates with Amazon EKS,
+                see Customizing managed nodes with launch templates in the Amazon EKS User
+                Guide.
             node_role: The Amazon Resource Name (ARN) of the IAM role to associate with your node
-            group. The Amazon EKS worker node kubelet daemon makes calls to Amazon Web
-            Services APIs on your behalf. Nodes receive permissions for these API calls
-            through an IAM instance profile and associated policies. Before you can launch
-            nodes and register them into a cluster, you must create an IAM role for those
-            nodes to use when they are launched. For more information, see Amazon EKS node
-            IAM role in the Amazon EKS User Guide . If you specify launchTemplate, then
-            don't specify IamInstanceProfile in your launch template, or the node group
-            deployment will fail. For more information about using launch templates with
-            Amazon EKS, see Customizing managed nodes with launch templates in the Amazon
-            EKS User Guide.
+                group. The Amazon EKS worker node kubelet daemon makes calls to Amazon Web
+                Services APIs on your behalf. Nodes receive permissions for these API calls
+                through an IAM instance profile and associated policies. Before you can launch
+                nodes and register them into a cluster, you must create an IAM role for those
+                nodes to use when they are launched. For more information, see Amazon EKS node
+                IAM role in the Amazon EKS User Guide . If you specify launchTemplate, then
+                don't specify IamInstanceProfile in your launch template, or the node group
+                deployment will fail. For more information about using launch templates with
+                Amazon EKS, see Customizing managed nodes with launch templates in the Amazon
+                EKS User Guide.
             labels: The Kubernetes labels to apply to the nodes in the node group when they are
-            created.
+                created.
             taints: The Kubernetes taints to be applied to the nodes in the node group. For more
-            information, see Node taints on managed node groups.
+                information, see Node taints on managed node groups.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             launch_template: An object representing a node group's launch template specification. When using
-            this object, don't directly specify instanceTypes, diskSize, or remoteAccess.
-            You cannot later specify a different launch template ID or name than what was
-            used to create the node group.
-            
-            Make sure that the launch template meets the requirements in
-            launchTemplateSpecification. Also refer to Customizing managed nodes with launch
-            templates in the Amazon EKS User Guide.
+                this object, don't directly specify instanceTypes, diskSize, or remoteAccess.
+                You cannot later specify a different launch template ID or name than what was
+                used to create the node group.
+
+                Make sure that the launch template meets the requirements in
+                launchTemplateSpecification. Also refer to Customizing managed nodes with launch
+                templates in the Amazon EKS User Guide.
             update_config: The node group update configuration.
             node_repair_config: The node auto repair configuration for the node group.
             capacity_type: The capacity type for your node group.
             version: The Kubernetes version to use for your managed nodes. By default, the Kubernetes
-            version of the cluster is used, and this is the only accepted specified value.
-            If you specify launchTemplate, and your launch template uses a custom AMI, then
-            don't specify version, or the node group deployment will fail. For more
-            information about using launch templates with Amazon EKS, see Customizing
-            managed nodes with launch templates in the Amazon EKS User Guide.
+                version of the cluster is used, and this is the only accepted specified value.
+                If you specify launchTemplate, and your launch template uses a custom AMI, then
+                don't specify version, or the node group deployment will fail. For more
+                information about using launch templates with Amazon EKS, see Customizing
+                managed nodes with launch templates in the Amazon EKS User Guide.
             release_version: The AMI version of the Amazon EKS optimized AMI to use with your node group. By
-            default, the latest available AMI version for the node group's current
-            Kubernetes version is used. For information about Linux versions, see Amazon EKS
-            optimized Amazon Linux AMI versions in the Amazon EKS User Guide. Amazon EKS
-            managed node groups support the November 2022 and later releases of the Windows
-            AMIs. For information about Windows versions, see Amazon EKS optimized Windows
-            AMI versions in the Amazon EKS User Guide.
-            
-            If you specify launchTemplate, and your launch template uses a custom AMI, then
-            don't specify releaseVersion, or the node group deployment will fail. For more
-            information about using launch templates with Amazon EKS, see Customizing
-            managed nodes with launch templates in the Amazon EKS User Guide.
-            warm_pool_config: The warm pool configuration for the node group. Warm pools maintain pre-
-            initialized EC2 instances that can quickly join your cluster during scale-out
-            events, improving application scaling performance and reducing costs.
+                default, the latest available AMI version for the node group's current
+                Kubernetes version is used. For information about Linux versions, see Amazon EKS
+                optimized Amazon Linux AMI versions in the Amazon EKS User Guide. Amazon EKS
+                managed node groups support the November 2022 and later releases of the Windows
+                AMIs. For information about Windows versions, see Amazon EKS optimized Windows
+                AMI versions in the Amazon EKS User Guide.
+
+                If you specify launchTemplate, and your launch template uses a custom AMI, then
+                don't specify releaseVersion, or the node group deployment will fail. For more
+                information about using launch templates with Amazon EKS, see Customizing
+                managed nodes with launch templates in the Amazon EKS User Guide.
+            warm_pool_config: The warm pool configuration for the node group. Warm pools maintain
+                pre-initialized EC2 instances that can quickly join your cluster during
+                scale-out events, improving application scaling performance and reducing costs.
 
         Returns:
             :class:`CreateNodegroupResponse`.
@@ -3935,104 +3966,104 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of the cluster to create the EKS Pod Identity association in.
             namespace: The name of the Kubernetes namespace inside the cluster to create the EKS Pod
-            Identity association in. The service account and the Pods that use the service
-            account must be in this namespace.
+                Identity association in. The service account and the Pods that use the service
+                account must be in this namespace.
             service_account: The name of the Kubernetes service account inside the cluster to associate the
-            IAM credentials with.
+                IAM credentials with.
             role_arn: The Amazon Resource Name (ARN) of the IAM role to associate with the service
-            account. The EKS Pod Identity agent manages credentials to assume this role for
-            applications in the containers in the Pods that use this service account.
+                account. The EKS Pod Identity agent manages credentials to assume this role for
+                applications in the containers in the Pods that use this service account.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
-            
-            The following basic restrictions apply to tags:
-            
-            -
-            
-            Maximum number of tags per resource – 50
-            
-            -
-            
-            For each resource, each tag key must be unique, and each tag key can have only
-            one value.
-            
-            -
-            
-            Maximum key length – 128 Unicode characters in UTF-8
-            
-            -
-            
-            Maximum value length – 256 Unicode characters in UTF-8
-            
-            -
-            
-            If your tagging schema is used across multiple services and resources, remember
-            that other services may have restrictions on allowed characters. Generally
-            allowed characters are: letters, numbers, and spaces representable in UTF-8, and
-            the following characters: + - = . _ : / @.
-            
-            -
-            
-            Tag keys and values are case-sensitive.
-            
-            -
-            
-            Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
-            for either keys or values as it is reserved for Amazon Web Services use. You
-            cannot edit or delete tag keys or values with this prefix. Tags with this prefix
-            do not count against your tags per resource limit.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
+
+                The following basic restrictions apply to tags:
+
+                -
+
+                Maximum number of tags per resource – 50
+
+                -
+
+                For each resource, each tag key must be unique, and each tag key can have only
+                one value.
+
+                -
+
+                Maximum key length – 128 Unicode characters in UTF-8
+
+                -
+
+                Maximum value length – 256 Unicode characters in UTF-8
+
+                -
+
+                If your tagging schema is used across multiple services and resources, remember
+                that other services may have restrictions on allowed characters. Generally
+                allowed characters are: letters, numbers, and spaces representable in UTF-8, and
+                the following characters: + - = . _ : / @.
+
+                -
+
+                Tag keys and values are case-sensitive.
+
+                -
+
+                Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
+                for either keys or values as it is reserved for Amazon Web Services use. You
+                cannot edit or delete tag keys or values with this prefix. Tags with this prefix
+                do not count against your tags per resource limit.
             disable_session_tags: Disable the automatic sessions tags that are appended by EKS Pod Identity.
-            
-            EKS Pod Identity adds a pre-defined set of session tags when it assumes the
-            role. You can use these tags to author a single role that can work across
-            resources by allowing access to Amazon Web Services resources based on matching
-            tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
-            name, namespace, and service account name. For the list of tags added by EKS Pod
-            Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
-            User Guide.
-            
-            Amazon Web Services compresses inline session policies, managed policy ARNs, and
-            session tags into a packed binary format that has a separate limit. If you
-            receive a PackedPolicyTooLarge error indicating the packed binary format has
-            exceeded the size limit, you can attempt to reduce the size by disabling the
-            session tags added by EKS Pod Identity.
+
+                EKS Pod Identity adds a pre-defined set of session tags when it assumes the
+                role. You can use these tags to author a single role that can work across
+                resources by allowing access to Amazon Web Services resources based on matching
+                tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
+                name, namespace, and service account name. For the list of tags added by EKS Pod
+                Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
+                User Guide.
+
+                Amazon Web Services compresses inline session policies, managed policy ARNs, and
+                session tags into a packed binary format that has a separate limit. If you
+                receive a PackedPolicyTooLarge error indicating the packed binary format has
+                exceeded the size limit, you can attempt to reduce the size by disabling the
+                session tags added by EKS Pod Identity.
             target_role_arn: The Amazon Resource Name (ARN) of the target IAM role to associate with the
-            service account. This role is assumed by using the EKS Pod Identity association
-            role, then the credentials for this role are injected into the Pod.
-            
-            When you run applications on Amazon EKS, your application might need to access
-            Amazon Web Services resources from a different role that exists in the same or
-            different Amazon Web Services account. For example, your application running in
-            “Account A” might need to access resources, such as Amazon S3 buckets in
-            “Account B” or within “Account A” itself. You can create a association to access
-            Amazon Web Services resources in “Account B” by creating two IAM roles: a role
-            in “Account A” and a role in “Account B” (which can be the same or different
-            account), each with the necessary trust and permission policies. After you
-            provide these roles in the IAM role and Target IAM role fields, EKS will perform
-            role chaining to ensure your application gets the required permissions. This
-            means Role A will assume Role B, allowing your Pods to securely access resources
-            like S3 buckets in the target account.
+                service account. This role is assumed by using the EKS Pod Identity association
+                role, then the credentials for this role are injected into the Pod.
+
+                When you run applications on Amazon EKS, your application might need to access
+                Amazon Web Services resources from a different role that exists in the same or
+                different Amazon Web Services account. For example, your application running in
+                “Account A” might need to access resources, such as Amazon S3 buckets in
+                “Account B” or within “Account A” itself. You can create a association to access
+                Amazon Web Services resources in “Account B” by creating two IAM roles: a role
+                in “Account A” and a role in “Account B” (which can be the same or different
+                account), each with the necessary trust and permission policies. After you
+                provide these roles in the IAM role and Target IAM role fields, EKS will perform
+                role chaining to ensure your application gets the required permissions. This
+                means Role A will assume Role B, allowing your Pods to securely access resources
+                like S3 buckets in the target account.
             policy: An optional IAM policy in JSON format (as an escaped string) that applies
-            additional restrictions to this pod identity association beyond the IAM policies
-            attached to the IAM role. This policy is applied as the intersection of the
-            role's policies and this policy, allowing you to reduce the permissions that
-            applications in the pods can use. Use this policy to enforce least privilege
-            access while still leveraging a shared IAM role across multiple applications.
-            
-            Important considerations
-            
-            -
-            
-            Session tags: When using this policy, disableSessionTags must be set to true.
-            
-            -
-            
-            Target role permissions: If you specify both a TargetRoleArn and a policy, the
-            policy restrictions apply only to the target role's permissions, not to the
-            initial role used for assuming the target role.
+                additional restrictions to this pod identity association beyond the IAM policies
+                attached to the IAM role. This policy is applied as the intersection of the
+                role's policies and this policy, allowing you to reduce the permissions that
+                applications in the pods can use. Use this policy to enforce least privilege
+                access while still leveraging a shared IAM role across multiple applications.
+
+                Important considerations
+
+                -
+
+                Session tags: When using this policy, disableSessionTags must be set to true.
+
+                -
+
+                Target role permissions: If you specify both a TargetRoleArn and a policy, the
+                policy restrictions apply only to the target role's permissions, not to the
+                initial role used for assuming the target role.
 
         Returns:
             :class:`CreatePodIdentityAssociationResponse`.
@@ -4077,10 +4108,10 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons .
+                ListAddons .
             preserve: Specifying this option preserves the add-on software on your cluster but Amazon
-            EKS stops managing any settings for the add-on. If an IAM account is associated
-            with the add-on, it isn't removed.
+                EKS stops managing any settings for the add-on. If an IAM account is associated
+                with the add-on, it isn't removed.
 
         Returns:
             :class:`DeleteAddonResponse`.
@@ -4108,7 +4139,7 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             cluster_name: The name of the Amazon EKS cluster that contains the capability you want to
-            delete.
+                delete.
             capability_name: The name of the capability to delete.
 
         Returns:
@@ -4139,9 +4170,9 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             certificate_authority_id: The ID of the certificate authority to delete. You can't delete the certificate
-            authority that's currently signing certificates for the cluster.
+                authority that's currently signing certificates for the cluster.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`DeleteCertificateAuthorityResponse`.
@@ -4324,7 +4355,7 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons .
+                ListAddons .
 
         Returns:
             :class:`DescribeAddonResponse`.
@@ -4344,9 +4375,9 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             addon_name: The name of the add-on. The name must match one of the names returned by
-            DescribeAddonVersions.
+                DescribeAddonVersions.
             addon_version: The version of the add-on. The version must match one of the versions returned
-            by DescribeAddonVersions .
+                by DescribeAddonVersions .
 
         Returns:
             :class:`DescribeAddonConfigurationResponse`.
@@ -4375,26 +4406,26 @@ class AsyncEKS(AsyncClientBase):
         Args:
             kubernetes_version: The Kubernetes versions that you can use the add-on with.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons .
+                ListAddons .
             types: The type of the add-on. For valid types, don't specify a value for this
-            property.
+                property.
             publishers: The publisher of the add-on. For valid publishers, don't specify a value for
-            this property.
+                this property.
             owners: The owner of the add-on. For valid owners, don't specify a value for this
-            property.
+                property.
 
         Returns:
             :class:`DescribeAddonVersionsResponse`.
@@ -4416,7 +4447,7 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             cluster_name: The name of the Amazon EKS cluster that contains the capability you want to
-            describe.
+                describe.
             capability_name: The name of the capability to describe.
 
         Returns:
@@ -4496,9 +4527,9 @@ class AsyncEKS(AsyncClientBase):
             include_all: Include all available versions in the response.
             cluster_versions: List of specific cluster versions to describe.
             status: This field is deprecated. Use versionStatus instead, as that field matches for
-            input and output of this action.
-            
-            Filter versions by their current status.
+                input and output of this action.
+
+                Filter versions by their current status.
             version_status: Filter versions by their current status.
 
         Returns:
@@ -4668,9 +4699,9 @@ class AsyncEKS(AsyncClientBase):
             name: The name of the Amazon EKS cluster associated with the update.
             update_id: The ID of the update to describe.
             nodegroup_name: The name of the Amazon EKS node group associated with the update. This parameter
-            is required if the update is a node group update.
+                is required if the update is a node group update.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons . This parameter is required if the update is an add-on update.
+                ListAddons . This parameter is required if the update is an add-on update.
             capability_name: The name of the capability for which you want to describe updates.
 
         Returns:
@@ -4694,7 +4725,7 @@ class AsyncEKS(AsyncClientBase):
             cluster_name: The name of your cluster.
             principal_arn: The ARN of the IAM principal for the AccessEntry.
             policy_arn: The ARN of the policy to disassociate from the access entry. For a list of
-            associated policies ARNs, use ListAssociatedAccessPolicies.
+                associated policies ARNs, use ListAssociatedAccessPolicies.
 
         Raises:
             ServerException, ResourceNotFoundException, InvalidRequestException
@@ -4718,7 +4749,7 @@ class AsyncEKS(AsyncClientBase):
             cluster_name: The name of your cluster.
             identity_provider_config: An object representing an identity provider configuration.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`DisassociateIdentityProviderConfigResponse`.
@@ -4741,21 +4772,21 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             associated_policy_arn: The ARN of an AccessPolicy. When you specify an access policy ARN, only the
-            access entries associated to that access policy are returned. For a list of
-            available policy ARNs, use ListAccessPolicies.
+                access entries associated to that access policy are returned. For a list of
+                available policy ARNs, use ListAccessPolicies.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListAccessEntriesResponse`.
@@ -4775,18 +4806,18 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListAccessPoliciesResponse`.
@@ -4808,18 +4839,18 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListAddonsResponse`.
@@ -4843,18 +4874,18 @@ class AsyncEKS(AsyncClientBase):
             cluster_name: The name of your cluster.
             principal_arn: The ARN of the IAM principal for the AccessEntry.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListAssociatedAccessPoliciesResponse`.
@@ -4877,12 +4908,12 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of the Amazon EKS cluster for which you want to list capabilities.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
             max_results: The maximum number of results to return in a single call. To retrieve the
-            remaining results, make another call with the returned nextToken value. If you
-            don't specify a value, the default is 100 results.
+                remaining results, make another call with the returned nextToken value. If you
+                don't specify a value, the default is 100 results.
 
         Returns:
             :class:`ListCapabilitiesResponse`.
@@ -4906,15 +4937,15 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results to return in a single call. To retrieve the
-            remaining results, make another call with the returned nextToken value. If you
-            don't specify a value, the default is 100 results.
+                remaining results, make another call with the returned nextToken value. If you
+                don't specify a value, the default is 100 results.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListCertificateAuthoritiesResponse`.
@@ -4936,22 +4967,23 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
             include: Indicates whether external clusters are included in the returned list. Use 'all'
-            to return https://docs.aws.amazon.com/eks/latest/userguide/eks-
-            connector.htmlconnected clusters, or blank to return only Amazon EKS clusters.
-            'all' must be in lowercase otherwise an error occurs.
+                to return
+                https://docs.aws.amazon.com/eks/latest/userguide/eks-connector.htmlconnected
+                clusters, or blank to return only Amazon EKS clusters. 'all' must be in
+                lowercase otherwise an error occurs.
 
         Returns:
             :class:`ListClustersResponse`.
@@ -4972,17 +5004,17 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             max_results: The maximum number of cluster results returned by ListEksAnywhereSubscriptions
-            in paginated output. When you use this parameter, ListEksAnywhereSubscriptions
-            returns only maxResults results in a single page along with a nextToken response
-            element. You can see the remaining results of the initial request by sending
-            another ListEksAnywhereSubscriptions request with the returned nextToken value.
-            This value can be between 1 and 100. If you don't use this parameter,
-            ListEksAnywhereSubscriptions returns up to 10 results and a nextToken value if
-            applicable.
+                in paginated output. When you use this parameter, ListEksAnywhereSubscriptions
+                returns only maxResults results in a single page along with a nextToken response
+                element. You can see the remaining results of the initial request by sending
+                another ListEksAnywhereSubscriptions request with the returned nextToken value.
+                This value can be between 1 and 100. If you don't use this parameter,
+                ListEksAnywhereSubscriptions returns up to 10 results and a nextToken value if
+                applicable.
             next_token: The nextToken value returned from a previous paginated
-            ListEksAnywhereSubscriptions request where maxResults was used and the results
-            exceeded the value of that parameter. Pagination continues from the end of the
-            previous results that returned the nextToken value.
+                ListEksAnywhereSubscriptions request where maxResults was used and the results
+                exceeded the value of that parameter. Pagination continues from the end of the
+                previous results that returned the nextToken value.
             include_status: An array of subscription statuses to filter on.
 
         Returns:
@@ -5006,18 +5038,18 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListFargateProfilesResponse`.
@@ -5039,18 +5071,18 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListIdentityProviderConfigsResponse`.
@@ -5088,19 +5120,19 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of the Amazon EKS cluster associated with the insights.
             filter: The criteria to filter your list of insights for your cluster. You can filter
-            which insights are returned by category, associated Kubernetes version, and
-            status.
+                which insights are returned by category, associated Kubernetes version, and
+                status.
             max_results: The maximum number of identity provider configurations returned by ListInsights
-            in paginated output. When you use this parameter, ListInsights returns only
-            maxResults results in a single page along with a nextToken response element. You
-            can see the remaining results of the initial request by sending another
-            ListInsights request with the returned nextToken value. This value can be
-            between 1 and 100. If you don't use this parameter, ListInsights returns up to
-            100 results and a nextToken value, if applicable.
+                in paginated output. When you use this parameter, ListInsights returns only
+                maxResults results in a single page along with a nextToken response element. You
+                can see the remaining results of the initial request by sending another
+                ListInsights request with the returned nextToken value. This value can be
+                between 1 and 100. If you don't use this parameter, ListInsights returns up to
+                100 results and a nextToken value, if applicable.
             next_token: The nextToken value returned from a previous paginated ListInsights request.
-            When the results of a ListInsights request exceed maxResults, you can use this
-            value to retrieve the next page of results. This value is null when there are no
-            more results to return.
+                When the results of a ListInsights request exceed maxResults, you can use this
+                value to retrieve the next page of results. This value is null when there are no
+                more results to return.
 
         Returns:
             :class:`ListInsightsResponse`.
@@ -5124,18 +5156,18 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListNodegroupsResponse`.
@@ -5160,23 +5192,23 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of the cluster that the associations are in.
             namespace: The name of the Kubernetes namespace inside the cluster that the associations
-            are in.
+                are in.
             service_account: The name of the Kubernetes service account that the associations use.
             max_results: The maximum number of EKS Pod Identity association results returned by
-            ListPodIdentityAssociations in paginated output. When you use this parameter,
-            ListPodIdentityAssociations returns only maxResults results in a single page
-            along with a nextToken response element. You can see the remaining results of
-            the initial request by sending another ListPodIdentityAssociations request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, ListPodIdentityAssociations returns up to 100 results and a
-            nextToken value if applicable.
+                ListPodIdentityAssociations in paginated output. When you use this parameter,
+                ListPodIdentityAssociations returns only maxResults results in a single page
+                along with a nextToken response element. You can see the remaining results of
+                the initial request by sending another ListPodIdentityAssociations request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, ListPodIdentityAssociations returns up to 100 results and a
+                nextToken value if applicable.
             next_token: The nextToken value returned from a previous paginated ListUpdates request where
-            maxResults was used and the results exceeded the value of that parameter.
-            Pagination continues from the end of the previous results that returned the
-            nextToken value.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                maxResults was used and the results exceeded the value of that parameter.
+                Pagination continues from the end of the previous results that returned the
+                nextToken value.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
 
         Returns:
             :class:`ListPodIdentityAssociationsResponse`.
@@ -5223,18 +5255,18 @@ class AsyncEKS(AsyncClientBase):
             addon_name: The names of the installed add-ons that have available updates.
             capability_name: The name of the capability for which you want to list updates.
             next_token: The nextToken value returned from a previous paginated request, where maxResults
-            was used and the results exceeded the value of that parameter. Pagination
-            continues from the end of the previous results that returned the nextToken
-            value. This value is null when there are no more results to return.
-            
-            This token should be treated as an opaque identifier that is used only to
-            retrieve the next items in a list and not for other programmatic purposes.
+                was used and the results exceeded the value of that parameter. Pagination
+                continues from the end of the previous results that returned the nextToken
+                value. This value is null when there are no more results to return.
+
+                This token should be treated as an opaque identifier that is used only to
+                retrieve the next items in a list and not for other programmatic purposes.
             max_results: The maximum number of results, returned in paginated output. You receive
-            maxResults in a single page, along with a nextToken response element. You can
-            see the remaining results of the initial request by sending another request with
-            the returned nextToken value. This value can be between 1 and 100. If you don't
-            use this parameter, 100 results and a nextToken value, if applicable, are
-            returned.
+                maxResults in a single page, along with a nextToken response element. You can
+                see the remaining results of the initial request by sending another request with
+                the returned nextToken value. This value can be between 1 and 100. If you don't
+                use this parameter, 100 results and a nextToken value, if applicable, are
+                returned.
 
         Returns:
             :class:`ListUpdatesResponse`.
@@ -5270,12 +5302,12 @@ class AsyncEKS(AsyncClientBase):
         Args:
             name: A unique name for this cluster in your Amazon Web Services Region.
             connector_config: The configuration settings required to connect the Kubernetes cluster to the
-            Amazon EKS control plane.
+                Amazon EKS control plane.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
 
         Returns:
             :class:`RegisterClusterResponse`.
@@ -5321,8 +5353,8 @@ class AsyncEKS(AsyncClientBase):
         Args:
             resource_arn: The Amazon Resource Name (ARN) of the resource to add tags to.
             tags: Metadata that assists with categorization and organization. Each tag consists of
-            a key and an optional value. You define both. Tags don't propagate to any other
-            cluster or Amazon Web Services resources.
+                a key and an optional value. You define both. Tags don't propagate to any other
+                cluster or Amazon Web Services resources.
 
         Raises:
             BadRequestException, NotFoundException
@@ -5361,28 +5393,28 @@ class AsyncEKS(AsyncClientBase):
             cluster_name: The name of your cluster.
             principal_arn: The ARN of the IAM principal for the AccessEntry.
             kubernetes_groups: The value for name that you've specified for kind: Group as a subject in a
-            Kubernetes RoleBinding or ClusterRoleBinding object. Amazon EKS doesn't confirm
-            that the value for name exists in any bindings on your cluster. You can specify
-            one or more names.
-            
-            Kubernetes authorizes the principalArn of the access entry to access any cluster
-            objects that you've specified in a Kubernetes Role or ClusterRole object that is
-            also specified in a binding's roleRef. For more information about creating
-            Kubernetes RoleBinding, ClusterRoleBinding, Role, or ClusterRole objects, see
-            Using RBAC Authorization in the Kubernetes documentation.
-            
-            If you want Amazon EKS to authorize the principalArn (instead of, or in addition
-            to Kubernetes authorizing the principalArn), you can associate one or more
-            access policies to the access entry using AssociateAccessPolicy. If you
-            associate any access policies, the principalARN has all permissions assigned in
-            the associated access policies and all permissions in any Kubernetes Role or
-            ClusterRole objects that the group names are bound to.
+                Kubernetes RoleBinding or ClusterRoleBinding object. Amazon EKS doesn't confirm
+                that the value for name exists in any bindings on your cluster. You can specify
+                one or more names.
+
+                Kubernetes authorizes the principalArn of the access entry to access any cluster
+                objects that you've specified in a Kubernetes Role or ClusterRole object that is
+                also specified in a binding's roleRef. For more information about creating
+                Kubernetes RoleBinding, ClusterRoleBinding, Role, or ClusterRole objects, see
+                Using RBAC Authorization in the Kubernetes documentation.
+
+                If you want Amazon EKS to authorize the principalArn (instead of, or in addition
+                to Kubernetes authorizing the principalArn), you can associate one or more
+                access policies to the access entry using AssociateAccessPolicy. If you
+                associate any access policies, the principalARN has all permissions assigned in
+                the associated access policies and all permissions in any Kubernetes Role or
+                ClusterRole objects that the group names are bound to.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             username: The username to authenticate to Kubernetes with. We recommend not specifying a
-            username and letting Amazon EKS specify it for you. For more information about
-            the value Amazon EKS specifies for you, or constraints before specifying your
-            own username, see Creating access entries in the Amazon EKS User Guide.
+                username and letting Amazon EKS specify it for you. For more information about
+                the value Amazon EKS specifies for you, or constraints before specifying your
+                own username, see Creating access entries in the Amazon EKS User Guide.
 
         Returns:
             :class:`UpdateAccessEntryResponse`.
@@ -5409,48 +5441,48 @@ class AsyncEKS(AsyncClientBase):
         Args:
             cluster_name: The name of your cluster.
             addon_name: The name of the add-on. The name must match one of the names returned by
-            ListAddons .
+                ListAddons .
             addon_version: The version of the add-on. The version must match one of the versions returned
-            by DescribeAddonVersions .
+                by DescribeAddonVersions .
             service_account_role_arn: The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's
-            service account. The role must be assigned the IAM permissions required by the
-            add-on. If you don't specify an existing IAM role, then the add-on uses the
-            permissions assigned to the node IAM role. For more information, see Amazon EKS
-            node IAM role in the Amazon EKS User Guide.
-            
-            To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC)
-            provider created for your cluster. For more information, see Enabling IAM roles
-            for service accounts on your cluster in the Amazon EKS User Guide.
+                service account. The role must be assigned the IAM permissions required by the
+                add-on. If you don't specify an existing IAM role, then the add-on uses the
+                permissions assigned to the node IAM role. For more information, see Amazon EKS
+                node IAM role in the Amazon EKS User Guide.
+
+                To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC)
+                provider created for your cluster. For more information, see Enabling IAM roles
+                for service accounts on your cluster in the Amazon EKS User Guide.
             resolve_conflicts: How to resolve field value conflicts for an Amazon EKS add-on if you've changed
-            a value from the Amazon EKS default value. Conflicts are handled based on the
-            option you choose:
-            
-            -
-            
-            None – Amazon EKS doesn't change the value. The update might fail.
-            
-            -
-            
-            Overwrite – Amazon EKS overwrites the changed value back to the Amazon EKS
-            default value.
-            
-            -
-            
-            Preserve – Amazon EKS preserves the value. If you choose this option, we
-            recommend that you test any field and value changes on a non-production cluster
-            before updating the add-on on your production cluster.
+                a value from the Amazon EKS default value. Conflicts are handled based on the
+                option you choose:
+
+                -
+
+                None – Amazon EKS doesn't change the value. The update might fail.
+
+                -
+
+                Overwrite – Amazon EKS overwrites the changed value back to the Amazon EKS
+                default value.
+
+                -
+
+                Preserve – Amazon EKS preserves the value. If you choose this option, we
+                recommend that you test any field and value changes on a non-production cluster
+                before updating the add-on on your production cluster.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             configuration_values: The set of configuration values for the add-on that's created. The values that
-            you provide are validated against the schema returned by
-            DescribeAddonConfiguration.
+                you provide are validated against the schema returned by
+                DescribeAddonConfiguration.
             pod_identity_associations: An array of EKS Pod Identity associations to be updated. Each association maps a
-            Kubernetes service account to an IAM role. If this value is left blank, no
-            change. If an empty array is provided, existing associations owned by the add-on
-            are deleted.
-            
-            For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
-            Pod Identity in the Amazon EKS User Guide.
+                Kubernetes service account to an IAM role. If this value is left blank, no
+                change. If an empty array is provided, existing associations owned by the add-on
+                are deleted.
+
+                For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
+                Pod Identity in the Amazon EKS User Guide.
 
         Returns:
             :class:`UpdateAddonResponse`.
@@ -5480,18 +5512,18 @@ class AsyncEKS(AsyncClientBase):
 
         Args:
             cluster_name: The name of the Amazon EKS cluster that contains the capability you want to
-            update configuration for.
+                update configuration for.
             capability_name: The name of the capability to update configuration for.
             role_arn: The Amazon Resource Name (ARN) of the IAM role that the capability uses to
-            interact with Amazon Web Services services. If you specify a new role ARN, the
-            capability will start using the new role for all subsequent operations.
+                interact with Amazon Web Services services. If you specify a new role ARN, the
+                capability will start using the new role for all subsequent operations.
             configuration: The updated configuration settings for the capability. You only need to specify
-            the configuration parameters you want to change. For Argo CD capabilities, you
-            can update RBAC role mappings and network access settings.
+                the configuration parameters you want to change. For Argo CD capabilities, you
+                can update RBAC role mappings and network access settings.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request. This token is valid for 24 hours after creation.
+                of the request. This token is valid for 24 hours after creation.
             delete_propagation_policy: The updated delete propagation policy for the capability. Currently, the only
-            supported value is RETAIN.
+                supported value is RETAIN.
 
         Returns:
             :class:`UpdateCapabilityResponse`.
@@ -5573,49 +5605,49 @@ class AsyncEKS(AsyncClientBase):
         Args:
             name: The name of the Amazon EKS cluster to update.
             resources_vpc_config: An object representing the VPC configuration to use for the cluster update. You
-            can use this parameter to update the control plane egress mode, the subnets used
-            by the cluster, the security groups, and the endpoint access settings.
+                can use this parameter to update the control plane egress mode, the subnets used
+                by the cluster, the security groups, and the endpoint access settings.
             logging: Enable or disable exporting the Kubernetes control plane logs for your cluster
-            to CloudWatch Logs . By default, cluster control plane logs aren't exported to
-            CloudWatch Logs . For more information, see Amazon EKS cluster control plane
-            logs in the Amazon EKS User Guide .
-            
-            CloudWatch Logs ingestion, archive storage, and data scanning rates apply to
-            exported control plane logs. For more information, see CloudWatch Pricing.
+                to CloudWatch Logs . By default, cluster control plane logs aren't exported to
+                CloudWatch Logs . For more information, see Amazon EKS cluster control plane
+                logs in the Amazon EKS User Guide .
+
+                CloudWatch Logs ingestion, archive storage, and data scanning rates apply to
+                exported control plane logs. For more information, see CloudWatch Pricing.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             access_config: The access configuration for the cluster.
             upgrade_policy: You can enable or disable extended support for clusters currently on standard
-            support. You cannot disable extended support once it starts. You must enable
-            extended support before your cluster exits standard support.
+                support. You cannot disable extended support once it starts. You must enable
+                extended support before your cluster exits standard support.
             zonal_shift_config: Enable or disable ARC zonal shift for the cluster. If zonal shift is enabled,
-            Amazon Web Services configures zonal autoshift for the cluster.
-            
-            Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC
-            zonal shift is designed to be a temporary measure that allows you to move
-            traffic for a resource away from an impaired AZ until the zonal shift expires or
-            you cancel it. You can extend the zonal shift if necessary.
-            
-            You can start a zonal shift for an EKS cluster, or you can allow Amazon Web
-            Services to do it for you by enabling zonal autoshift. This shift updates the
-            flow of east-to-west network traffic in your cluster to only consider network
-            endpoints for Pods running on worker nodes in healthy AZs. Additionally, any ALB
-            or NLB handling ingress traffic for applications in your EKS cluster will
-            automatically route traffic to targets in the healthy AZs. For more information
-            about zonal shift in EKS, see Learn about Amazon Application Recovery Controller
-            (ARC) Zonal Shift in Amazon EKS in the Amazon EKS User Guide .
+                Amazon Web Services configures zonal autoshift for the cluster.
+
+                Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC
+                zonal shift is designed to be a temporary measure that allows you to move
+                traffic for a resource away from an impaired AZ until the zonal shift expires or
+                you cancel it. You can extend the zonal shift if necessary.
+
+                You can start a zonal shift for an EKS cluster, or you can allow Amazon Web
+                Services to do it for you by enabling zonal autoshift. This shift updates the
+                flow of east-to-west network traffic in your cluster to only consider network
+                endpoints for Pods running on worker nodes in healthy AZs. Additionally, any ALB
+                or NLB handling ingress traffic for applications in your EKS cluster will
+                automatically route traffic to targets in the healthy AZs. For more information
+                about zonal shift in EKS, see Learn about Amazon Application Recovery Controller
+                (ARC) Zonal Shift in Amazon EKS in the Amazon EKS User Guide .
             compute_config: Update the configuration of the compute capability of your EKS Auto Mode
-            cluster. For example, enable the capability.
+                cluster. For example, enable the capability.
             kubernetes_network_config: The Kubernetes network configuration for the cluster.
             storage_config: Update the configuration of the block storage capability of your EKS Auto Mode
-            cluster. For example, enable the capability.
+                cluster. For example, enable the capability.
             remote_network_config: The configuration in the cluster for EKS Hybrid Nodes. You can add, change, or
-            remove this configuration after the cluster is created.
+                remove this configuration after the cluster is created.
             deletion_protection: Specifies whether to enable or disable deletion protection for the cluster. When
-            enabled (true), the cluster cannot be deleted until deletion protection is
-            explicitly disabled. When disabled (false), the cluster can be deleted normally.
+                enabled (true), the cluster cannot be deleted until deletion protection is
+                explicitly disabled. When disabled (false), the cluster can be deleted normally.
             control_plane_scaling_config: The control plane scaling tier configuration. For more information, see EKS
-            Provisioned Control Plane in the Amazon EKS User Guide.
+                Provisioned Control Plane in the Amazon EKS User Guide.
             kube_api_server_config: The Kubernetes API server configuration for the updated cluster.
             kube_scheduler_config: The Kubernetes scheduler configuration for the updated cluster.
             kube_controller_manager_config: The Kubernetes controller manager configuration for the updated cluster.
@@ -5655,9 +5687,9 @@ class AsyncEKS(AsyncClientBase):
             name: The name of the Amazon EKS cluster to update.
             version: The desired Kubernetes version following a successful update.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             force: Set this value to true to override upgrade-blocking or rollback-blocking
-            readiness checks when updating a cluster.
+                readiness checks when updating a cluster.
             rollback_config: The rollback configuration for the cluster version rollback.
 
         Returns:
@@ -5715,15 +5747,15 @@ class AsyncEKS(AsyncClientBase):
             nodegroup_name: The name of the managed node group to update.
             labels: The Kubernetes labels to apply to the nodes in the node group after the update.
             taints: The Kubernetes taints to be applied to the nodes in the node group after the
-            update. For more information, see Node taints on managed node groups.
+                update. For more information, see Node taints on managed node groups.
             scaling_config: The scaling configuration details for the Auto Scaling group after the update.
             update_config: The node group update configuration.
             node_repair_config: The node auto repair configuration for the node group.
             warm_pool_config: The warm pool configuration to apply to the node group. You can use this to add
-            a warm pool to an existing node group or modify the settings of an existing warm
-            pool.
+                a warm pool to an existing node group or modify the settings of an existing warm
+                pool.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`UpdateNodegroupConfigResponse`.
@@ -5774,36 +5806,36 @@ class AsyncEKS(AsyncClientBase):
             cluster_name: The name of your cluster.
             nodegroup_name: The name of the managed node group to update.
             version: The Kubernetes version to update to. If no version is specified, then the node
-            group will be updated to match the cluster's current Kubernetes version, and the
-            latest available AMI for that version will be used. You can also specify the
-            Kubernetes version of the cluster to update the node group to the latest AMI
-            version of the cluster's Kubernetes version. If you specify launchTemplate, and
-            your launch template uses a custom AMI, then don't specify version, or the node
-            group update will fail. For more information about using launch templates with
-            Amazon EKS, see Customizing managed nodes with launch templates in the Amazon
-            EKS User Guide.
+                group will be updated to match the cluster's current Kubernetes version, and the
+                latest available AMI for that version will be used. You can also specify the
+                Kubernetes version of the cluster to update the node group to the latest AMI
+                version of the cluster's Kubernetes version. If you specify launchTemplate, and
+                your launch template uses a custom AMI, then don't specify version, or the node
+                group update will fail. For more information about using launch templates with
+                Amazon EKS, see Customizing managed nodes with launch templates in the Amazon
+                EKS User Guide.
             release_version: The AMI version of the Amazon EKS optimized AMI to use for the update. By
-            default, the latest available AMI version for the node group's Kubernetes
-            version is used. For information about Linux versions, see Amazon EKS optimized
-            Amazon Linux AMI versions in the Amazon EKS User Guide. Amazon EKS managed node
-            groups support the November 2022 and later releases of the Windows AMIs. For
-            information about Windows versions, see Amazon EKS optimized Windows AMI
-            versions in the Amazon EKS User Guide.
-            
-            If you specify launchTemplate, and your launch template uses a custom AMI, then
-            don't specify releaseVersion, or the node group update will fail. For more
-            information about using launch templates with Amazon EKS, see Customizing
-            managed nodes with launch templates in the Amazon EKS User Guide.
+                default, the latest available AMI version for the node group's Kubernetes
+                version is used. For information about Linux versions, see Amazon EKS optimized
+                Amazon Linux AMI versions in the Amazon EKS User Guide. Amazon EKS managed node
+                groups support the November 2022 and later releases of the Windows AMIs. For
+                information about Windows versions, see Amazon EKS optimized Windows AMI
+                versions in the Amazon EKS User Guide.
+
+                If you specify launchTemplate, and your launch template uses a custom AMI, then
+                don't specify releaseVersion, or the node group update will fail. For more
+                information about using launch templates with Amazon EKS, see Customizing
+                managed nodes with launch templates in the Amazon EKS User Guide.
             launch_template: An object representing a node group's launch template specification. You can
-            only update a node group using a launch template if the node group was
-            originally deployed with a launch template. When updating, you must specify the
-            same launch template ID or name that was used to create the node group.
+                only update a node group using a launch template if the node group was
+                originally deployed with a launch template. When updating, you must specify the
+                same launch template ID or name that was used to create the node group.
             force: Force the update if any Pod on the existing node group can't be drained due to a
-            Pod disruption budget issue. If an update fails because all Pods can't be
-            drained, you can force the update after it fails to terminate the old node
-            whether or not any Pod is running on the node.
+                Pod disruption budget issue. If an update fails because all Pods can't be
+                drained, you can force the update after it fails to terminate the old node
+                whether or not any Pod is running on the node.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
 
         Returns:
             :class:`UpdateNodegroupVersionResponse`.
@@ -5849,56 +5881,56 @@ class AsyncEKS(AsyncClientBase):
             association_id: The ID of the association to be updated.
             role_arn: The new IAM role to change in the association.
             client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-            of the request.
+                of the request.
             disable_session_tags: Disable the automatic sessions tags that are appended by EKS Pod Identity.
-            
-            EKS Pod Identity adds a pre-defined set of session tags when it assumes the
-            role. You can use these tags to author a single role that can work across
-            resources by allowing access to Amazon Web Services resources based on matching
-            tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
-            name, namespace, and service account name. For the list of tags added by EKS Pod
-            Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
-            User Guide.
-            
-            Amazon Web Services compresses inline session policies, managed policy ARNs, and
-            session tags into a packed binary format that has a separate limit. If you
-            receive a PackedPolicyTooLarge error indicating the packed binary format has
-            exceeded the size limit, you can attempt to reduce the size by disabling the
-            session tags added by EKS Pod Identity.
+
+                EKS Pod Identity adds a pre-defined set of session tags when it assumes the
+                role. You can use these tags to author a single role that can work across
+                resources by allowing access to Amazon Web Services resources based on matching
+                tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
+                name, namespace, and service account name. For the list of tags added by EKS Pod
+                Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
+                User Guide.
+
+                Amazon Web Services compresses inline session policies, managed policy ARNs, and
+                session tags into a packed binary format that has a separate limit. If you
+                receive a PackedPolicyTooLarge error indicating the packed binary format has
+                exceeded the size limit, you can attempt to reduce the size by disabling the
+                session tags added by EKS Pod Identity.
             target_role_arn: The Amazon Resource Name (ARN) of the target IAM role to associate with the
-            service account. This role is assumed by using the EKS Pod Identity association
-            role, then the credentials for this role are injected into the Pod.
-            
-            When you run applications on Amazon EKS, your application might need to access
-            Amazon Web Services resources from a different role that exists in the same or
-            different Amazon Web Services account. For example, your application running in
-            “Account A” might need to access resources, such as buckets in “Account B” or
-            within “Account A” itself. You can create a association to access Amazon Web
-            Services resources in “Account B” by creating two IAM roles: a role in “Account
-            A” and a role in “Account B” (which can be the same or different account), each
-            with the necessary trust and permission policies. After you provide these roles
-            in the IAM role and Target IAM role fields, EKS will perform role chaining to
-            ensure your application gets the required permissions. This means Role A will
-            assume Role B, allowing your Pods to securely access resources like S3 buckets
-            in the target account.
+                service account. This role is assumed by using the EKS Pod Identity association
+                role, then the credentials for this role are injected into the Pod.
+
+                When you run applications on Amazon EKS, your application might need to access
+                Amazon Web Services resources from a different role that exists in the same or
+                different Amazon Web Services account. For example, your application running in
+                “Account A” might need to access resources, such as buckets in “Account B” or
+                within “Account A” itself. You can create a association to access Amazon Web
+                Services resources in “Account B” by creating two IAM roles: a role in “Account
+                A” and a role in “Account B” (which can be the same or different account), each
+                with the necessary trust and permission policies. After you provide these roles
+                in the IAM role and Target IAM role fields, EKS will perform role chaining to
+                ensure your application gets the required permissions. This means Role A will
+                assume Role B, allowing your Pods to securely access resources like S3 buckets
+                in the target account.
             policy: An optional IAM policy in JSON format (as an escaped string) that applies
-            additional restrictions to this pod identity association beyond the IAM policies
-            attached to the IAM role. This policy is applied as the intersection of the
-            role's policies and this policy, allowing you to reduce the permissions that
-            applications in the pods can use. Use this policy to enforce least privilege
-            access while still leveraging a shared IAM role across multiple applications.
-            
-            Important considerations
-            
-            -
-            
-            Session tags: When using this policy, disableSessionTags must be set to true.
-            
-            -
-            
-            Target role permissions: If you specify both a TargetRoleArn and a policy, the
-            policy restrictions apply only to the target role's permissions, not to the
-            initial role used for assuming the target role.
+                additional restrictions to this pod identity association beyond the IAM policies
+                attached to the IAM role. This policy is applied as the intersection of the
+                role's policies and this policy, allowing you to reduce the permissions that
+                applications in the pods can use. Use this policy to enforce least privilege
+                access while still leveraging a shared IAM role across multiple applications.
+
+                Important considerations
+
+                -
+
+                Session tags: When using this policy, disableSessionTags must be set to true.
+
+                -
+
+                Target role permissions: If you specify both a TargetRoleArn and a policy, the
+                policy restrictions apply only to the target role's permissions, not to the
+                initial role used for assuming the target role.
 
         Returns:
             :class:`UpdatePodIdentityAssociationResponse`.

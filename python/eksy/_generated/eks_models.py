@@ -347,7 +347,7 @@ class AccessConfigResponse(Model):
 
     Attributes:
         bootstrap_cluster_creator_admin_permissions: Specifies whether or not the cluster creator IAM principal was set as a cluster
-        admin access entry during cluster creation time.
+            admin access entry during cluster creation time.
         authentication_mode: The current authentication mode of the cluster.
     """
 
@@ -364,24 +364,24 @@ class AccessEntry(Model):
     Attributes:
         cluster_name: The name of your cluster.
         principal_arn: The ARN of the IAM principal for the access entry. If you ever delete the IAM
-        principal with this ARN, the access entry isn't automatically deleted. We
-        recommend that you delete the access entry with an ARN for an IAM principal that
-        you delete. If you don't delete the access entry and ever recreate the IAM
-        principal, even if it has the same ARN, the access entry won't work. This is
-        because even though the ARN is the same for the recreated IAM principal, the
-        roleID or userID (you can see this with the Security Token Service
-        GetCallerIdentity API) is different for the recreated IAM principal than it was
-        for the original IAM principal. Even though you don't see the IAM principal's
-        roleID or userID for an access entry, Amazon EKS stores it with the access
-        entry.
+            principal with this ARN, the access entry isn't automatically deleted. We
+            recommend that you delete the access entry with an ARN for an IAM principal that
+            you delete. If you don't delete the access entry and ever recreate the IAM
+            principal, even if it has the same ARN, the access entry won't work. This is
+            because even though the ARN is the same for the recreated IAM principal, the
+            roleID or userID (you can see this with the Security Token Service
+            GetCallerIdentity API) is different for the recreated IAM principal than it was
+            for the original IAM principal. Even though you don't see the IAM principal's
+            roleID or userID for an access entry, Amazon EKS stores it with the access
+            entry.
         kubernetes_groups: A name that you've specified in a Kubernetes RoleBinding or ClusterRoleBinding
-        object so that Kubernetes authorizes the principalARN access to cluster objects.
+            object so that Kubernetes authorizes the principalARN access to cluster objects.
         access_entry_arn: The ARN of the access entry.
         created_at: The Unix epoch timestamp at object creation.
         modified_at: The Unix epoch timestamp for the last modification to the object.
         tags: Metadata that assists with categorization and organization. Each tag consists of
-        a key and an optional value. You define both. Tags don't propagate to any other
-        cluster or Amazon Web Services resources.
+            a key and an optional value. You define both. Tags don't propagate to any other
+            cluster or Amazon Web Services resources.
         username: The name of a user that can authenticate to your cluster.
         type: The type of the access entry.
     """
@@ -423,7 +423,7 @@ class AccessScope(Model):
     Attributes:
         type: The scope type of an access policy.
         namespaces: A Kubernetes namespace that an access policy is scoped to. A value is required
-        if you specified namespace for Type.
+            if you specified namespace for Type.
     """
 
     type: AccessScopeType | str | None = None
@@ -438,17 +438,17 @@ class AckConfigRequest(Model):
 
     Attributes:
         enable_cross_namespace: Specifies whether ACK controllers resolve resource references to resources in a
-        different Kubernetes namespace. Set this value to true to allow references to
-        resolve to resources in another namespace. If you don't specify this value, or
-        you omit the ack configuration entirely, the capability is created with this
-        value set to false and references must remain within the same namespace.
+            different Kubernetes namespace. Set this value to true to allow references to
+            resolve to resources in another namespace. If you don't specify this value, or
+            you omit the ack configuration entirely, the capability is created with this
+            value set to false and references must remain within the same namespace.
         disabled_services: A list of ACK service names whose controllers are turned off for this
-        capability, for example s3, ec2, and iam. Resources of a disabled service aren't
-        reconciled until you re-enable the service. To keep all services enabled, omit
-        this field or specify an empty list. An unrecognized service name is accepted
-        and stored but turns nothing off, and DescribeCapability returns the list
-        exactly as you supplied it. For more information, see ACK capability
-        configuration options in the Amazon EKS User Guide.
+            capability, for example s3, ec2, and iam. Resources of a disabled service aren't
+            reconciled until you re-enable the service. To keep all services enabled, omit
+            this field or specify an empty list. An unrecognized service name is accepted
+            and stored but turns nothing off, and DescribeCapability returns the list
+            exactly as you supplied it. For more information, see ACK capability
+            configuration options in the Amazon EKS User Guide.
     """
 
     enable_cross_namespace: bool | None = None
@@ -462,13 +462,13 @@ class AckConfigResponse(Model):
 
     Attributes:
         enable_cross_namespace: Indicates whether ACK controllers resolve resource references to resources in a
-        different Kubernetes namespace. This value reflects the setting that's in
-        effect, and is false if you never specified a value. Capabilities that were
-        using cross-namespace references before this setting became available have this
-        value set to true, so their behavior is unchanged.
+            different Kubernetes namespace. This value reflects the setting that's in
+            effect, and is false if you never specified a value. Capabilities that were
+            using cross-namespace references before this setting became available have this
+            value set to true, so their behavior is unchanged.
         disabled_services: The list of ACK service names whose controllers are turned off for this
-        capability. Existing custom resource definitions remain installed, and resources
-        of a disabled service aren't reconciled until the service is re-enabled.
+            capability. Existing custom resource definitions remain installed, and resources
+            of a disabled service aren't reconciled until the service is re-enabled.
     """
 
     enable_cross_namespace: bool | None = None
@@ -481,7 +481,7 @@ class ActivateCertificateAuthorityResponse(Model):
 
     Attributes:
         update: An object representing the asynchronous update that promotes the certificate
-        authority to be the cluster's signer.
+            authority to be the cluster's signer.
         certificate_authority: Summary information about the certificate authority that is being activated.
     """
 
@@ -496,9 +496,9 @@ class ActiveCertificateAuthority(Model):
 
     Attributes:
         id: The unique identifier of the certificate authority that is currently signing
-        certificates for the cluster.
+            certificates for the cluster.
         activated_by: The entity that activated the current signing certificate authority, either
-        CUSTOMER or EKS.
+            CUSTOMER or EKS.
     """
 
     id: str | None = None
@@ -520,21 +520,21 @@ class Addon(Model):
         created_at: The Unix epoch timestamp at object creation.
         modified_at: The Unix epoch timestamp for the last modification to the object.
         service_account_role_arn: The Amazon Resource Name (ARN) of the IAM role that's bound to the Kubernetes
-        ServiceAccount object that the add-on uses.
+            ServiceAccount object that the add-on uses.
         tags: Metadata that assists with categorization and organization. Each tag consists of
-        a key and an optional value. You define both. Tags don't propagate to any other
-        cluster or Amazon Web Services resources.
+            a key and an optional value. You define both. Tags don't propagate to any other
+            cluster or Amazon Web Services resources.
         publisher: The publisher of the add-on.
         owner: The owner of the add-on.
         marketplace_information: Information about an Amazon EKS add-on from the Amazon Web Services Marketplace.
         configuration_values: The configuration values that you provided.
         pod_identity_associations: An array of EKS Pod Identity associations owned by the add-on. Each association
-        maps a role to a service account in a namespace in the cluster.
-        
-        For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
-        Pod Identity in the Amazon EKS User Guide.
+            maps a role to a service account in a namespace in the cluster.
+
+            For more information, see Attach an IAM Role to an Amazon EKS add-on using EKS
+            Pod Identity in the Amazon EKS User Guide.
         namespace_config: The namespace configuration for the addon. This specifies the Kubernetes
-        namespace where the addon is installed.
+            namespace where the addon is installed.
     """
 
     addon_name: str | None = None
@@ -563,7 +563,7 @@ class AddonCompatibilityDetail(Model):
     Attributes:
         name: The name of the Amazon EKS add-on.
         compatible_versions: The list of compatible Amazon EKS add-on versions for the next Kubernetes
-        version.
+            version.
     """
 
     name: str | None = None
@@ -589,12 +589,12 @@ class AddonInfo(Model):
         addon_name: The name of the add-on.
         type: The type of the add-on.
         addon_versions: An object representing information about available add-on versions and
-        compatible Kubernetes versions.
+            compatible Kubernetes versions.
         publisher: The publisher of the add-on.
         owner: The owner of the add-on.
         marketplace_information: Information about the add-on from the Amazon Web Services Marketplace.
         default_namespace: The default Kubernetes namespace where this addon is typically installed if no
-        custom namespace is specified.
+            custom namespace is specified.
     """
 
     addon_name: str | None = None
@@ -628,7 +628,7 @@ class AddonNamespaceConfigRequest(Model):
 
     Attributes:
         namespace: The name of the Kubernetes namespace to install the addon in. Must be a valid
-        RFC 1123 DNS label.
+            RFC 1123 DNS label.
     """
 
     namespace: str | None = None
@@ -688,7 +688,7 @@ class AddonVersionInfo(Model):
         compatibilities: An object representing the compatibilities of a version.
         requires_configuration: Whether the add-on requires configuration.
         requires_iam_permissions: Indicates if the add-on requires IAM Permissions to operate, such as networking
-        permissions.
+            permissions.
     """
 
     addon_version: str | None = None
@@ -717,9 +717,9 @@ class ArgoCdAwsIdcConfigRequest(Model):
 
     Attributes:
         idc_instance_arn: The Amazon Resource Name (ARN) of the IAM Identity CenterIAM; Identity Center
-        instance to use for authentication.
+            instance to use for authentication.
         idc_region: The Region where your IAM Identity CenterIAM; Identity Center instance is
-        located.
+            located.
     """
 
     idc_instance_arn: str
@@ -733,12 +733,12 @@ class ArgoCdAwsIdcConfigResponse(Model):
 
     Attributes:
         idc_instance_arn: The Amazon Resource Name (ARN) of the IAM Identity CenterIAM; Identity Center
-        instance used for authentication.
+            instance used for authentication.
         idc_region: The Region where the IAM Identity CenterIAM; Identity Center instance is
-        located.
+            located.
         idc_managed_application_arn: The Amazon Resource Name (ARN) of the managed application created in IAM
-        Identity CenterIAM; Identity Center for this Argo CD capability. This
-        application is automatically created and managed by Amazon EKS.
+            Identity CenterIAM; Identity Center for this Argo CD capability. This
+            application is automatically created and managed by Amazon EKS.
     """
 
     idc_instance_arn: str | None = None
@@ -754,23 +754,23 @@ class ArgoCdConfigRequest(Model):
 
     Attributes:
         namespace: The Kubernetes namespace where Argo CD resources will be created. If not
-        specified, the default namespace is used.
+            specified, the default namespace is used.
         aws_idc: Configuration for IAM Identity CenterIAM; Identity Center integration. When
-        configured, users can authenticate to Argo CD using their IAM Identity
-        CenterIAM; Identity Center credentials.
+            configured, users can authenticate to Argo CD using their IAM Identity
+            CenterIAM; Identity Center credentials.
         rbac_role_mappings: A list of role mappings that define which IAM Identity CenterIAM; Identity
-        Center users or groups have which Argo CD roles. Each mapping associates an Argo
-        CD role (ADMIN, EDITOR, or VIEWER) with one or more IAM Identity CenterIAM;
-        Identity Center identities.
+            Center users or groups have which Argo CD roles. Each mapping associates an Argo
+            CD role (ADMIN, EDITOR, or VIEWER) with one or more IAM Identity CenterIAM;
+            Identity Center identities.
         network_access: Configuration for network access to the Argo CD capability's managed API server
-        endpoint. By default, the Argo CD server is accessible via a public endpoint.
-        You can optionally specify one or more VPC endpoint IDs to enable private
-        connectivity from your VPCs. When VPC endpoints are configured, public access is
-        blocked and the Argo CD server is only accessible through the specified VPC
-        endpoints.
+            endpoint. By default, the Argo CD server is accessible via a public endpoint.
+            You can optionally specify one or more VPC endpoint IDs to enable private
+            connectivity from your VPCs. When VPC endpoints are configured, public access is
+            blocked and the Argo CD server is only accessible through the specified VPC
+            endpoints.
         endpoint_prefix: An optional prefix used to construct the hostname of the Argo CD server
-        endpoint. If not specified, Amazon EKS automatically generates the endpoint.
-        This value can't be changed after the capability is created.
+            endpoint. If not specified, Amazon EKS automatically generates the endpoint.
+            This value can't be changed after the capability is created.
     """
 
     aws_idc: ArgoCdAwsIdcConfigRequest
@@ -787,17 +787,17 @@ class ArgoCdConfigResponse(Model):
 
     Attributes:
         namespace: The Kubernetes namespace where Argo CD resources are monitored by your Argo CD
-        Capability.
+            Capability.
         aws_idc: The IAM Identity CenterIAM; Identity Center integration configuration.
         rbac_role_mappings: The list of role mappings that define which IAM Identity CenterIAM; Identity
-        Center users or groups have which Argo CD roles.
+            Center users or groups have which Argo CD roles.
         network_access: The network access configuration for the Argo CD capability's managed API server
-        endpoint. If VPC endpoint IDs are specified, public access is blocked and the
-        Argo CD server is only accessible through the specified VPC endpoints.
+            endpoint. If VPC endpoint IDs are specified, public access is blocked and the
+            Argo CD server is only accessible through the specified VPC endpoints.
         server_url: The URL of the Argo CD server. Use this URL to access the Argo CD web interface
-        and API.
+            and API.
         endpoint_prefix: The prefix that was configured for the hostname of the Argo CD server endpoint
-        when the capability was created.
+            when the capability was created.
     """
 
     namespace: str | None = None
@@ -816,9 +816,9 @@ class ArgoCdNetworkAccessConfigRequest(Model):
 
     Attributes:
         vpce_ids: A list of VPC endpoint IDs to associate with the managed Argo CD API server
-        endpoint. Each VPC endpoint provides private connectivity from a specific VPC to
-        the Argo CD server. You can specify multiple VPC endpoint IDs to enable access
-        from multiple VPCs.
+            endpoint. Each VPC endpoint provides private connectivity from a specific VPC to
+            the Argo CD server. You can specify multiple VPC endpoint IDs to enable access
+            from multiple VPCs.
     """
 
     vpce_ids: list[str] | None = None
@@ -832,8 +832,8 @@ class ArgoCdNetworkAccessConfigResponse(Model):
 
     Attributes:
         vpce_ids: The list of VPC endpoint IDs associated with the managed Argo CD API server
-        endpoint. Each VPC endpoint provides private connectivity from a specific VPC to
-        the Argo CD server.
+            endpoint. Each VPC endpoint provides private connectivity from a specific VPC to
+            the Argo CD server.
     """
 
     vpce_ids: list[str] | None = None
@@ -846,20 +846,20 @@ class ArgoCdRoleMapping(Model):
 
     Attributes:
         role: The Argo CD role to assign. Valid values are:
-        
-        -
-        
-        ADMIN – Full administrative access to Argo CD.
-        
-        -
-        
-        EDITOR – Edit access to Argo CD resources.
-        
-        -
-        
-        VIEWER – Read-only access to Argo CD resources.
+
+            -
+
+            ADMIN – Full administrative access to Argo CD.
+
+            -
+
+            EDITOR – Edit access to Argo CD resources.
+
+            -
+
+            VIEWER – Read-only access to Argo CD resources.
         identities: A list of IAM Identity CenterIAM; Identity Center identities (users or groups)
-        that should be assigned this Argo CD role.
+            that should be assigned this Argo CD role.
     """
 
     role: ArgoCdRole | str
@@ -928,7 +928,7 @@ class AutoScalingGroup(Model):
 
     Attributes:
         name: The name of the Auto Scaling group associated with an Amazon EKS managed node
-        group.
+            group.
     """
 
     name: str | None = None
@@ -944,8 +944,8 @@ class BlockStorage(Model):
 
     Attributes:
         enabled: Indicates if the block storage capability is enabled on your EKS Auto Mode
-        cluster. If the block storage capability is enabled, EKS Auto Mode will create
-        and delete EBS volumes in your Amazon Web Services account.
+            cluster. If the block storage capability is enabled, EKS Auto Mode will create
+            and delete EBS volumes in your Amazon Web Services account.
     """
 
     enabled: bool | None = None
@@ -969,9 +969,9 @@ class Cancellation(Model):
 
     Attributes:
         status: The current status of the cancellation. Valid values are InProgress, Failed, and
-        Successful.
+            Successful.
         reason: A message providing additional details about the cancellation, such as the
-        reason for the cancellation or failure details.
+            reason for the cancellation or failure details.
     """
 
     status: CancellationStatus | str | None = None
@@ -989,85 +989,85 @@ class Capability(Model):
         cluster_name: The name of the Amazon EKS cluster that contains this capability.
         type: The type of capability. Valid values are ACK, ARGOCD, or KRO.
         role_arn: The Amazon Resource Name (ARN) of the IAM role that the capability uses to
-        interact with Amazon Web Services services.
+            interact with Amazon Web Services services.
         status: The current status of the capability. Valid values include:
-        
-        -
-        
-        CREATING – The capability is being created.
-        
-        -
-        
-        ACTIVE – The capability is running and available.
-        
-        -
-        
-        UPDATING – The capability is being updated.
-        
-        -
-        
-        DELETING – The capability is being deleted.
-        
-        -
-        
-        CREATE_FAILED – The capability creation failed.
-        
-        -
-        
-        UPDATE_FAILED – The capability update failed.
-        
-        -
-        
-        DELETE_FAILED – The capability deletion failed.
+
+            -
+
+            CREATING – The capability is being created.
+
+            -
+
+            ACTIVE – The capability is running and available.
+
+            -
+
+            UPDATING – The capability is being updated.
+
+            -
+
+            DELETING – The capability is being deleted.
+
+            -
+
+            CREATE_FAILED – The capability creation failed.
+
+            -
+
+            UPDATE_FAILED – The capability update failed.
+
+            -
+
+            DELETE_FAILED – The capability deletion failed.
         version: The version of the capability software that is currently running.
         configuration: The configuration settings for the capability. The structure varies depending on
-        the capability type.
+            the capability type.
         tags: The metadata that you apply to a resource to help you categorize and organize
-        them. Each tag consists of a key and an optional value. You define them.
-        
-        The following basic restrictions apply to tags:
-        
-        -
-        
-        Maximum number of tags per resource – 50
-        
-        -
-        
-        For each resource, each tag key must be unique, and each tag key can have only
-        one value.
-        
-        -
-        
-        Maximum key length – 128 Unicode characters in UTF-8
-        
-        -
-        
-        Maximum value length – 256 Unicode characters in UTF-8
-        
-        -
-        
-        If your tagging schema is used across multiple services and resources, remember
-        that other services may have restrictions on allowed characters. Generally
-        allowed characters are: letters, numbers, and spaces representable in UTF-8, and
-        the following characters: + - = . _ : / @.
-        
-        -
-        
-        Tag keys and values are case-sensitive.
-        
-        -
-        
-        Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
-        for either keys or values as it is reserved for Amazon Web Services use. You
-        cannot edit or delete tag keys or values with this prefix. Tags with this prefix
-        do not count against your tags per resource limit.
+            them. Each tag consists of a key and an optional value. You define them.
+
+            The following basic restrictions apply to tags:
+
+            -
+
+            Maximum number of tags per resource – 50
+
+            -
+
+            For each resource, each tag key must be unique, and each tag key can have only
+            one value.
+
+            -
+
+            Maximum key length – 128 Unicode characters in UTF-8
+
+            -
+
+            Maximum value length – 256 Unicode characters in UTF-8
+
+            -
+
+            If your tagging schema is used across multiple services and resources, remember
+            that other services may have restrictions on allowed characters. Generally
+            allowed characters are: letters, numbers, and spaces representable in UTF-8, and
+            the following characters: + - = . _ : / @.
+
+            -
+
+            Tag keys and values are case-sensitive.
+
+            -
+
+            Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
+            for either keys or values as it is reserved for Amazon Web Services use. You
+            cannot edit or delete tag keys or values with this prefix. Tags with this prefix
+            do not count against your tags per resource limit.
         health: Health information for the capability, including any issues that may be
-        affecting its operation.
+            affecting its operation.
         created_at: The Unix epoch timestamp in seconds for when the capability was created.
         modified_at: The Unix epoch timestamp in seconds for when the capability was last modified.
         delete_propagation_policy: The delete propagation policy for the capability. Currently, the only supported
-        value is RETAIN, which keeps all resources managed by the capability when the
-        capability is deleted.
+            value is RETAIN, which keeps all resources managed by the capability when the
+            capability is deleted.
     """
 
     capability_name: str | None = None
@@ -1092,10 +1092,10 @@ class CapabilityConfigurationRequest(Model):
 
     Attributes:
         argo_cd: Configuration settings specific to Argo CD capabilities. This field is only used
-        when creating or updating an Argo CD capability.
+            when creating or updating an Argo CD capability.
         ack: Configuration settings specific to ACK (Amazon Web Services Controllers for
-        Kubernetes) capabilities. This field is only used when creating or updating an
-        ACK capability.
+            Kubernetes) capabilities. This field is only used when creating or updating an
+            ACK capability.
     """
 
     argo_cd: ArgoCdConfigRequest | None = None
@@ -1108,10 +1108,10 @@ class CapabilityConfigurationResponse(Model):
 
     Attributes:
         argo_cd: Configuration settings for an Argo CD capability, including the server URL and
-        other Argo CD-specific settings.
+            other Argo CD-specific settings.
         ack: Configuration settings for an ACK (Amazon Web Services Controllers for
-        Kubernetes) capability, including the cross-namespace reference setting and the
-        list of disabled services.
+            Kubernetes) capability, including the cross-namespace reference setting and the
+            list of disabled services.
     """
 
     argo_cd: ArgoCdConfigResponse | None = None
@@ -1125,7 +1125,7 @@ class CapabilityHealth(Model):
 
     Attributes:
         issues: A list of issues affecting the capability. If this list is empty, the capability
-        is healthy.
+            is healthy.
     """
 
     issues: list[CapabilityIssue] | None = None
@@ -1137,7 +1137,7 @@ class CapabilityIssue(Model):
 
     Attributes:
         code: A code identifying the type of issue. This can be used to programmatically
-        handle specific issue types.
+            handle specific issue types.
         message: A human-readable message describing the issue and potential remediation steps.
     """
 
@@ -1175,10 +1175,10 @@ class Certificate(Model):
 
     Attributes:
         data: The Base64-encoded certificate data required to communicate with your cluster.
-        Add this to the certificate-authority-data section of the kubeconfig file for
-        your cluster.
+            Add this to the certificate-authority-data section of the kubeconfig file for
+            your cluster.
         active: An object identifying the certificate authority that is currently signing
-        certificates for the cluster.
+            certificates for the cluster.
     """
 
     data: str | None = None
@@ -1192,34 +1192,34 @@ class CertificateAuthority(Model):
     Attributes:
         id: The unique identifier of the certificate authority.
         created_at: The Unix epoch timestamp in seconds for when the certificate authority was
-        created.
+            created.
         created_by: The entity that created the certificate authority. Certificate authorities that
-        you create are CUSTOMER; those that Amazon EKS provisions on your behalf, such
-        as a cluster's initial certificate authority, are EKS.
+            you create are CUSTOMER; those that Amazon EKS provisions on your behalf, such
+            as a cluster's initial certificate authority, are EKS.
         activated_at: The Unix epoch timestamp in seconds for when the certificate authority was last
-        activated as the cluster's signer. This value is absent if the certificate
-        authority has never been activated.
+            activated as the cluster's signer. This value is absent if the certificate
+            authority has never been activated.
         activated_by: The entity that most recently activated the certificate authority. A value of
-        EKS indicates that Amazon EKS activated it automatically; CUSTOMER indicates
-        that you activated it.
+            EKS indicates that Amazon EKS activated it automatically; CUSTOMER indicates
+            that you activated it.
         signing_status: The signing status of the certificate authority. IN_USE means the certificate
-        authority is currently signing certificates for the cluster, ACTIVATING means
-        it's being promoted to the signer, and NOT_USED means it's trusted by the
-        cluster (for example, a successor CA during a rotation, or a retired outgoing
-        CA) but isn't the signer.
+            authority is currently signing certificates for the cluster, ACTIVATING means
+            it's being promoted to the signer, and NOT_USED means it's trusted by the
+            cluster (for example, a successor CA during a rotation, or a retired outgoing
+            CA) but isn't the signer.
         distribution_status: The distribution status of the certificate authority, which tracks whether
-        Amazon EKS has distributed its trust to the Amazon Web Services managed
-        components in your cluster (the control plane, Amazon EKS Auto Mode instances,
-        and Amazon Web Services Fargate nodes). Valid values are IN_PROGRESS, COMPLETE,
-        FAILED, and DELETING. A successor CA can only be activated after its
-        distribution status is COMPLETE.
+            Amazon EKS has distributed its trust to the Amazon Web Services managed
+            components in your cluster (the control plane, Amazon EKS Auto Mode instances,
+            and Amazon Web Services Fargate nodes). Valid values are IN_PROGRESS, COMPLETE,
+            FAILED, and DELETING. A successor CA can only be activated after its
+            distribution status is COMPLETE.
         validity: The validity period of the certificate authority's certificate.
         scheduled_events: The scheduled auto-activation events for the certificate authority, computed
-        from its validity period.
+            from its validity period.
         rollback_available: Indicates whether CA rollback is still available for this certificate authority.
-        After you activate a successor CA, rollback lets you revert to the outgoing CA
-        for a limited period while you finish updating any worker nodes or clients that
-        were missed.
+            After you activate a successor CA, rollback lets you revert to the outgoing CA
+            for a limited period while you finish updating any worker nodes or clients that
+            were missed.
         data: The Base64-encoded public certificate of the certificate authority.
     """
 
@@ -1244,9 +1244,9 @@ class CertificateAuthorityScheduledEvents(Model):
 
     Attributes:
         first_auto_activation: The earliest Unix epoch timestamp in seconds at which Amazon EKS may
-        automatically activate this certificate authority.
+            automatically activate this certificate authority.
         final_auto_activation: The Unix epoch timestamp in seconds by which Amazon EKS will automatically
-        activate this certificate authority if you haven't already activated it.
+            activate this certificate authority if you haven't already activated it.
     """
 
     first_auto_activation: datetime | None = None
@@ -1261,17 +1261,17 @@ class CertificateAuthoritySummary(Model):
     Attributes:
         id: The unique identifier of the certificate authority.
         created_at: The Unix epoch timestamp in seconds for when the certificate authority was
-        created.
+            created.
         created_by: The entity that created the certificate authority, either CUSTOMER or EKS.
         activated_at: The Unix epoch timestamp in seconds for when the certificate authority was last
-        activated. This value is absent if the certificate authority has never been
-        activated.
+            activated. This value is absent if the certificate authority has never been
+            activated.
         activated_by: The entity that most recently activated the certificate authority, either
-        CUSTOMER or EKS.
+            CUSTOMER or EKS.
         signing_status: The signing status of the certificate authority: IN_USE, ACTIVATING, or
-        NOT_USED.
+            NOT_USED.
         distribution_status: The distribution status of the certificate authority: IN_PROGRESS, COMPLETE,
-        FAILED, or DELETING.
+            FAILED, or DELETING.
     """
 
     id: str | None = None
@@ -1289,9 +1289,9 @@ class CertificateAuthorityValidity(Model):
 
     Attributes:
         not_before: The Unix epoch timestamp in seconds for the start of the certificate authority's
-        validity period.
+            validity period.
         not_after: The Unix epoch timestamp in seconds for the end of the certificate authority's
-        validity period.
+            validity period.
     """
 
     not_before: datetime | None = None
@@ -1324,59 +1324,59 @@ class Cluster(Model):
         version: The Kubernetes server version for the cluster.
         endpoint: The endpoint for your Kubernetes API server.
         role_arn: The Amazon Resource Name (ARN) of the IAM role that provides permissions for the
-        Kubernetes control plane to make calls to Amazon Web Services API operations on
-        your behalf.
+            Kubernetes control plane to make calls to Amazon Web Services API operations on
+            your behalf.
         resources_vpc_config: The VPC configuration used by the cluster control plane. Amazon EKS VPC
-        resources have specific requirements to work properly with Kubernetes. For more
-        information, see Cluster VPC considerations and Cluster security group
-        considerations in the Amazon EKS User Guide.
+            resources have specific requirements to work properly with Kubernetes. For more
+            information, see Cluster VPC considerations and Cluster security group
+            considerations in the Amazon EKS User Guide.
         kubernetes_network_config: The Kubernetes network configuration for the cluster.
         logging: The logging configuration for your cluster.
         identity: The identity provider information for the cluster.
         status: The current status of the cluster.
         certificate_authority: The certificate-authority-data for your cluster.
         client_request_token: A unique, case-sensitive identifier that you provide to ensure the idempotency
-        of the request.
+            of the request.
         platform_version: The platform version of your Amazon EKS cluster. For more information about
-        clusters deployed on the Amazon Web Services Cloud, see Platform versions in the
-        Amazon EKS User Guide . For more information about local clusters deployed on an
-        Outpost, see Amazon EKS local cluster platform versions in the Amazon EKS User
-        Guide .
+            clusters deployed on the Amazon Web Services Cloud, see Platform versions in the
+            Amazon EKS User Guide . For more information about local clusters deployed on an
+            Outpost, see Amazon EKS local cluster platform versions in the Amazon EKS User
+            Guide .
         tags: Metadata that assists with categorization and organization. Each tag consists of
-        a key and an optional value. You define both. Tags don't propagate to any other
-        cluster or Amazon Web Services resources.
+            a key and an optional value. You define both. Tags don't propagate to any other
+            cluster or Amazon Web Services resources.
         encryption_config: The encryption configuration for the cluster.
         connector_config: The configuration used to connect to a cluster for registration.
         id: The ID of your local Amazon EKS cluster on an Amazon Web Services Outpost. This
-        property isn't available for an Amazon EKS cluster on the Amazon Web Services
-        cloud.
+            property isn't available for an Amazon EKS cluster on the Amazon Web Services
+            cloud.
         health: An object representing the health of your Amazon EKS cluster.
         outpost_config: An object representing the configuration of your local Amazon EKS cluster on an
-        Amazon Web Services Outpost. This object isn't available for clusters on the
-        Amazon Web Services cloud.
+            Amazon Web Services Outpost. This object isn't available for clusters on the
+            Amazon Web Services cloud.
         access_config: The access configuration for the cluster.
         upgrade_policy: This value indicates if extended support is enabled or disabled for the cluster.
-        
-        Learn more about EKS Extended Support in the Amazon EKS User Guide.
+
+            Learn more about EKS Extended Support in the Amazon EKS User Guide.
         zonal_shift_config: The configuration for zonal shift for the cluster.
         remote_network_config: The configuration in the cluster for EKS Hybrid Nodes. You can add, change, or
-        remove this configuration after the cluster is created.
+            remove this configuration after the cluster is created.
         compute_config: Indicates the current configuration of the compute capability on your EKS Auto
-        Mode cluster. For example, if the capability is enabled or disabled. If the
-        compute capability is enabled, EKS Auto Mode will create and delete EC2 Managed
-        Instances in your Amazon Web Services account. For more information, see EKS
-        Auto Mode compute capability in the Amazon EKS User Guide.
+            Mode cluster. For example, if the capability is enabled or disabled. If the
+            compute capability is enabled, EKS Auto Mode will create and delete EC2 Managed
+            Instances in your Amazon Web Services account. For more information, see EKS
+            Auto Mode compute capability in the Amazon EKS User Guide.
         storage_config: Indicates the current configuration of the block storage capability on your EKS
-        Auto Mode cluster. For example, if the capability is enabled or disabled. If the
-        block storage capability is enabled, EKS Auto Mode will create and delete EBS
-        volumes in your Amazon Web Services account. For more information, see EKS Auto
-        Mode block storage capability in the Amazon EKS User Guide.
+            Auto Mode cluster. For example, if the capability is enabled or disabled. If the
+            block storage capability is enabled, EKS Auto Mode will create and delete EBS
+            volumes in your Amazon Web Services account. For more information, see EKS Auto
+            Mode block storage capability in the Amazon EKS User Guide.
         deletion_protection: The current deletion protection setting for the cluster. When true, deletion
-        protection is enabled and the cluster cannot be deleted until protection is
-        disabled. When false, the cluster can be deleted normally. This setting only
-        applies to clusters in an active state.
+            protection is enabled and the cluster cannot be deleted until protection is
+            disabled. When false, the cluster can be deleted normally. This setting only
+            applies to clusters in an active state.
         control_plane_scaling_config: The control plane scaling tier configuration. For more information, see EKS
-        Provisioned Control Plane in the Amazon EKS User Guide.
+            Provisioned Control Plane in the Amazon EKS User Guide.
         kube_api_server_config: The Kubernetes API server configuration for the cluster.
         kube_scheduler_config: The Kubernetes scheduler configuration for the cluster.
         kube_controller_manager_config: The Kubernetes controller manager configuration for the cluster.
@@ -1454,15 +1454,15 @@ class ClusterVersionInformation(Model):
         end_of_standard_support_date: Date when standard support ends for this version.
         end_of_extended_support_date: Date when extended support ends for this version.
         status: This field is deprecated. Use versionStatus instead, as that field matches for
-        input and output of this action.
-        
-        Current status of this cluster version.
+            input and output of this action.
+
+            Current status of this cluster version.
         version_status: Current status of this cluster version.
         kubernetes_patch_version: The patch version of Kubernetes for this cluster version.
         control_plane_scaling_tiers: The available provisioned control plane scaling tiers and their capabilities for
-        this Kubernetes version.
+            this Kubernetes version.
         control_plane_component_config: The default control plane component configuration and constraints for this
-        Kubernetes version.
+            Kubernetes version.
     """
 
     cluster_version: str | None = None
@@ -1502,15 +1502,15 @@ class ComputeConfigRequest(Model):
 
     Attributes:
         enabled: Request to enable or disable the compute capability on your EKS Auto Mode
-        cluster. If the compute capability is enabled, EKS Auto Mode will create and
-        delete EC2 Managed Instances in your Amazon Web Services account.
+            cluster. If the compute capability is enabled, EKS Auto Mode will create and
+            delete EC2 Managed Instances in your Amazon Web Services account.
         node_pools: Configuration for node pools that defines the compute resources for your EKS
-        Auto Mode cluster. For more information, see EKS Auto Mode Node Pools in the
-        Amazon EKS User Guide.
+            Auto Mode cluster. For more information, see EKS Auto Mode Node Pools in the
+            Amazon EKS User Guide.
         node_role_arn: The ARN of the IAM Role EKS will assign to EC2 Managed Instances in your EKS
-        Auto Mode cluster. This value cannot be changed after the compute capability of
-        EKS Auto Mode is enabled. For more information, see the IAM Reference in the
-        Amazon EKS User Guide.
+            Auto Mode cluster. This value cannot be changed after the compute capability of
+            EKS Auto Mode is enabled. For more information, see the IAM Reference in the
+            Amazon EKS User Guide.
     """
 
     enabled: bool | None = None
@@ -1525,12 +1525,12 @@ class ComputeConfigResponse(Model):
 
     Attributes:
         enabled: Indicates if the compute capability is enabled on your EKS Auto Mode cluster. If
-        the compute capability is enabled, EKS Auto Mode will create and delete EC2
-        Managed Instances in your Amazon Web Services account.
+            the compute capability is enabled, EKS Auto Mode will create and delete EC2
+            Managed Instances in your Amazon Web Services account.
         node_pools: Indicates the current configuration of node pools in your EKS Auto Mode cluster.
-        For more information, see EKS Auto Mode Node Pools in the Amazon EKS User Guide.
+            For more information, see EKS Auto Mode Node Pools in the Amazon EKS User Guide.
         node_role_arn: The ARN of the IAM Role EKS will assign to EC2 Managed Instances in your EKS
-        Auto Mode cluster.
+            Auto Mode cluster.
     """
 
     enabled: bool | None = None
@@ -1544,7 +1544,7 @@ class ConnectorConfigRequest(Model):
 
     Attributes:
         role_arn: The Amazon Resource Name (ARN) of the role that is authorized to request the
-        connector configuration.
+            connector configuration.
         provider: The cloud provider for the target cluster to connect.
     """
 
@@ -1560,10 +1560,10 @@ class ConnectorConfigResponse(Model):
         activation_id: A unique ID associated with the cluster for registration purposes.
         activation_code: A unique code associated with the cluster for registration purposes.
         activation_expiry: The expiration time of the connected cluster. The cluster's YAML file must be
-        applied through the native provider.
+            applied through the native provider.
         provider: The cluster's cloud service provider.
         role_arn: The Amazon Resource Name (ARN) of the role to communicate with services from the
-        connected Kubernetes cluster.
+            connected Kubernetes cluster.
     """
 
     activation_id: str | None = None
@@ -1596,10 +1596,10 @@ class ControlPlanePlacementRequest(Model):
 
     Attributes:
         group_name: The name of the placement group for the Kubernetes control plane instances. This
-        setting can't be changed after cluster creation.
+            setting can't be changed after cluster creation.
         spread_level: Optional parameter to specify the placement group spread level for control plane
-        instances. If not provided, Amazon EKS will deploy control plane instances
-        without a placement group.
+            instances. If not provided, Amazon EKS will deploy control plane instances
+            without a placement group.
     """
 
     group_name: str | None = None
@@ -1615,7 +1615,7 @@ class ControlPlanePlacementResponse(Model):
     Attributes:
         group_name: The name of the placement group for the Kubernetes control plane instances.
         spread_level: The spread level used with the placement group for control plane instances on
-        your local Amazon EKS cluster on Amazon Web Services Outposts.
+            your local Amazon EKS cluster on Amazon Web Services Outposts.
     """
 
     group_name: str | None = None
@@ -1629,8 +1629,8 @@ class ControlPlaneScalingConfig(Model):
 
     Attributes:
         tier: The control plane scaling tier configuration. Available options are standard,
-        tier-xl, tier-2xl, tier-4xl, or tier-8xl. For more information, see EKS
-        Provisioned Control Plane in the Amazon EKS User Guide.
+            tier-xl, tier-2xl, tier-4xl, or tier-8xl. For more information, see EKS
+            Provisioned Control Plane in the Amazon EKS User Guide.
     """
 
     tier: ProvisionedControlPlaneTier | str | None = None
@@ -1646,7 +1646,7 @@ class ControlPlaneScalingTierInfo(Model):
         pod_scheduling_rate_per_second: The maximum pod scheduling rate per second supported by this tier.
         cluster_database_size_gb: The maximum cluster database size in GB supported by this tier.
         control_plane_component_config_overrides: The control plane component configuration overrides specific to this scaling
-        tier.
+            tier.
     """
 
     tier_name: str | None = None
@@ -1665,8 +1665,8 @@ class CrdManagementConfiguration(Model):
 
     Attributes:
         managed: Indicates if Gateway API CRD management is enabled on your EKS Auto Mode
-        cluster. If CRD management is enabled, EKS Auto Mode will create and update the
-        Gateway API CRDs in your EKS Auto Mode cluster.
+            cluster. If CRD management is enabled, EKS Auto Mode will create and update the
+            Gateway API CRDs in your EKS Auto Mode cluster.
     """
 
     managed: bool | None = None
@@ -1678,11 +1678,11 @@ class CreateAccessConfigRequest(Model):
 
     Attributes:
         bootstrap_cluster_creator_admin_permissions: Specifies whether or not the cluster creator IAM principal was set as a cluster
-        admin access entry during cluster creation time. The default value is true.
+            admin access entry during cluster creation time. The default value is true.
         authentication_mode: The desired authentication mode for the cluster. If you create a cluster by
-        using the EKS API, Amazon Web Services SDKs, or CloudFormation, the default is
-        CONFIG_MAP. If you create the cluster by using the Amazon Web Services
-        Management Console, the default value is API_AND_CONFIG_MAP.
+            using the EKS API, Amazon Web Services SDKs, or CloudFormation, the default is
+            CONFIG_MAP. If you create the cluster by using the Amazon Web Services
+            Management Console, the default value is API_AND_CONFIG_MAP.
     """
 
     bootstrap_cluster_creator_admin_permissions: bool | None = None
@@ -1695,9 +1695,9 @@ class CreateAccessEntryResponse(Model):
 
     Attributes:
         access_entry: An access entry allows an IAM principal (user or role) to access your cluster.
-        Access entries can replace the need to maintain the aws-auth ConfigMap for
-        authentication. For more information about access entries, see Access entries in
-        the Amazon EKS User Guide.
+            Access entries can replace the need to maintain the aws-auth ConfigMap for
+            authentication. For more information about access entries, see Access entries in
+            the Amazon EKS User Guide.
     """
 
     access_entry: AccessEntry | None = None
@@ -1709,7 +1709,7 @@ class CreateAddonResponse(Model):
 
     Attributes:
         addon: An Amazon EKS add-on. For more information, see Amazon EKS add-ons in the Amazon
-        EKS User Guide.
+            EKS User Guide.
     """
 
     addon: Addon | None = None
@@ -1721,7 +1721,7 @@ class CreateCapabilityResponse(Model):
 
     Attributes:
         capability: An object containing information about the newly created capability, including
-        its name, ARN, status, and configuration.
+            its name, ARN, status, and configuration.
     """
 
     capability: Capability | None = None
@@ -1733,9 +1733,9 @@ class CreateCertificateAuthorityResponse(Model):
 
     Attributes:
         update: An object representing the asynchronous update that adds the certificate
-        authority to the cluster's trust bundle.
+            authority to the cluster's trust bundle.
         certificate_authority: Summary information about the certificate authority that was created, including
-        its ID and initial signing and distribution status.
+            its ID and initial signing and distribution status.
     """
 
     update: Update | None = None
@@ -1792,9 +1792,9 @@ class CreatePodIdentityAssociationResponse(Model):
 
     Attributes:
         association: The full description of your new association.
-        
-        The description includes an ID for the association. Use the ID of the
-        association in further actions to manage the association.
+
+            The description includes an ID for the association. Use the ID of the
+            association in further actions to manage the association.
     """
 
     association: PodIdentityAssociation | None = None
@@ -1813,7 +1813,7 @@ class DeleteAddonResponse(Model):
 
     Attributes:
         addon: An Amazon EKS add-on. For more information, see Amazon EKS add-ons in the Amazon
-        EKS User Guide.
+            EKS User Guide.
     """
 
     addon: Addon | None = None
@@ -1825,7 +1825,7 @@ class DeleteCapabilityResponse(Model):
 
     Attributes:
         capability: An object containing information about the deleted capability, including its
-        final status and configuration.
+            final status and configuration.
     """
 
     capability: Capability | None = None
@@ -1837,7 +1837,7 @@ class DeleteCertificateAuthorityResponse(Model):
 
     Attributes:
         update: An object representing the asynchronous update that removes the certificate
-        authority from the cluster's trust bundle.
+            authority from the cluster's trust bundle.
         certificate_authority: Summary information about the certificate authority that is being deleted.
     """
 
@@ -1909,9 +1909,9 @@ class DeprecationDetail(Model):
         usage: The deprecated version of the resource.
         replaced_with: The newer version of the resource to migrate to if applicable.
         stop_serving_version: The version of the software where the deprecated resource version will stop
-        being served.
+            being served.
         start_serving_replacement_version: The version of the software where the newer resource version became available to
-        migrate to if applicable.
+            migrate to if applicable.
         client_stats: Details about Kubernetes clients using the deprecated resources.
     """
 
@@ -1951,11 +1951,11 @@ class DescribeAddonConfigurationResponse(Model):
     Attributes:
         addon_name: The name of the add-on.
         addon_version: The version of the add-on. The version must match one of the versions returned
-        by DescribeAddonVersions .
+            by DescribeAddonVersions .
         configuration_schema: A JSON schema that's used to validate the configuration values you provide when
-        an add-on is created or updated.
+            an add-on is created or updated.
         pod_identity_configuration: The Kubernetes service account name used by the add-on, and any suggested IAM
-        policies. Use this information to create an IAM Role for the add-on.
+            policies. Use this information to create an IAM Role for the add-on.
     """
 
     addon_name: str | None = None
@@ -1970,7 +1970,7 @@ class DescribeAddonResponse(Model):
 
     Attributes:
         addon: An Amazon EKS add-on. For more information, see Amazon EKS add-ons in the Amazon
-        EKS User Guide.
+            EKS User Guide.
     """
 
     addon: Addon | None = None
@@ -1982,14 +1982,14 @@ class DescribeAddonVersionsResponse(Model):
 
     Attributes:
         addons: The list of available versions with Kubernetes version compatibility and other
-        properties.
+            properties.
         next_token: The nextToken value to include in a future DescribeAddonVersions request. When
-        the results of a DescribeAddonVersions request exceed maxResults, you can use
-        this value to retrieve the next page of results. This value is null when there
-        are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            the results of a DescribeAddonVersions request exceed maxResults, you can use
+            this value to retrieve the next page of results. This value is null when there
+            are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     addons: list[AddonInfo] | None = None
@@ -2002,8 +2002,8 @@ class DescribeCapabilityResponse(Model):
 
     Attributes:
         capability: An object containing detailed information about the capability, including its
-        name, ARN, type, status, version, configuration, health status, and timestamps
-        for when it was created and last modified.
+            name, ARN, type, status, version, configuration, health status, and timestamps
+            for when it was created and last modified.
     """
 
     capability: Capability | None = None
@@ -2072,7 +2072,7 @@ class DescribeIdentityProviderConfigResponse(Model):
 
     Attributes:
         identity_provider_config: The object that represents an OpenID Connect (OIDC) identity provider
-        configuration.
+            configuration.
     """
 
     identity_provider_config: IdentityProviderConfigResponse | None = None
@@ -2194,22 +2194,22 @@ class EksAnywhereSubscription(Model):
         created_at: The Unix timestamp in seconds for when the subscription was created.
         effective_date: The Unix timestamp in seconds for when the subscription is effective.
         expiration_date: The Unix timestamp in seconds for when the subscription will expire or auto
-        renew, depending on the auto renew configuration of the subscription object.
+            renew, depending on the auto renew configuration of the subscription object.
         license_quantity: The number of licenses included in a subscription. Valid values are between 1
-        and 100.
+            and 100.
         license_type: The type of licenses included in the subscription. Valid value is CLUSTER. With
-        the CLUSTER license type, each license covers support for a single EKS Anywhere
-        cluster.
+            the CLUSTER license type, each license covers support for a single EKS Anywhere
+            cluster.
         term: An EksAnywhereSubscriptionTerm object.
         status: The status of a subscription.
         auto_renew: A boolean indicating whether or not a subscription will auto renew when it
-        expires.
+            expires.
         license_arns: Amazon Web Services License Manager ARN associated with the subscription.
         licenses: Includes all of the claims in the license token necessary to validate the
-        license for extended support.
+            license for extended support.
         tags: The metadata for a subscription to assist with categorization and organization.
-        Each tag consists of a key and an optional value. Subscription tags do not
-        propagate to any other resources associated with the subscription.
+            Each tag consists of a key and an optional value. Subscription tags do not
+            propagate to any other resources associated with the subscription.
     """
 
     id: str | None = None
@@ -2235,7 +2235,7 @@ class EksAnywhereSubscriptionTerm(Model):
 
     Attributes:
         duration: The duration of the subscription term. Valid values are 12 and 36, indicating a
-        12 month or 36 month subscription.
+            12 month or 36 month subscription.
         unit: The term unit of the subscription. Valid value is MONTHS.
     """
 
@@ -2251,11 +2251,11 @@ class ElasticLoadBalancing(Model):
 
     Attributes:
         enabled: Indicates if the load balancing capability is enabled on your EKS Auto Mode
-        cluster. If the load balancing capability is enabled, EKS Auto Mode will create
-        and delete load balancers in your Amazon Web Services account.
+            cluster. If the load balancing capability is enabled, EKS Auto Mode will create
+            and delete load balancers in your Amazon Web Services account.
         gateway_api: Indicates the current configuration of the Kubernetes Gateway API for the load
-        balancing capability on your EKS Auto Mode cluster. For more information, see
-        EKS Auto Mode load balancing capability in the Amazon EKS User Guide.
+            balancing capability on your EKS Auto Mode cluster. For more information, see
+            EKS Auto Mode load balancing capability in the Amazon EKS User Guide.
     """
 
     enabled: bool | None = None
@@ -2268,10 +2268,10 @@ class EncryptionConfig(Model):
 
     Attributes:
         resources: Amazon EKS encrypts all Kubernetes API data with envelope encryption by default
-        for clusters running Kubernetes version 1.28 or higher, so this field no longer
-        affects which resources are encrypted.
-        
-        Specifies the resources to be encrypted. The only supported value is secrets.
+            for clusters running Kubernetes version 1.28 or higher, so this field no longer
+            affects which resources are encrypted.
+
+            Specifies the resources to be encrypted. The only supported value is secrets.
         provider: Key Management Service (KMS) key. Either the ARN or the alias can be used.
     """
 
@@ -2285,38 +2285,38 @@ class ErrorDetail(Model):
 
     Attributes:
         error_code: A brief description of the error.
-        
-        -
-        
-        SubnetNotFound: We couldn't find one of the subnets associated with the cluster.
-        
-        -
-        
-        SecurityGroupNotFound: We couldn't find one of the security groups associated
-        with the cluster.
-        
-        -
-        
-        EniLimitReached: You have reached the elastic network interface limit for your
-        account.
-        
-        -
-        
-        IpNotAvailable: A subnet associated with the cluster doesn't have any available
-        IP addresses.
-        
-        -
-        
-        AccessDenied: You don't have permissions to perform the specified operation.
-        
-        -
-        
-        OperationNotPermitted: The service role associated with the cluster doesn't have
-        the required access permissions for Amazon EKS.
-        
-        -
-        
-        VpcIdNotFound: We couldn't find the VPC associated with the cluster.
+
+            -
+
+            SubnetNotFound: We couldn't find one of the subnets associated with the cluster.
+
+            -
+
+            SecurityGroupNotFound: We couldn't find one of the security groups associated
+            with the cluster.
+
+            -
+
+            EniLimitReached: You have reached the elastic network interface limit for your
+            account.
+
+            -
+
+            IpNotAvailable: A subnet associated with the cluster doesn't have any available
+            IP addresses.
+
+            -
+
+            AccessDenied: You don't have permissions to perform the specified operation.
+
+            -
+
+            OperationNotPermitted: The service role associated with the cluster doesn't have
+            the required access permissions for Amazon EKS.
+
+            -
+
+            VpcIdNotFound: We couldn't find the VPC associated with the cluster.
         error_message: A more complete description of the error.
         resource_ids: An optional field that contains the resource IDs associated with the error.
     """
@@ -2334,8 +2334,8 @@ class EtcdPlacementRequest(Model):
 
     Attributes:
         spread_level: Optional parameter to specify the placement group spread level for etcd
-        instances. If not provided, Amazon EKS will deploy etcd instances without a
-        placement group.
+            instances. If not provided, Amazon EKS will deploy etcd instances without a
+            placement group.
     """
 
     spread_level: SpreadLevel | str | None = None
@@ -2349,7 +2349,7 @@ class EtcdPlacementResponse(Model):
 
     Attributes:
         spread_level: The spread level used with the placement group for etcd instances on your local
-        Amazon EKS cluster on Amazon Web Services Outposts.
+            Amazon EKS cluster on Amazon Web Services Outposts.
     """
 
     spread_level: SpreadLevel | str | None = None
@@ -2365,16 +2365,16 @@ class FargateProfile(Model):
         cluster_name: The name of your cluster.
         created_at: The Unix epoch timestamp at object creation.
         pod_execution_role_arn: The Amazon Resource Name (ARN) of the Pod execution role to use for any Pod that
-        matches the selectors in the Fargate profile. For more information, see Pod
-        execution role in the Amazon EKS User Guide.
+            matches the selectors in the Fargate profile. For more information, see Pod
+            execution role in the Amazon EKS User Guide.
         subnets: The IDs of subnets to launch a Pod into.
         selectors: The selectors to match for a Pod to use this Fargate profile.
         status: The current status of the Fargate profile.
         tags: Metadata that assists with categorization and organization. Each tag consists of
-        a key and an optional value. You define both. Tags don't propagate to any other
-        cluster or Amazon Web Services resources.
+            a key and an optional value. You define both. Tags don't propagate to any other
+            cluster or Amazon Web Services resources.
         health: The health status of the Fargate profile. If there are issues with your Fargate
-        profile's health, they are listed here.
+            profile's health, they are listed here.
     """
 
     fargate_profile_name: str | None = None
@@ -2423,7 +2423,7 @@ class FargateProfileSelector(Model):
     Attributes:
         namespace: The Kubernetes namespace that the selector should match.
         labels: The Kubernetes labels that the selector should match. A pod must contain all of
-        the labels that are specified in the selector for it to be considered a match.
+            the labels that are specified in the selector for it to be considered a match.
     """
 
     namespace: str | None = None
@@ -2438,8 +2438,8 @@ class GatewayApiConfiguration(Model):
 
     Attributes:
         crds: Indicates the current configuration of Gateway API custom resource definition
-        (CRD) management on your EKS Auto Mode cluster. For example, if CRD management
-        is enabled or disabled.
+            (CRD) management on your EKS Auto Mode cluster. For example, if CRD management
+            is enabled or disabled.
     """
 
     crds: CrdManagementConfiguration | None = None
@@ -2452,7 +2452,7 @@ class HorizontalPodAutoscalerControllerConfigRequest(Model):
 
     Attributes:
         horizontal_pod_autoscaler_sync_period: The interval between each sync of the horizontal pod autoscaler. Valid values
-        are single-unit durations such as 15s or 1m.
+            are single-unit durations such as 15s or 1m.
     """
 
     horizontal_pod_autoscaler_sync_period: str | None = None
@@ -2498,7 +2498,7 @@ class IdentityProviderConfig(Model):
 
     Attributes:
         type: The type of the identity provider configuration. The only type available is
-        oidc.
+            oidc.
         name: The name of the identity provider configuration.
     """
 
@@ -2527,16 +2527,16 @@ class Insight(Model):
         category: The category of the insight.
         kubernetes_version: The Kubernetes minor version associated with an insight if applicable.
         last_refresh_time: The time Amazon EKS last successfully completed a refresh of this insight check
-        on the cluster.
+            on the cluster.
         last_transition_time: The time the status of the insight last changed.
         description: The description of the insight which includes alert criteria, remediation
-        recommendation, and additional resources (contains Markdown).
+            recommendation, and additional resources (contains Markdown).
         insight_status: An object containing more detail on the status of the insight resource.
         recommendation: A summary of how to remediate the finding of this insight if applicable.
         additional_info: Links to sources that provide additional context on the insight.
         resources: The details about each resource listed in the insight check result.
         category_specific_summary: Summary information that relates to the category of the insight. Currently only
-        returned with certain insights having category UPGRADE_READINESS.
+            returned with certain insights having category UPGRADE_READINESS.
     """
 
     id: str | None = None
@@ -2560,7 +2560,7 @@ class InsightCategorySpecificSummary(Model):
 
     Attributes:
         deprecation_details: The summary information about deprecated resource usage for an insight check in
-        the UPGRADE_READINESS category.
+            the UPGRADE_READINESS category.
         addon_compatibility_details: A list of AddonCompatibilityDetail objects for Amazon EKS add-ons.
     """
 
@@ -2606,10 +2606,10 @@ class InsightSummary(Model):
         category: The category of the insight.
         kubernetes_version: The Kubernetes minor version associated with an insight if applicable.
         last_refresh_time: The time Amazon EKS last successfully completed a refresh of this insight check
-        on the cluster.
+            on the cluster.
         last_transition_time: The time the status of the insight last changed.
         description: The description of the insight which includes alert criteria, remediation
-        recommendation, and additional resources (contains Markdown).
+            recommendation, and additional resources (contains Markdown).
         insight_status: An object containing more detail on the status of the insight.
     """
 
@@ -2629,18 +2629,18 @@ class InsightsFilter(Model):
 
     Attributes:
         categories: The categories to use to filter insights. The following lists the available
-        categories:
-        
-        -
-        
-        UPGRADE_READINESS: Amazon EKS identifies issues that could impact your ability
-        to upgrade to new versions of Kubernetes. These are called upgrade insights.
-        
-        -
-        
-        MISCONFIGURATION: Amazon EKS identifies misconfiguration in your EKS Hybrid
-        Nodes setup that could impair functionality of your cluster or workloads. These
-        are called configuration insights.
+            categories:
+
+            -
+
+            UPGRADE_READINESS: Amazon EKS identifies issues that could impact your ability
+            to upgrade to new versions of Kubernetes. These are called upgrade insights.
+
+            -
+
+            MISCONFIGURATION: Amazon EKS identifies misconfiguration in your EKS Hybrid
+            Nodes setup that could impair functionality of your cluster or workloads. These
+            are called configuration insights.
         kubernetes_versions: The Kubernetes versions to use to filter the insights.
         statuses: The statuses to use to filter the insights.
     """
@@ -2695,99 +2695,99 @@ class Issue(Model):
 
     Attributes:
         code: A brief description of the error.
-        
-        -
-        
-        AccessDenied: Amazon EKS or one or more of your managed nodes is failing to
-        authenticate or authorize with your Kubernetes cluster API server.
-        
-        -
-        
-        AsgInstanceLaunchFailures: Your Auto Scaling group is experiencing failures
-        while attempting to launch instances.
-        
-        -
-        
-        AutoScalingGroupNotFound: We couldn't find the Auto Scaling group associated
-        with the managed node group. You may be able to recreate an Auto Scaling group
-        with the same settings to recover.
-        
-        -
-        
-        ClusterUnreachable: Amazon EKS or one or more of your managed nodes is unable to
-        to communicate with your Kubernetes cluster API server. This can happen if there
-        are network disruptions or if API servers are timing out processing requests.
-        
-        -
-        
-        Ec2InstanceTypeDoesNotExist: One or more of the supplied Amazon EC2 instance
-        types do not exist. Amazon EKS checked for the instance types that you provided
-        in this Amazon Web Services Region, and one or more aren't available.
-        
-        -
-        
-        Ec2LaunchTemplateNotFound: We couldn't find the Amazon EC2 launch template for
-        your managed node group. You may be able to recreate a launch template with the
-        same settings to recover.
-        
-        -
-        
-        Ec2LaunchTemplateVersionMismatch: The Amazon EC2 launch template version for
-        your managed node group does not match the version that Amazon EKS created. You
-        may be able to revert to the version that Amazon EKS created to recover.
-        
-        -
-        
-        Ec2SecurityGroupDeletionFailure: We could not delete the remote access security
-        group for your managed node group. Remove any dependencies from the security
-        group.
-        
-        -
-        
-        Ec2SecurityGroupNotFound: We couldn't find the cluster security group for the
-        cluster. You must recreate your cluster.
-        
-        -
-        
-        Ec2SubnetInvalidConfiguration: One or more Amazon EC2 subnets specified for a
-        node group do not automatically assign public IP addresses to instances launched
-        into it. If you want your instances to be assigned a public IP address, then you
-        need to enable the auto-assign public IP address setting for the subnet. See
-        Modifying the public IPv4 addressing attribute for your subnet in the Amazon VPC
-        User Guide.
-        
-        -
-        
-        IamInstanceProfileNotFound: We couldn't find the IAM instance profile for your
-        managed node group. You may be able to recreate an instance profile with the
-        same settings to recover.
-        
-        -
-        
-        IamNodeRoleNotFound: We couldn't find the IAM role for your managed node group.
-        You may be able to recreate an IAM role with the same settings to recover.
-        
-        -
-        
-        InstanceLimitExceeded: Your Amazon Web Services account is unable to launch any
-        more instances of the specified instance type. You may be able to request an
-        Amazon EC2 instance limit increase to recover.
-        
-        -
-        
-        InsufficientFreeAddresses: One or more of the subnets associated with your
-        managed node group does not have enough available IP addresses for new nodes.
-        
-        -
-        
-        InternalFailure: These errors are usually caused by an Amazon EKS server-side
-        issue.
-        
-        -
-        
-        NodeCreationFailure: Your launched instances are unable to register with your
-        Amazon EKS cluster. Common causes of this failure are insufficient node IAM role
-        permissions or lack of outbound internet access for the nodes.
+
+            -
+
+            AccessDenied: Amazon EKS or one or more of your managed nodes is failing to
+            authenticate or authorize with your Kubernetes cluster API server.
+
+            -
+
+            AsgInstanceLaunchFailures: Your Auto Scaling group is experiencing failures
+            while attempting to launch instances.
+
+            -
+
+            AutoScalingGroupNotFound: We couldn't find the Auto Scaling group associated
+            with the managed node group. You may be able to recreate an Auto Scaling group
+            with the same settings to recover.
+
+            -
+
+            ClusterUnreachable: Amazon EKS or one or more of your managed nodes is unable to
+            to communicate with your Kubernetes cluster API server. This can happen if there
+            are network disruptions or if API servers are timing out processing requests.
+
+            -
+
+            Ec2InstanceTypeDoesNotExist: One or more of the supplied Amazon EC2 instance
+            types do not exist. Amazon EKS checked for the instance types that you provided
+            in this Amazon Web Services Region, and one or more aren't available.
+
+            -
+
+            Ec2LaunchTemplateNotFound: We couldn't find the Amazon EC2 launch template for
+            your managed node group. You may be able to recreate a launch template with the
+            same settings to recover.
+
+            -
+
+            Ec2LaunchTemplateVersionMismatch: The Amazon EC2 launch template version for
+            your managed node group does not match the version that Amazon EKS created. You
+            may be able to revert to the version that Amazon EKS created to recover.
+
+            -
+
+            Ec2SecurityGroupDeletionFailure: We could not delete the remote access security
+            group for your managed node group. Remove any dependencies from the security
+            group.
+
+            -
+
+            Ec2SecurityGroupNotFound: We couldn't find the cluster security group for the
+            cluster. You must recreate your cluster.
+
+            -
+
+            Ec2SubnetInvalidConfiguration: One or more Amazon EC2 subnets specified for a
+            node group do not automatically assign public IP addresses to instances launched
+            into it. If you want your instances to be assigned a public IP address, then you
+            need to enable the auto-assign public IP address setting for the subnet. See
+            Modifying the public IPv4 addressing attribute for your subnet in the Amazon VPC
+            User Guide.
+
+            -
+
+            IamInstanceProfileNotFound: We couldn't find the IAM instance profile for your
+            managed node group. You may be able to recreate an instance profile with the
+            same settings to recover.
+
+            -
+
+            IamNodeRoleNotFound: We couldn't find the IAM role for your managed node group.
+            You may be able to recreate an IAM role with the same settings to recover.
+
+            -
+
+            InstanceLimitExceeded: Your Amazon Web Services account is unable to launch any
+            more instances of the specified instance type. You may be able to request an
+            Amazon EC2 instance limit increase to recover.
+
+            -
+
+            InsufficientFreeAddresses: One or more of the subnets associated with your
+            managed node group does not have enough available IP addresses for new nodes.
+
+            -
+
+            InternalFailure: These errors are usually caused by an Amazon EKS server-side
+            issue.
+
+            -
+
+            NodeCreationFailure: Your launched instances are unable to register with your
+            Amazon EKS cluster. Common causes of this failure are insufficient node IAM role
+            permissions or lack of outbound internet access for the nodes.
         message: The error message associated with the issue.
         resource_ids: The Amazon Web Services resources that are afflicted by this issue.
     """
@@ -2803,7 +2803,7 @@ class KubeApiServerConfigRequest(Model):
 
     Attributes:
         event_ttl: The duration that Kubernetes events are retained. Valid values are single-unit
-        durations such as 30m or 1h.
+            durations such as 30m or 1h.
         service_node_port_range: The port range for NodePort services.
     """
 
@@ -2870,9 +2870,9 @@ class KubeControllerManagerVersionConfig(Model):
 
     Attributes:
         pod_gc_controller_config: The pod garbage collection controller configuration with default value and
-        constraints.
+            constraints.
         horizontal_pod_autoscaler_controller_config: The horizontal pod autoscaler controller configuration with default value and
-        constraints.
+            constraints.
     """
 
     pod_gc_controller_config: PodGcControllerVersionConfig | None = None
@@ -2918,45 +2918,45 @@ class KubernetesNetworkConfigRequest(Model):
 
     Attributes:
         service_ipv4_cidr: Don't specify a value if you select ipv6 for ipFamily. The CIDR block to assign
-        Kubernetes service IP addresses from. If you don't specify a block, Kubernetes
-        assigns addresses from either the 10.100.0.0/16 or 172.20.0.0/16 CIDR blocks. We
-        recommend that you specify a block that does not overlap with resources in other
-        networks that are peered or connected to your VPC. The block must meet the
-        following requirements:
-        
-        -
-        
-        Within one of the following private IP address blocks: 10.0.0.0/8,
-        172.16.0.0/12, or 192.168.0.0/16.
-        
-        -
-        
-        Doesn't overlap with any CIDR block assigned to the VPC that you selected for
-        VPC.
-        
-        -
-        
-        Between /24 and /12.
-        
-        You can only specify a custom CIDR block when you create a cluster. You can't
-        change this value after the cluster is created.
+            Kubernetes service IP addresses from. If you don't specify a block, Kubernetes
+            assigns addresses from either the 10.100.0.0/16 or 172.20.0.0/16 CIDR blocks. We
+            recommend that you specify a block that does not overlap with resources in other
+            networks that are peered or connected to your VPC. The block must meet the
+            following requirements:
+
+            -
+
+            Within one of the following private IP address blocks: 10.0.0.0/8,
+            172.16.0.0/12, or 192.168.0.0/16.
+
+            -
+
+            Doesn't overlap with any CIDR block assigned to the VPC that you selected for
+            VPC.
+
+            -
+
+            Between /24 and /12.
+
+            You can only specify a custom CIDR block when you create a cluster. You can't
+            change this value after the cluster is created.
         ip_family: Specify which IP family is used to assign Kubernetes pod and service IP
-        addresses. If you don't specify a value, ipv4 is used by default. You can only
-        specify an IP family when you create a cluster and can't change this value once
-        the cluster is created. If you specify ipv6, the VPC and subnets that you
-        specify for cluster creation must have both IPv4 and IPv6 CIDR blocks assigned
-        to them. You can't specify ipv6 for clusters in China Regions.
-        
-        You can only specify ipv6 for 1.21 and later clusters that use version 1.10.1 or
-        later of the Amazon VPC CNI add-on. If you specify ipv6, then ensure that your
-        VPC meets the requirements listed in the considerations listed in Assigning IPv6
-        addresses to pods and services in the Amazon EKS User Guide. Kubernetes assigns
-        services IPv6 addresses from the unique local address range (fc00::/7). You
-        can't specify a custom IPv6 CIDR block. Pod addresses are assigned from the
-        subnet's IPv6 CIDR.
+            addresses. If you don't specify a value, ipv4 is used by default. You can only
+            specify an IP family when you create a cluster and can't change this value once
+            the cluster is created. If you specify ipv6, the VPC and subnets that you
+            specify for cluster creation must have both IPv4 and IPv6 CIDR blocks assigned
+            to them. You can't specify ipv6 for clusters in China Regions.
+
+            You can only specify ipv6 for 1.21 and later clusters that use version 1.10.1 or
+            later of the Amazon VPC CNI add-on. If you specify ipv6, then ensure that your
+            VPC meets the requirements listed in the considerations listed in Assigning IPv6
+            addresses to pods and services in the Amazon EKS User Guide. Kubernetes assigns
+            services IPv6 addresses from the unique local address range (fc00::/7). You
+            can't specify a custom IPv6 CIDR block. Pod addresses are assigned from the
+            subnet's IPv6 CIDR.
         elastic_load_balancing: Request to enable or disable the load balancing capability on your EKS Auto Mode
-        cluster. For more information, see EKS Auto Mode load balancing capability in
-        the Amazon EKS User Guide.
+            cluster. For more information, see EKS Auto Mode load balancing capability in
+            the Amazon EKS User Guide.
     """
 
     service_ipv4_cidr: str | None = None
@@ -2971,23 +2971,23 @@ class KubernetesNetworkConfigResponse(Model):
 
     Attributes:
         service_ipv4_cidr: The CIDR block that Kubernetes Pod and Service object IP addresses are assigned
-        from. Kubernetes assigns addresses from an IPv4 CIDR block assigned to a subnet
-        that the node is in. If you didn't specify a CIDR block when you created the
-        cluster, then Kubernetes assigns addresses from either the 10.100.0.0/16 or
-        172.20.0.0/16 CIDR blocks. If this was specified, then it was specified when the
-        cluster was created and it can't be changed.
+            from. Kubernetes assigns addresses from an IPv4 CIDR block assigned to a subnet
+            that the node is in. If you didn't specify a CIDR block when you created the
+            cluster, then Kubernetes assigns addresses from either the 10.100.0.0/16 or
+            172.20.0.0/16 CIDR blocks. If this was specified, then it was specified when the
+            cluster was created and it can't be changed.
         service_ipv6_cidr: The CIDR block that Kubernetes pod and service IP addresses are assigned from if
-        you created a 1.21 or later cluster with version 1.10.1 or later of the Amazon
-        VPC CNI add-on and specified ipv6 for ipFamily when you created the cluster.
-        Kubernetes assigns service addresses from the unique local address range
-        (fc00::/7) because you can't specify a custom IPv6 CIDR block when you create
-        the cluster.
+            you created a 1.21 or later cluster with version 1.10.1 or later of the Amazon
+            VPC CNI add-on and specified ipv6 for ipFamily when you created the cluster.
+            Kubernetes assigns service addresses from the unique local address range
+            (fc00::/7) because you can't specify a custom IPv6 CIDR block when you create
+            the cluster.
         ip_family: The IP family used to assign Kubernetes Pod and Service objects IP addresses.
-        The IP family is always ipv4, unless you have a 1.21 or later cluster running
-        version 1.10.1 or later of the Amazon VPC CNI plugin for Kubernetes and
-        specified ipv6 when you created the cluster.
+            The IP family is always ipv4, unless you have a 1.21 or later cluster running
+            version 1.10.1 or later of the Amazon VPC CNI plugin for Kubernetes and
+            specified ipv6 when you created the cluster.
         elastic_load_balancing: Indicates the current configuration of the load balancing capability on your EKS
-        Auto Mode cluster. For example, if the capability is enabled or disabled.
+            Auto Mode cluster. For example, if the capability is enabled or disabled.
     """
 
     service_ipv4_cidr: str | None = None
@@ -3010,18 +3010,18 @@ class LaunchTemplateSpecification(Model):
 
     Attributes:
         name: The name of the launch template.
-        
-        You must specify either the launch template name or the launch template ID in
-        the request, but not both. After node group creation, you cannot use a different
-        name.
+
+            You must specify either the launch template name or the launch template ID in
+            the request, but not both. After node group creation, you cannot use a different
+            name.
         version: The version number of the launch template to use. If no version is specified,
-        then the template's default version is used. You can use a different version for
-        node group updates.
+            then the template's default version is used. You can use a different version for
+            node group updates.
         id: The ID of the launch template.
-        
-        You must specify either the launch template ID or the launch template name in
-        the request, but not both. After node group creation, you cannot use a different
-        ID.
+
+            You must specify either the launch template ID or the launch template name in
+            the request, but not both. After node group creation, you cannot use a different
+            ID.
     """
 
     name: str | None = None
@@ -3049,12 +3049,12 @@ class ListAccessEntriesResponse(Model):
     Attributes:
         access_entries: The list of access entries that exist for the cluster.
         next_token: The nextToken value returned from a previous paginated request, where maxResults
-        was used and the results exceeded the value of that parameter. Pagination
-        continues from the end of the previous results that returned the nextToken
-        value. This value is null when there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            was used and the results exceeded the value of that parameter. Pagination
+            continues from the end of the previous results that returned the nextToken
+            value. This value is null when there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     access_entries: list[str] | None = None
@@ -3067,15 +3067,15 @@ class ListAccessPoliciesResponse(Model):
 
     Attributes:
         access_policies: The list of available access policies. You can't view the contents of an access
-        policy using the API. To view the contents, see Access policy permissions in the
-        Amazon EKS User Guide.
+            policy using the API. To view the contents, see Access policy permissions in the
+            Amazon EKS User Guide.
         next_token: The nextToken value returned from a previous paginated request, where maxResults
-        was used and the results exceeded the value of that parameter. Pagination
-        continues from the end of the previous results that returned the nextToken
-        value. This value is null when there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            was used and the results exceeded the value of that parameter. Pagination
+            continues from the end of the previous results that returned the nextToken
+            value. This value is null when there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     access_policies: list[AccessPolicy] | None = None
@@ -3089,12 +3089,12 @@ class ListAddonsResponse(Model):
     Attributes:
         addons: A list of installed add-ons.
         next_token: The nextToken value to include in a future ListAddons request. When the results
-        of a ListAddons request exceed maxResults, you can use this value to retrieve
-        the next page of results. This value is null when there are no more results to
-        return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            of a ListAddons request exceed maxResults, you can use this value to retrieve
+            the next page of results. This value is null when there are no more results to
+            return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     addons: list[str] | None = None
@@ -3109,12 +3109,12 @@ class ListAssociatedAccessPoliciesResponse(Model):
         cluster_name: The name of your cluster.
         principal_arn: The ARN of the IAM principal for the AccessEntry.
         next_token: The nextToken value returned from a previous paginated request, where maxResults
-        was used and the results exceeded the value of that parameter. Pagination
-        continues from the end of the previous results that returned the nextToken
-        value. This value is null when there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            was used and the results exceeded the value of that parameter. Pagination
+            continues from the end of the previous results that returned the nextToken
+            value. This value is null when there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
         associated_access_policies: The list of access policies associated with the access entry.
     """
 
@@ -3130,11 +3130,11 @@ class ListCapabilitiesResponse(Model):
 
     Attributes:
         capabilities: A list of capability summary objects, each containing basic information about a
-        capability including its name, ARN, type, status, version, and timestamps.
+            capability including its name, ARN, type, status, version, and timestamps.
         next_token: The nextToken value to include in a future ListCapabilities request. When the
-        results of a ListCapabilities request exceed maxResults, you can use this value
-        to retrieve the next page of results. This value is null when there are no more
-        results to return.
+            results of a ListCapabilities request exceed maxResults, you can use this value
+            to retrieve the next page of results. This value is null when there are no more
+            results to return.
     """
 
     capabilities: list[CapabilitySummary] | None = None
@@ -3147,15 +3147,15 @@ class ListCertificateAuthoritiesResponse(Model):
 
     Attributes:
         certificate_authorities: A list of certificate authority summary objects, each containing basic
-        information about a certificate authority, including its ID, signing status, and
-        distribution status.
+            information about a certificate authority, including its ID, signing status, and
+            distribution status.
         next_token: The nextToken value to include in a future ListCertificateAuthorities request.
-        When the results of a ListCertificateAuthorities request exceed maxResults, you
-        can use this value to retrieve the next page of results. This value is null when
-        there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            When the results of a ListCertificateAuthorities request exceed maxResults, you
+            can use this value to retrieve the next page of results. This value is null when
+            there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     certificate_authorities: list[CertificateAuthoritySummary] | None = None
@@ -3168,14 +3168,14 @@ class ListClustersResponse(Model):
 
     Attributes:
         clusters: A list of all of the clusters for your account in the specified Amazon Web
-        Services Region .
+            Services Region .
         next_token: The nextToken value returned from a previous paginated request, where maxResults
-        was used and the results exceeded the value of that parameter. Pagination
-        continues from the end of the previous results that returned the nextToken
-        value. This value is null when there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            was used and the results exceeded the value of that parameter. Pagination
+            continues from the end of the previous results that returned the nextToken
+            value. This value is null when there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     clusters: list[str] | None = None
@@ -3188,11 +3188,11 @@ class ListEksAnywhereSubscriptionsResponse(Model):
 
     Attributes:
         subscriptions: A list of all subscription objects in the region, filtered by includeStatus and
-        paginated by nextToken and maxResults.
+            paginated by nextToken and maxResults.
         next_token: The nextToken value to include in a future ListEksAnywhereSubscriptions request.
-        When the results of a ListEksAnywhereSubscriptions request exceed maxResults,
-        you can use this value to retrieve the next page of results. This value is null
-        when there are no more results to return.
+            When the results of a ListEksAnywhereSubscriptions request exceed maxResults,
+            you can use this value to retrieve the next page of results. This value is null
+            when there are no more results to return.
     """
 
     subscriptions: list[EksAnywhereSubscription] | None = None
@@ -3206,12 +3206,12 @@ class ListFargateProfilesResponse(Model):
     Attributes:
         fargate_profile_names: A list of all of the Fargate profiles associated with the specified cluster.
         next_token: The nextToken value returned from a previous paginated request, where maxResults
-        was used and the results exceeded the value of that parameter. Pagination
-        continues from the end of the previous results that returned the nextToken
-        value. This value is null when there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            was used and the results exceeded the value of that parameter. Pagination
+            continues from the end of the previous results that returned the nextToken
+            value. This value is null when there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     fargate_profile_names: list[str] | None = None
@@ -3225,12 +3225,12 @@ class ListIdentityProviderConfigsResponse(Model):
     Attributes:
         identity_provider_configs: The identity provider configurations for the cluster.
         next_token: The nextToken value to include in a future ListIdentityProviderConfigsResponse
-        request. When the results of a ListIdentityProviderConfigsResponse request
-        exceed maxResults, you can use this value to retrieve the next page of results.
-        This value is null when there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            request. When the results of a ListIdentityProviderConfigsResponse request
+            exceed maxResults, you can use this value to retrieve the next page of results.
+            This value is null when there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     identity_provider_configs: list[IdentityProviderConfig] | None = None
@@ -3244,9 +3244,9 @@ class ListInsightsResponse(Model):
     Attributes:
         insights: The returned list of insights.
         next_token: The nextToken value to include in a future ListInsights request. When the
-        results of a ListInsights request exceed maxResults, you can use this value to
-        retrieve the next page of results. This value is null when there are no more
-        results to return.
+            results of a ListInsights request exceed maxResults, you can use this value to
+            retrieve the next page of results. This value is null when there are no more
+            results to return.
     """
 
     insights: list[InsightSummary] | None = None
@@ -3260,12 +3260,12 @@ class ListNodegroupsResponse(Model):
     Attributes:
         nodegroups: A list of all of the node groups associated with the specified cluster.
         next_token: The nextToken value returned from a previous paginated request, where maxResults
-        was used and the results exceeded the value of that parameter. Pagination
-        continues from the end of the previous results that returned the nextToken
-        value. This value is null when there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            was used and the results exceeded the value of that parameter. Pagination
+            continues from the end of the previous results that returned the nextToken
+            value. This value is null when there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     nodegroups: list[str] | None = None
@@ -3278,33 +3278,33 @@ class ListPodIdentityAssociationsResponse(Model):
 
     Attributes:
         associations: The list of summarized descriptions of the associations that are in the cluster
-        and match any filters that you provided.
-        
-        Each summary is simplified by removing these fields compared to the full
-        PodIdentityAssociation :
-        
-        -
-        
-        The IAM role: roleArn
-        
-        -
-        
-        The timestamp that the association was created at: createdAt
-        
-        -
-        
-        The most recent timestamp that the association was modified at:. modifiedAt
-        
-        -
-        
-        The tags on the association: tags
+            and match any filters that you provided.
+
+            Each summary is simplified by removing these fields compared to the full
+            PodIdentityAssociation :
+
+            -
+
+            The IAM role: roleArn
+
+            -
+
+            The timestamp that the association was created at: createdAt
+
+            -
+
+            The most recent timestamp that the association was modified at:. modifiedAt
+
+            -
+
+            The tags on the association: tags
         next_token: The nextToken value to include in a future ListPodIdentityAssociations request.
-        When the results of a ListPodIdentityAssociations request exceed maxResults, you
-        can use this value to retrieve the next page of results. This value is null when
-        there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            When the results of a ListPodIdentityAssociations request exceed maxResults, you
+            can use this value to retrieve the next page of results. This value is null when
+            there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     associations: list[PodIdentityAssociationSummary] | None = None
@@ -3329,12 +3329,12 @@ class ListUpdatesResponse(Model):
     Attributes:
         update_ids: A list of all the updates for the specified cluster and Region.
         next_token: The nextToken value returned from a previous paginated request, where maxResults
-        was used and the results exceeded the value of that parameter. Pagination
-        continues from the end of the previous results that returned the nextToken
-        value. This value is null when there are no more results to return.
-        
-        This token should be treated as an opaque identifier that is used only to
-        retrieve the next items in a list and not for other programmatic purposes.
+            was used and the results exceeded the value of that parameter. Pagination
+            continues from the end of the previous results that returned the nextToken
+            value. This value is null when there are no more results to return.
+
+            This token should be treated as an opaque identifier that is used only to
+            retrieve the next items in a list and not for other programmatic purposes.
     """
 
     update_ids: list[str] | None = None
@@ -3349,9 +3349,9 @@ class LogSetup(Model):
     Attributes:
         types: The available cluster control plane log types.
         enabled: If a log type is enabled, that log type exports its control plane logs to
-        CloudWatch Logs . If a log type isn't enabled, that log type doesn't export its
-        control plane logs. Each individual log type can be enabled or disabled
-        independently.
+            CloudWatch Logs . If a log type isn't enabled, that log type doesn't export its
+            control plane logs. Each individual log type can be enabled or disabled
+            independently.
     """
 
     types: list[LogType | str] | None = None
@@ -3388,24 +3388,24 @@ class NodeRepairConfig(Model):
 
     Attributes:
         enabled: Specifies whether to enable node auto repair for the node group. Node auto
-        repair is disabled by default.
+            repair is disabled by default.
         max_unhealthy_node_threshold_count: Specify a count threshold of unhealthy nodes, above which node auto repair
-        actions will stop. When using this, you cannot also set
-        maxUnhealthyNodeThresholdPercentage at the same time.
+            actions will stop. When using this, you cannot also set
+            maxUnhealthyNodeThresholdPercentage at the same time.
         max_unhealthy_node_threshold_percentage: Specify a percentage threshold of unhealthy nodes, above which node auto repair
-        actions will stop. When using this, you cannot also set
-        maxUnhealthyNodeThresholdCount at the same time.
+            actions will stop. When using this, you cannot also set
+            maxUnhealthyNodeThresholdCount at the same time.
         max_parallel_nodes_repaired_count: Specify the maximum number of nodes that can be repaired concurrently or in
-        parallel, expressed as a count of unhealthy nodes. This gives you finer-grained
-        control over the pace of node replacements. When using this, you cannot also set
-        maxParallelNodesRepairedPercentage at the same time.
+            parallel, expressed as a count of unhealthy nodes. This gives you finer-grained
+            control over the pace of node replacements. When using this, you cannot also set
+            maxParallelNodesRepairedPercentage at the same time.
         max_parallel_nodes_repaired_percentage: Specify the maximum number of nodes that can be repaired concurrently or in
-        parallel, expressed as a percentage of unhealthy nodes. This gives you finer-
-        grained control over the pace of node replacements. When using this, you cannot
-        also set maxParallelNodesRepairedCount at the same time.
+            parallel, expressed as a percentage of unhealthy nodes. This gives you
+            finer-grained control over the pace of node replacements. When using this, you
+            cannot also set maxParallelNodesRepairedCount at the same time.
         node_repair_config_overrides: Specify granular overrides for specific repair actions. These overrides control
-        the repair action and the repair delay time before a node is considered eligible
-        for repair. If you use this, you must specify all the values.
+            the repair action and the repair delay time before a node is considered eligible
+            for repair. If you use this, you must specify all the values.
     """
 
     enabled: bool | None = None
@@ -3424,13 +3424,13 @@ class NodeRepairConfigOverrides(Model):
 
     Attributes:
         node_monitoring_condition: Specify an unhealthy condition reported by the node monitoring agent that this
-        override would apply to.
+            override would apply to.
         node_unhealthy_reason: Specify a reason reported by the node monitoring agent that this override would
-        apply to.
+            apply to.
         min_repair_wait_time_mins: Specify the minimum time in minutes to wait before attempting to repair a node
-        with this specific nodeMonitoringCondition and nodeUnhealthyReason.
+            with this specific nodeMonitoringCondition and nodeUnhealthyReason.
         repair_action: Specify the repair action to take for nodes when all of the specified conditions
-        are met.
+            are met.
     """
 
     node_monitoring_condition: str | None = None
@@ -3471,57 +3471,57 @@ class Nodegroup(Model):
         cluster_name: The name of your cluster.
         version: The Kubernetes version of the managed node group.
         release_version: If the node group was deployed using a launch template with a custom AMI, then
-        this is the AMI ID that was specified in the launch template. For node groups
-        that weren't deployed using a launch template, this is the version of the Amazon
-        EKS optimized AMI that the node group was deployed with.
+            this is the AMI ID that was specified in the launch template. For node groups
+            that weren't deployed using a launch template, this is the version of the Amazon
+            EKS optimized AMI that the node group was deployed with.
         created_at: The Unix epoch timestamp at object creation.
         modified_at: The Unix epoch timestamp for the last modification to the object.
         status: The current status of the managed node group.
         capacity_type: The capacity type of your managed node group.
         scaling_config: The scaling configuration details for the Auto Scaling group that is associated
-        with your node group.
+            with your node group.
         instance_types: If the node group wasn't deployed with a launch template, then this is the
-        instance type that is associated with the node group. If the node group was
-        deployed with a launch template, then this is null.
+            instance type that is associated with the node group. If the node group was
+            deployed with a launch template, then this is null.
         subnets: The subnets that were specified for the Auto Scaling group that is associated
-        with your node group.
+            with your node group.
         remote_access: If the node group wasn't deployed with a launch template, then this is the
-        remote access configuration that is associated with the node group. If the node
-        group was deployed with a launch template, then this is null.
+            remote access configuration that is associated with the node group. If the node
+            group was deployed with a launch template, then this is null.
         ami_type: If the node group was deployed using a launch template with a custom AMI, then
-        this is CUSTOM. For node groups that weren't deployed using a launch template,
-        this is the AMI type that was specified in the node group configuration.
+            this is CUSTOM. For node groups that weren't deployed using a launch template,
+            this is the AMI type that was specified in the node group configuration.
         node_role: The IAM role associated with your node group. The Amazon EKS node kubelet daemon
-        makes calls to Amazon Web Services APIs on your behalf. Nodes receive
-        permissions for these API calls through an IAM instance profile and associated
-        policies.
+            makes calls to Amazon Web Services APIs on your behalf. Nodes receive
+            permissions for these API calls through an IAM instance profile and associated
+            policies.
         labels: The Kubernetes labels applied to the nodes in the node group.
-        
-        Only labels that are applied with the Amazon EKS API are shown here. There may
-        be other Kubernetes labels applied to the nodes in this group.
+
+            Only labels that are applied with the Amazon EKS API are shown here. There may
+            be other Kubernetes labels applied to the nodes in this group.
         taints: The Kubernetes taints to be applied to the nodes in the node group when they are
-        created. Effect is one of No_Schedule, Prefer_No_Schedule, or No_Execute.
-        Kubernetes taints can be used together with tolerations to control how workloads
-        are scheduled to your nodes. For more information, see Node taints on managed
-        node groups.
+            created. Effect is one of No_Schedule, Prefer_No_Schedule, or No_Execute.
+            Kubernetes taints can be used together with tolerations to control how workloads
+            are scheduled to your nodes. For more information, see Node taints on managed
+            node groups.
         resources: The resources associated with the node group, such as Auto Scaling groups and
-        security groups for remote access.
+            security groups for remote access.
         disk_size: If the node group wasn't deployed with a launch template, then this is the disk
-        size in the node group configuration. If the node group was deployed with a
-        launch template, then this is null.
+            size in the node group configuration. If the node group was deployed with a
+            launch template, then this is null.
         health: The health status of the node group. If there are issues with your node group's
-        health, they are listed here.
+            health, they are listed here.
         update_config: The node group update configuration.
         node_repair_config: The node auto repair configuration for the node group.
         launch_template: If a launch template was used to create the node group, then this is the launch
-        template that was used.
+            template that was used.
         tags: Metadata that assists with categorization and organization. Each tag consists of
-        a key and an optional value. You define both. Tags don't propagate to any other
-        cluster or Amazon Web Services resources.
+            a key and an optional value. You define both. Tags don't propagate to any other
+            cluster or Amazon Web Services resources.
         warm_pool_config: The warm pool configuration attached to the node group. Amazon EKS manages warm
-        pools throughout the node group lifecycle using the
-        AWSServiceRoleForAmazonEKSNodegroup service-linked role to create, update, and
-        delete warm pool resources.
+            pools throughout the node group lifecycle using the
+            AWSServiceRoleForAmazonEKSNodegroup service-linked role to create, update, and
+            delete warm pool resources.
     """
 
     nodegroup_name: str | None = None
@@ -3570,7 +3570,7 @@ class NodegroupResources(Model):
     Attributes:
         auto_scaling_groups: The Auto Scaling groups associated with the node group.
         remote_access_security_group: The remote access security group associated with the node group. This security
-        group controls SSH access to the nodes.
+            group controls SSH access to the nodes.
     """
 
     auto_scaling_groups: list[AutoScalingGroup] | None = None
@@ -3587,27 +3587,27 @@ class NodegroupScalingConfig(Model):
     Attributes:
         min_size: The minimum number of nodes that the managed node group can scale in to.
         max_size: The maximum number of nodes that the managed node group can scale out to. For
-        information about the maximum number that you can specify, see Amazon EKS
-        service quotas in the Amazon EKS User Guide.
+            information about the maximum number that you can specify, see Amazon EKS
+            service quotas in the Amazon EKS User Guide.
         desired_size: The current number of nodes that the managed node group should maintain.
-        
-        If you use the Kubernetes Cluster Autoscaler, you shouldn't change the
-        desiredSize value directly, as this can cause the Cluster Autoscaler to suddenly
-        scale up or scale down.
-        
-        Whenever this parameter changes, the number of worker nodes in the node group is
-        updated to the specified size. If this parameter is given a value that is
-        smaller than the current number of running worker nodes, the necessary number of
-        worker nodes are terminated to match the given value. When using CloudFormation,
-        no action occurs if you remove this parameter from your CFN template.
-        
-        This parameter can be different from minSize in some cases, such as when
-        starting with extra hosts for testing. This parameter can also be different when
-        you want to start with an estimated number of needed hosts, but let the Cluster
-        Autoscaler reduce the number if there are too many. When the Cluster Autoscaler
-        is used, the desiredSize parameter is altered by the Cluster Autoscaler (but can
-        be out-of-date for short periods of time). the Cluster Autoscaler doesn't scale
-        a managed node group lower than minSize or higher than maxSize.
+
+            If you use the Kubernetes Cluster Autoscaler, you shouldn't change the
+            desiredSize value directly, as this can cause the Cluster Autoscaler to suddenly
+            scale up or scale down.
+
+            Whenever this parameter changes, the number of worker nodes in the node group is
+            updated to the specified size. If this parameter is given a value that is
+            smaller than the current number of running worker nodes, the necessary number of
+            worker nodes are terminated to match the given value. When using CloudFormation,
+            no action occurs if you remove this parameter from your CFN template.
+
+            This parameter can be different from minSize in some cases, such as when
+            starting with extra hosts for testing. This parameter can also be different when
+            you want to start with an estimated number of needed hosts, but let the Cluster
+            Autoscaler reduce the number if there are too many. When the Cluster Autoscaler
+            is used, the desiredSize parameter is altered by the Cluster Autoscaler (but can
+            be out-of-date for short periods of time). the Cluster Autoscaler doesn't scale
+            a managed node group lower than minSize or higher than maxSize.
     """
 
     min_size: int | None = None
@@ -3623,24 +3623,24 @@ class NodegroupUpdateConfig(Model):
 
     Attributes:
         max_unavailable: The maximum number of nodes unavailable at once during a version update. Nodes
-        are updated in parallel. This value or maxUnavailablePercentage is required to
-        have a value.The maximum number is 100.
+            are updated in parallel. This value or maxUnavailablePercentage is required to
+            have a value.The maximum number is 100.
         max_unavailable_percentage: The maximum percentage of nodes unavailable during a version update. This
-        percentage of nodes are updated in parallel, up to 100 nodes at once. This value
-        or maxUnavailable is required to have a value.
+            percentage of nodes are updated in parallel, up to 100 nodes at once. This value
+            or maxUnavailable is required to have a value.
         update_strategy: The configuration for the behavior to follow during a node group version update
-        of this managed node group. You choose between two possible strategies for
-        replacing nodes during an UpdateNodegroupVersion action.
-        
-        An Amazon EKS managed node group updates by replacing nodes with new nodes of
-        newer AMI versions in parallel. The update strategy changes the managed node
-        update behavior of the managed node group for each quantity. The default
-        strategy has guardrails to protect you from misconfiguration and launches the
-        new instances first, before terminating the old instances. The minimal strategy
-        removes the guardrails and terminates the old instances before launching the new
-        instances. This minimal strategy is useful in scenarios where you are
-        constrained to resources or costs (for example, with hardware accelerators such
-        as GPUs).
+            of this managed node group. You choose between two possible strategies for
+            replacing nodes during an UpdateNodegroupVersion action.
+
+            An Amazon EKS managed node group updates by replacing nodes with new nodes of
+            newer AMI versions in parallel. The update strategy changes the managed node
+            update behavior of the managed node group for each quantity. The default
+            strategy has guardrails to protect you from misconfiguration and launches the
+            new instances first, before terminating the old instances. The minimal strategy
+            removes the guardrails and terminates the old instances before launching the new
+            instances. This minimal strategy is useful in scenarios where you are
+            constrained to resources or costs (for example, with hardware accelerators such
+            as GPUs).
     """
 
     max_unavailable: int | None = None
@@ -3669,21 +3669,21 @@ class OidcIdentityProviderConfig(Model):
         identity_provider_config_arn: The ARN of the configuration.
         cluster_name: The name of your cluster.
         issuer_url: The URL of the OIDC identity provider that allows the API server to discover
-        public signing keys for verifying tokens.
+            public signing keys for verifying tokens.
         client_id: This is also known as audience. The ID of the client application that makes
-        authentication requests to the OIDC identity provider.
+            authentication requests to the OIDC identity provider.
         username_claim: The JSON Web token (JWT) claim that is used as the username.
         username_prefix: The prefix that is prepended to username claims to prevent clashes with existing
-        names. The prefix can't contain system:
+            names. The prefix can't contain system:
         groups_claim: The JSON web token (JWT) claim that the provider uses to return your groups.
         groups_prefix: The prefix that is prepended to group claims to prevent clashes with existing
-        names (such as system: groups). For example, the value oidc: creates group names
-        like oidc:engineering and oidc:infra. The prefix can't contain system:
+            names (such as system: groups). For example, the value oidc: creates group names
+            like oidc:engineering and oidc:infra. The prefix can't contain system:
         required_claims: The key-value pairs that describe required claims in the identity token. If set,
-        each claim is verified to be present in the token with a matching value.
+            each claim is verified to be present in the token with a matching value.
         tags: Metadata that assists with categorization and organization. Each tag consists of
-        a key and an optional value. You define both. Tags don't propagate to any other
-        cluster or Amazon Web Services resources.
+            a key and an optional value. You define both. Tags don't propagate to any other
+            cluster or Amazon Web Services resources.
         status: The status of the OIDC identity provider.
     """
 
@@ -3710,31 +3710,32 @@ class OidcIdentityProviderConfigRequest(Model):
     Attributes:
         identity_provider_config_name: The name of the OIDC provider configuration.
         issuer_url: The URL of the OIDC identity provider that allows the API server to discover
-        public signing keys for verifying tokens. The URL must begin with https:// and
-        should correspond to the iss claim in the provider's OIDC ID tokens. Based on
-        the OIDC standard, path components are allowed but query parameters are not.
-        Typically the URL consists of only a hostname, like https://server.example.org
-        or https://example.com. This URL should point to the level below .well-
-        known/openid-configuration and must be publicly accessible over the internet.
+            public signing keys for verifying tokens. The URL must begin with https:// and
+            should correspond to the iss claim in the provider's OIDC ID tokens. Based on
+            the OIDC standard, path components are allowed but query parameters are not.
+            Typically the URL consists of only a hostname, like https://server.example.org
+            or https://example.com. This URL should point to the level below
+            .well-known/openid-configuration and must be publicly accessible over the
+            internet.
         client_id: This is also known as audience. The ID for the client application that makes
-        authentication requests to the OIDC identity provider.
+            authentication requests to the OIDC identity provider.
         username_claim: The JSON Web Token (JWT) claim to use as the username. The default is sub, which
-        is expected to be a unique identifier of the end user. You can choose other
-        claims, such as email or name, depending on the OIDC identity provider. Claims
-        other than email are prefixed with the issuer URL to prevent naming clashes with
-        other plug-ins.
+            is expected to be a unique identifier of the end user. You can choose other
+            claims, such as email or name, depending on the OIDC identity provider. Claims
+            other than email are prefixed with the issuer URL to prevent naming clashes with
+            other plug-ins.
         username_prefix: The prefix that is prepended to username claims to prevent clashes with existing
-        names. If you do not provide this field, and username is a value other than
-        email, the prefix defaults to issuerurl#. You can use the value - to disable all
-        prefixing.
+            names. If you do not provide this field, and username is a value other than
+            email, the prefix defaults to issuerurl#. You can use the value - to disable all
+            prefixing.
         groups_claim: The JWT claim that the provider uses to return your groups.
         groups_prefix: The prefix that is prepended to group claims to prevent clashes with existing
-        names (such as system: groups). For example, the value oidc: will create group
-        names like oidc:engineering and oidc:infra.
+            names (such as system: groups). For example, the value oidc: will create group
+            names like oidc:engineering and oidc:infra.
         required_claims: The key value pairs that describe required claims in the identity token. If set,
-        each claim is verified to be present in the token with a matching value. For the
-        maximum number of claims that you can require, see Amazon EKS service quotas in
-        the Amazon EKS User Guide.
+            each claim is verified to be present in the token with a matching value. For the
+            maximum number of claims that you can require, see Amazon EKS service quotas in
+            the Amazon EKS User Guide.
     """
 
     identity_provider_config_name: str
@@ -3756,22 +3757,22 @@ class OutpostConfigRequest(Model):
 
     Attributes:
         outpost_arns: The ARN of the Outpost that you want to use for your local Amazon EKS cluster on
-        Outposts. Only a single Outpost ARN is supported.
+            Outposts. Only a single Outpost ARN is supported.
         control_plane_instance_type: The Amazon EC2 instance type for the Kubernetes control plane instances of your
-        local Amazon EKS cluster on Amazon Web Services Outposts. This instance type
-        applies to all control plane instances and cannot be changed after cluster
-        creation.
-        
-        For more information, see Capacity considerations in the Amazon EKS User Guide.
+            local Amazon EKS cluster on Amazon Web Services Outposts. This instance type
+            applies to all control plane instances and cannot be changed after cluster
+            creation.
+
+            For more information, see Capacity considerations in the Amazon EKS User Guide.
         control_plane_placement: An object representing the placement configuration for all the control plane
-        instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
-        For more information, see Capacity considerations in the Amazon EKS User Guide.
+            instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+            For more information, see Capacity considerations in the Amazon EKS User Guide.
         etcd_instance_type: The Amazon EC2 instance type for etcd instances of your local Amazon EKS cluster
-        on Amazon Web Services Outposts. This instance type applies to all etcd
-        instances and cannot be changed after cluster creation.
+            on Amazon Web Services Outposts. This instance type applies to all etcd
+            instances and cannot be changed after cluster creation.
         etcd_placement: An object representing the placement configuration for the etcd instances of
-        your local Amazon EKS cluster on an Amazon Web Services Outpost. For more
-        information, see Capacity considerations in the Amazon EKS User Guide.
+            your local Amazon EKS cluster on an Amazon Web Services Outpost. For more
+            information, see Capacity considerations in the Amazon EKS User Guide.
     """
 
     outpost_arns: list[str]
@@ -3789,19 +3790,19 @@ class OutpostConfigResponse(Model):
 
     Attributes:
         outpost_arns: The ARN of the Outpost that you specified for use with your local Amazon EKS
-        cluster on Outposts.
+            cluster on Outposts.
         control_plane_instance_type: The Amazon EC2 instance type for the Kubernetes control plane instances of your
-        local Amazon EKS cluster on Amazon Web Services Outposts. The instance type is
-        the same for all control plane instances.
+            local Amazon EKS cluster on Amazon Web Services Outposts. The instance type is
+            the same for all control plane instances.
         control_plane_placement: An object representing the placement configuration for all the control plane
-        instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
-        For more information, see Capacity considerations in the Amazon EKS User Guide.
+            instances of your local Amazon EKS cluster on an Amazon Web Services Outpost.
+            For more information, see Capacity considerations in the Amazon EKS User Guide.
         etcd_instance_type: The Amazon EC2 instance type for etcd instances of your local Amazon EKS cluster
-        on Amazon Web Services Outposts. The instance type is the same for all etcd
-        instances.
+            on Amazon Web Services Outposts. The instance type is the same for all etcd
+            instances.
         etcd_placement: An object representing the placement configuration for the etcd instances of
-        your local Amazon EKS cluster on an Amazon Web Services Outpost. For more
-        information, see Capacity considerations in the Amazon EKS User Guide.
+            your local Amazon EKS cluster on an Amazon Web Services Outpost. For more
+            information, see Capacity considerations in the Amazon EKS User Guide.
     """
 
     outpost_arns: list[str]
@@ -3818,7 +3819,7 @@ class PodGcControllerConfigRequest(Model):
 
     Attributes:
         terminated_pod_gc_threshold: The number of terminated pods that can exist before the garbage collector starts
-        deleting them.
+            deleting them.
     """
 
     terminated_pod_gc_threshold: int | None = None
@@ -3831,7 +3832,7 @@ class PodGcControllerConfigResponse(Model):
 
     Attributes:
         terminated_pod_gc_threshold: The number of terminated pods that can exist before the garbage collector starts
-        deleting them.
+            deleting them.
     """
 
     terminated_pod_gc_threshold: int | None = None
@@ -3843,7 +3844,7 @@ class PodGcControllerVersionConfig(Model):
 
     Attributes:
         terminated_pod_gc_threshold: The terminated pod garbage collection threshold configuration with default value
-        and constraints.
+            and constraints.
     """
 
     terminated_pod_gc_threshold: IntegerParameterConfig | None = None
@@ -3858,86 +3859,86 @@ class PodIdentityAssociation(Model):
     Attributes:
         cluster_name: The name of the cluster that the association is in.
         namespace: The name of the Kubernetes namespace inside the cluster to create the
-        association in. The service account and the Pods that use the service account
-        must be in this namespace.
+            association in. The service account and the Pods that use the service account
+            must be in this namespace.
         service_account: The name of the Kubernetes service account inside the cluster to associate the
-        IAM credentials with.
+            IAM credentials with.
         role_arn: The Amazon Resource Name (ARN) of the IAM role to associate with the service
-        account. The EKS Pod Identity agent manages credentials to assume this role for
-        applications in the containers in the Pods that use this service account.
+            account. The EKS Pod Identity agent manages credentials to assume this role for
+            applications in the containers in the Pods that use this service account.
         association_arn: The Amazon Resource Name (ARN) of the association.
         association_id: The ID of the association.
         tags: Metadata that assists with categorization and organization. Each tag consists of
-        a key and an optional value. You define both. Tags don't propagate to any other
-        cluster or Amazon Web Services resources.
-        
-        The following basic restrictions apply to tags:
-        
-        -
-        
-        Maximum number of tags per resource – 50
-        
-        -
-        
-        For each resource, each tag key must be unique, and each tag key can have only
-        one value.
-        
-        -
-        
-        Maximum key length – 128 Unicode characters in UTF-8
-        
-        -
-        
-        Maximum value length – 256 Unicode characters in UTF-8
-        
-        -
-        
-        If your tagging schema is used across multiple services and resources, remember
-        that other services may have restrictions on allowed characters. Generally
-        allowed characters are: letters, numbers, and spaces representable in UTF-8, and
-        the following characters: + - = . _ : / @.
-        
-        -
-        
-        Tag keys and values are case-sensitive.
-        
-        -
-        
-        Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
-        for either keys or values as it is reserved for Amazon Web Services use. You
-        cannot edit or delete tag keys or values with this prefix. Tags with this prefix
-        do not count against your tags per resource limit.
+            a key and an optional value. You define both. Tags don't propagate to any other
+            cluster or Amazon Web Services resources.
+
+            The following basic restrictions apply to tags:
+
+            -
+
+            Maximum number of tags per resource – 50
+
+            -
+
+            For each resource, each tag key must be unique, and each tag key can have only
+            one value.
+
+            -
+
+            Maximum key length – 128 Unicode characters in UTF-8
+
+            -
+
+            Maximum value length – 256 Unicode characters in UTF-8
+
+            -
+
+            If your tagging schema is used across multiple services and resources, remember
+            that other services may have restrictions on allowed characters. Generally
+            allowed characters are: letters, numbers, and spaces representable in UTF-8, and
+            the following characters: + - = . _ : / @.
+
+            -
+
+            Tag keys and values are case-sensitive.
+
+            -
+
+            Do not use aws:, AWS:, or any upper or lowercase combination of such as a prefix
+            for either keys or values as it is reserved for Amazon Web Services use. You
+            cannot edit or delete tag keys or values with this prefix. Tags with this prefix
+            do not count against your tags per resource limit.
         created_at: The timestamp that the association was created at.
         modified_at: The most recent timestamp that the association was modified at.
         owner_arn: If defined, the EKS Pod Identity association is owned by an Amazon EKS add-on.
         disable_session_tags: The state of the automatic sessions tags. The value of true disables these tags.
-        
-        EKS Pod Identity adds a pre-defined set of session tags when it assumes the
-        role. You can use these tags to author a single role that can work across
-        resources by allowing access to Amazon Web Services resources based on matching
-        tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
-        name, namespace, and service account name. For the list of tags added by EKS Pod
-        Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
-        User Guide.
+
+            EKS Pod Identity adds a pre-defined set of session tags when it assumes the
+            role. You can use these tags to author a single role that can work across
+            resources by allowing access to Amazon Web Services resources based on matching
+            tags. By default, EKS Pod Identity attaches six tags, including tags for cluster
+            name, namespace, and service account name. For the list of tags added by EKS Pod
+            Identity, see List of session tags added by EKS Pod Identity in the Amazon EKS
+            User Guide.
         target_role_arn: The Amazon Resource Name (ARN) of the target IAM role to associate with the
-        service account. This role is assumed by using the EKS Pod Identity association
-        role, then the credentials for this role are injected into the Pod.
+            service account. This role is assumed by using the EKS Pod Identity association
+            role, then the credentials for this role are injected into the Pod.
         external_id: The unique identifier for this EKS Pod Identity association for a target IAM
-        role. You put this value in the trust policy of the target role, in a Condition
-        to match the sts.ExternalId. This ensures that the target role can only be
-        assumed by this association. This prevents the confused deputy problem. For more
-        information about the confused deputy problem, see The confused deputy problem
-        in the IAM User Guide.
-        
-        If you want to use the same target role with multiple associations or other
-        roles, use independent statements in the trust policy to allow sts:AssumeRole
-        access from each role.
+            role. You put this value in the trust policy of the target role, in a Condition
+            to match the sts.ExternalId. This ensures that the target role can only be
+            assumed by this association. This prevents the confused deputy problem. For more
+            information about the confused deputy problem, see The confused deputy problem
+            in the IAM User Guide.
+
+            If you want to use the same target role with multiple associations or other
+            roles, use independent statements in the trust policy to allow sts:AssumeRole
+            access from each role.
         policy: An optional IAM policy in JSON format (as an escaped string) that applies
-        additional restrictions to this pod identity association beyond the IAM policies
-        attached to the IAM role. This policy is applied as the intersection of the
-        role's policies and this policy, allowing you to reduce the permissions that
-        applications in the pods can use. Use this policy to enforce least privilege
-        access while still leveraging a shared IAM role across multiple applications.
+            additional restrictions to this pod identity association beyond the IAM policies
+            attached to the IAM role. This policy is applied as the intersection of the
+            role's policies and this policy, allowing you to reduce the permissions that
+            applications in the pods can use. Use this policy to enforce least privilege
+            access while still leveraging a shared IAM role across multiple applications.
     """
 
     cluster_name: str | None = None
@@ -3982,10 +3983,10 @@ class PodIdentityAssociationSummary(Model):
     Attributes:
         cluster_name: The name of the cluster that the association is in.
         namespace: The name of the Kubernetes namespace inside the cluster to create the
-        association in. The service account and the Pods that use the service account
-        must be in this namespace.
+            association in. The service account and the Pods that use the service account
+            must be in this namespace.
         service_account: The name of the Kubernetes service account inside the cluster to associate the
-        IAM credentials with.
+            IAM credentials with.
         association_arn: The Amazon Resource Name (ARN) of the association.
         association_id: The ID of the association.
         owner_arn: If defined, the association is owned by an Amazon EKS add-on.
@@ -4031,10 +4032,10 @@ class Provider(Model):
 
     Attributes:
         key_arn: Amazon Resource Name (ARN) or alias of the KMS key. The KMS key must be
-        symmetric and created in the same Amazon Web Services Region as the cluster. If
-        the KMS key was created in a different account, the IAM principal must have
-        access to the KMS key. For more information, see Allowing users in other
-        accounts to use a KMS key in the Key Management Service Developer Guide.
+            symmetric and created in the same Amazon Web Services Region as the cluster. If
+            the KMS key was created in a different account, the IAM principal must have
+            access to the KMS key. For more information, see Allowing users in other
+            accounts to use a KMS key in the Key Management Service Developer Guide.
     """
 
     key_arn: str | None = None
@@ -4057,16 +4058,16 @@ class RemoteAccessConfig(Model):
 
     Attributes:
         ec2_ssh_key: The Amazon EC2 SSH key name that provides access for SSH communication with the
-        nodes in the managed node group. For more information, see Amazon EC2 key pairs
-        and Linux instances in the Amazon Elastic Compute Cloud User Guide for Linux
-        Instances. For Windows, an Amazon EC2 SSH key is used to obtain the RDP
-        password. For more information, see Amazon EC2 key pairs and Windows instances
-        in the Amazon Elastic Compute Cloud User Guide for Windows Instances.
+            nodes in the managed node group. For more information, see Amazon EC2 key pairs
+            and Linux instances in the Amazon Elastic Compute Cloud User Guide for Linux
+            Instances. For Windows, an Amazon EC2 SSH key is used to obtain the RDP
+            password. For more information, see Amazon EC2 key pairs and Windows instances
+            in the Amazon Elastic Compute Cloud User Guide for Windows Instances.
         source_security_groups: The security group IDs that are allowed SSH access (port 22) to the nodes. For
-        Windows, the port is 3389. If you specify an Amazon EC2 SSH key but don't
-        specify a source security group when you create a managed node group, then the
-        port on the nodes is opened to the internet (0.0.0.0/0). For more information,
-        see Security Groups for Your VPC in the Amazon Virtual Private Cloud User Guide.
+            Windows, the port is 3389. If you specify an Amazon EC2 SSH key but don't
+            specify a source security group when you create a managed node group, then the
+            port on the nodes is opened to the internet (0.0.0.0/0). For more information,
+            see Security Groups for Your VPC in the Amazon Virtual Private Cloud User Guide.
     """
 
     ec2_ssh_key: str | None = None
@@ -4080,70 +4081,70 @@ class RemoteNetworkConfigRequest(Model):
 
     Attributes:
         remote_node_networks: The list of network CIDRs that can contain hybrid nodes.
-        
-        These CIDR blocks define the expected IP address range of the hybrid nodes that
-        join the cluster. These blocks are typically determined by your network
-        administrator.
-        
-        Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example,
-        10.2.0.0/16).
-        
-        It must satisfy the following requirements:
-        
-        -
-        
-        Each block must be within an IPv4 RFC-1918 network range. Minimum allowed size
-        is /32, maximum allowed size is /8. Publicly-routable addresses aren't
-        supported.
-        
-        -
-        
-        Each block cannot overlap with the range of the VPC CIDR blocks for your EKS
-        resources, or the block of the Kubernetes service IP range.
-        
-        -
-        
-        Each block must have a route to the VPC that uses the VPC CIDR blocks, not
-        public IPs or Elastic IPs. There are many options including Transit Gateway,
-        Site-to-Site VPN, or Direct Connect.
-        
-        -
-        
-        Each host must allow outbound connection to the EKS cluster control plane on TCP
-        ports 443 and 10250.
-        
-        -
-        
-        Each host must allow inbound connection from the EKS cluster control plane on
-        TCP port 10250 for logs, exec and port-forward operations.
-        
-        -
-        
-        Each host must allow TCP and UDP network connectivity to and from other hosts
-        that are running CoreDNS on UDP port 53 for service and pod DNS names.
+
+            These CIDR blocks define the expected IP address range of the hybrid nodes that
+            join the cluster. These blocks are typically determined by your network
+            administrator.
+
+            Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example,
+            10.2.0.0/16).
+
+            It must satisfy the following requirements:
+
+            -
+
+            Each block must be within an IPv4 RFC-1918 network range. Minimum allowed size
+            is /32, maximum allowed size is /8. Publicly-routable addresses aren't
+            supported.
+
+            -
+
+            Each block cannot overlap with the range of the VPC CIDR blocks for your EKS
+            resources, or the block of the Kubernetes service IP range.
+
+            -
+
+            Each block must have a route to the VPC that uses the VPC CIDR blocks, not
+            public IPs or Elastic IPs. There are many options including Transit Gateway,
+            Site-to-Site VPN, or Direct Connect.
+
+            -
+
+            Each host must allow outbound connection to the EKS cluster control plane on TCP
+            ports 443 and 10250.
+
+            -
+
+            Each host must allow inbound connection from the EKS cluster control plane on
+            TCP port 10250 for logs, exec and port-forward operations.
+
+            -
+
+            Each host must allow TCP and UDP network connectivity to and from other hosts
+            that are running CoreDNS on UDP port 53 for service and pod DNS names.
         remote_pod_networks: The list of network CIDRs that can contain pods that run Kubernetes webhooks on
-        hybrid nodes.
-        
-        These CIDR blocks are determined by configuring your Container Network Interface
-        (CNI) plugin. We recommend the Calico CNI or Cilium CNI. Note that the Amazon
-        VPC CNI plugin for Kubernetes isn't available for on-premises and edge
-        locations.
-        
-        Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example,
-        10.2.0.0/16).
-        
-        It must satisfy the following requirements:
-        
-        -
-        
-        Each block must be within an IPv4 RFC-1918 network range. Minimum allowed size
-        is /32, maximum allowed size is /8. Publicly-routable addresses aren't
-        supported.
-        
-        -
-        
-        Each block cannot overlap with the range of the VPC CIDR blocks for your EKS
-        resources, or the block of the Kubernetes service IP range.
+            hybrid nodes.
+
+            These CIDR blocks are determined by configuring your Container Network Interface
+            (CNI) plugin. We recommend the Calico CNI or Cilium CNI. Note that the Amazon
+            VPC CNI plugin for Kubernetes isn't available for on-premises and edge
+            locations.
+
+            Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example,
+            10.2.0.0/16).
+
+            It must satisfy the following requirements:
+
+            -
+
+            Each block must be within an IPv4 RFC-1918 network range. Minimum allowed size
+            is /32, maximum allowed size is /8. Publicly-routable addresses aren't
+            supported.
+
+            -
+
+            Each block cannot overlap with the range of the VPC CIDR blocks for your EKS
+            resources, or the block of the Kubernetes service IP range.
     """
 
     remote_node_networks: list[RemoteNodeNetwork] | None = None
@@ -4158,7 +4159,7 @@ class RemoteNetworkConfigResponse(Model):
     Attributes:
         remote_node_networks: The list of network CIDRs that can contain hybrid nodes.
         remote_pod_networks: The list of network CIDRs that can contain pods that run Kubernetes webhooks on
-        hybrid nodes.
+            hybrid nodes.
     """
 
     remote_node_networks: list[RemoteNodeNetwork] | None = None
@@ -4210,47 +4211,47 @@ class RemoteNodeNetwork(Model):
 
     Attributes:
         cidrs: A network CIDR that can contain hybrid nodes.
-        
-        These CIDR blocks define the expected IP address range of the hybrid nodes that
-        join the cluster. These blocks are typically determined by your network
-        administrator.
-        
-        Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example,
-        10.2.0.0/16).
-        
-        It must satisfy the following requirements:
-        
-        -
-        
-        Each block must be within an IPv4 RFC-1918 network range. Minimum allowed size
-        is /32, maximum allowed size is /8. Publicly-routable addresses aren't
-        supported.
-        
-        -
-        
-        Each block cannot overlap with the range of the VPC CIDR blocks for your EKS
-        resources, or the block of the Kubernetes service IP range.
-        
-        -
-        
-        Each block must have a route to the VPC that uses the VPC CIDR blocks, not
-        public IPs or Elastic IPs. There are many options including Transit Gateway,
-        Site-to-Site VPN, or Direct Connect.
-        
-        -
-        
-        Each host must allow outbound connection to the EKS cluster control plane on TCP
-        ports 443 and 10250.
-        
-        -
-        
-        Each host must allow inbound connection from the EKS cluster control plane on
-        TCP port 10250 for logs, exec and port-forward operations.
-        
-        -
-        
-        Each host must allow TCP and UDP network connectivity to and from other hosts
-        that are running CoreDNS on UDP port 53 for service and pod DNS names.
+
+            These CIDR blocks define the expected IP address range of the hybrid nodes that
+            join the cluster. These blocks are typically determined by your network
+            administrator.
+
+            Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example,
+            10.2.0.0/16).
+
+            It must satisfy the following requirements:
+
+            -
+
+            Each block must be within an IPv4 RFC-1918 network range. Minimum allowed size
+            is /32, maximum allowed size is /8. Publicly-routable addresses aren't
+            supported.
+
+            -
+
+            Each block cannot overlap with the range of the VPC CIDR blocks for your EKS
+            resources, or the block of the Kubernetes service IP range.
+
+            -
+
+            Each block must have a route to the VPC that uses the VPC CIDR blocks, not
+            public IPs or Elastic IPs. There are many options including Transit Gateway,
+            Site-to-Site VPN, or Direct Connect.
+
+            -
+
+            Each host must allow outbound connection to the EKS cluster control plane on TCP
+            ports 443 and 10250.
+
+            -
+
+            Each host must allow inbound connection from the EKS cluster control plane on
+            TCP port 10250 for logs, exec and port-forward operations.
+
+            -
+
+            Each host must allow TCP and UDP network connectivity to and from other hosts
+            that are running CoreDNS on UDP port 53 for service and pod DNS names.
     """
 
     cidrs: list[str] | None = None
@@ -4281,28 +4282,28 @@ class RemotePodNetwork(Model):
 
     Attributes:
         cidrs: A network CIDR that can contain pods that run Kubernetes webhooks on hybrid
-        nodes.
-        
-        These CIDR blocks are determined by configuring your Container Network Interface
-        (CNI) plugin. We recommend the Calico CNI or Cilium CNI. Note that the Amazon
-        VPC CNI plugin for Kubernetes isn't available for on-premises and edge
-        locations.
-        
-        Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example,
-        10.2.0.0/16).
-        
-        It must satisfy the following requirements:
-        
-        -
-        
-        Each block must be within an IPv4 RFC-1918 network range. Minimum allowed size
-        is /32, maximum allowed size is /8. Publicly-routable addresses aren't
-        supported.
-        
-        -
-        
-        Each block cannot overlap with the range of the VPC CIDR blocks for your EKS
-        resources, or the block of the Kubernetes service IP range.
+            nodes.
+
+            These CIDR blocks are determined by configuring your Container Network Interface
+            (CNI) plugin. We recommend the Calico CNI or Cilium CNI. Note that the Amazon
+            VPC CNI plugin for Kubernetes isn't available for on-premises and edge
+            locations.
+
+            Enter one or more IPv4 CIDR blocks in decimal dotted-quad notation (for example,
+            10.2.0.0/16).
+
+            It must satisfy the following requirements:
+
+            -
+
+            Each block must be within an IPv4 RFC-1918 network range. Minimum allowed size
+            is /32, maximum allowed size is /8. Publicly-routable addresses aren't
+            supported.
+
+            -
+
+            Each block cannot overlap with the range of the VPC CIDR blocks for your EKS
+            resources, or the block of the Kubernetes service IP range.
     """
 
     cidrs: list[str] | None = None
@@ -4340,9 +4341,9 @@ class RollbackConfig(Model):
 
     Attributes:
         timeout_minutes: The length of time in minutes to wait before cancelling the update. Timeout is a
-        minimum-bound property, meaning the timeout occurs no sooner than the time you
-        specify, but can occur shortly thereafter. This value can be between 120 (2
-        hours) and 10080 (7 days). Default: 720 (12 hours) if not specified.
+            minimum-bound property, meaning the timeout occurs no sooner than the time you
+            specify, but can occur shortly thereafter. This value can be between 120 (2
+            hours) and 10080 (7 days). Default: 720 (12 hours) if not specified.
     """
 
     timeout_minutes: int | None = None
@@ -4407,7 +4408,7 @@ class SsoIdentity(Model):
 
     Attributes:
         id: The unique identifier of the IAM Identity CenterIAM; Identity Center user or
-        group.
+            group.
         type: The type of identity. Valid values are SSO_USER or SSO_GROUP.
     """
 
@@ -4448,7 +4449,7 @@ class StorageConfigResponse(Model):
 
     Attributes:
         block_storage: Indicates the current configuration of the block storage capability on your EKS
-        Auto Mode cluster. For example, if the capability is enabled or disabled.
+            Auto Mode cluster. For example, if the capability is enabled or disabled.
     """
 
     block_storage: BlockStorage | None = None
@@ -4496,7 +4497,7 @@ class Update(Model):
         created_at: The Unix epoch timestamp at object creation.
         errors: Any errors associated with a Failed update.
         cancellation: The latest cancellation information for the update. This field is present only
-        if any cancellation is attempted for the update.
+            if any cancellation is attempted for the update.
     """
 
     id: str | None = None
@@ -4537,14 +4538,14 @@ class UpdateAckConfig(Model):
 
     Attributes:
         enable_cross_namespace: Specifies whether ACK controllers resolve resource references to resources in a
-        different Kubernetes namespace. Set this value to false to require references to
-        remain within the same namespace, or true to allow cross-namespace references.
-        If you omit this field, the current value is unchanged.
+            different Kubernetes namespace. Set this value to false to require references to
+            remain within the same namespace, or true to allow cross-namespace references.
+            If you omit this field, the current value is unchanged.
         disabled_services: An updated list of ACK service names whose controllers are turned off for this
-        capability. This list replaces the previous list instead of merging with it, so
-        specify the complete set of services that you want turned off. If you omit this
-        field, the previous list is unchanged. To turn all services back on, specify an
-        empty list.
+            capability. This list replaces the previous list instead of merging with it, so
+            specify the complete set of services that you want turned off. If you omit this
+            field, the previous list is unchanged. To turn all services back on, specify an
+            empty list.
     """
 
     enable_cross_namespace: bool | None = None
@@ -4569,10 +4570,10 @@ class UpdateArgoCdConfig(Model):
 
     Attributes:
         rbac_role_mappings: Updated RBAC role mappings for the Argo CD capability. You can add, update, or
-        remove role mappings.
+            remove role mappings.
         network_access: Updated network access configuration for the Argo CD capability's managed API
-        server endpoint. You can add or remove VPC endpoint associations to control
-        which VPCs have private access to the Argo CD server.
+            server endpoint. You can add or remove VPC endpoint associations to control
+            which VPCs have private access to the Argo CD server.
     """
 
     rbac_role_mappings: UpdateRoleMappings | None = None
@@ -4587,7 +4588,7 @@ class UpdateCapabilityConfiguration(Model):
     Attributes:
         argo_cd: Configuration updates specific to Argo CD capabilities.
         ack: Configuration updates specific to ACK (Amazon Web Services Controllers for
-        Kubernetes) capabilities.
+            Kubernetes) capabilities.
     """
 
     argo_cd: UpdateArgoCdConfig | None = None
@@ -4704,11 +4705,11 @@ class UpdateRoleMappings(Model):
 
     Attributes:
         add_or_update_role_mappings: A list of role mappings to add or update. If a mapping for the specified role
-        already exists, it will be updated with the new identities. If it doesn't exist,
-        a new mapping will be created.
+            already exists, it will be updated with the new identities. If it doesn't exist,
+            a new mapping will be created.
         remove_role_mappings: A list of role mappings to remove from the RBAC configuration. Each mapping
-        specifies an Argo CD role (ADMIN, EDITOR, or VIEWER) and the identities to
-        remove from that role.
+            specifies an Argo CD role (ADMIN, EDITOR, or VIEWER) and the identities to
+            remove from that role.
     """
 
     add_or_update_role_mappings: list[ArgoCdRoleMapping] | None = None
@@ -4739,10 +4740,10 @@ class UpgradePolicyRequest(Model):
 
     Attributes:
         support_type: If the cluster is set to EXTENDED, it will enter extended support at the end of
-        standard support. If the cluster is set to STANDARD, it will be automatically
-        upgraded at the end of standard support.
-        
-        Learn more about EKS Extended Support in the Amazon EKS User Guide.
+            standard support. If the cluster is set to STANDARD, it will be automatically
+            upgraded at the end of standard support.
+
+            Learn more about EKS Extended Support in the Amazon EKS User Guide.
     """
 
     support_type: SupportType | str | None = None
@@ -4756,10 +4757,10 @@ class UpgradePolicyResponse(Model):
 
     Attributes:
         support_type: If the cluster is set to EXTENDED, it will enter extended support at the end of
-        standard support. If the cluster is set to STANDARD, it will be automatically
-        upgraded at the end of standard support.
-        
-        Learn more about EKS Extended Support in the Amazon EKS User Guide.
+            standard support. If the cluster is set to STANDARD, it will be automatically
+            upgraded at the end of standard support.
+
+            Learn more about EKS Extended Support in the Amazon EKS User Guide.
     """
 
     support_type: SupportType | str | None = None
@@ -4771,51 +4772,51 @@ class VpcConfigRequest(Model):
 
     Attributes:
         subnet_ids: Specify subnets for your Amazon EKS nodes. Amazon EKS creates cross-account
-        elastic network interfaces in these subnets to allow communication between your
-        nodes and the Kubernetes control plane.
+            elastic network interfaces in these subnets to allow communication between your
+            nodes and the Kubernetes control plane.
         security_group_ids: Specify one or more security groups for the cross-account elastic network
-        interfaces that Amazon EKS creates to use that allow communication between your
-        nodes and the Kubernetes control plane. If you don't specify any security
-        groups, then familiarize yourself with the difference between Amazon EKS
-        defaults for clusters deployed with Kubernetes. For more information, see Amazon
-        EKS security group considerations in the Amazon EKS User Guide .
+            interfaces that Amazon EKS creates to use that allow communication between your
+            nodes and the Kubernetes control plane. If you don't specify any security
+            groups, then familiarize yourself with the difference between Amazon EKS
+            defaults for clusters deployed with Kubernetes. For more information, see Amazon
+            EKS security group considerations in the Amazon EKS User Guide .
         endpoint_public_access: Set this value to false to disable public access to your cluster's Kubernetes
-        API server endpoint. If you disable public access, your cluster's Kubernetes API
-        server can only receive requests from within the cluster VPC. The default value
-        for this parameter is true, which enables public access for your Kubernetes API
-        server. The endpoint domain name and IP address family depends on the value of
-        the ipFamily for the cluster. For more information, see Cluster API server
-        endpoint in the Amazon EKS User Guide .
+            API server endpoint. If you disable public access, your cluster's Kubernetes API
+            server can only receive requests from within the cluster VPC. The default value
+            for this parameter is true, which enables public access for your Kubernetes API
+            server. The endpoint domain name and IP address family depends on the value of
+            the ipFamily for the cluster. For more information, see Cluster API server
+            endpoint in the Amazon EKS User Guide .
         endpoint_private_access: Set this value to true to enable private access for your cluster's Kubernetes
-        API server endpoint. If you enable private access, Kubernetes API requests from
-        within your cluster's VPC use the private VPC endpoint. The default value for
-        this parameter is false, which disables private access for your Kubernetes API
-        server. If you disable private access and you have nodes or Fargate pods in the
-        cluster, then ensure that publicAccessCidrs includes the necessary CIDR blocks
-        for communication with the nodes or Fargate pods. For more information, see
-        Cluster API server endpoint in the Amazon EKS User Guide .
+            API server endpoint. If you enable private access, Kubernetes API requests from
+            within your cluster's VPC use the private VPC endpoint. The default value for
+            this parameter is false, which disables private access for your Kubernetes API
+            server. If you disable private access and you have nodes or Fargate pods in the
+            cluster, then ensure that publicAccessCidrs includes the necessary CIDR blocks
+            for communication with the nodes or Fargate pods. For more information, see
+            Cluster API server endpoint in the Amazon EKS User Guide .
         public_access_cidrs: The CIDR blocks that are allowed access to your cluster's public Kubernetes API
-        server endpoint. Communication to the endpoint from addresses outside of the
-        CIDR blocks that you specify is denied. The default value is 0.0.0.0/0 and
-        additionally ::/0 for dual-stack `IPv6` clusters. If you've disabled private
-        endpoint access, make sure that you specify the necessary CIDR blocks for every
-        node and Fargate Pod in the cluster. For more information, see Cluster API
-        server endpoint in the Amazon EKS User Guide .
-        
-        Note that the public endpoints are dual-stack for only IPv6 clusters that are
-        made after October 2024. You can't add IPv6 CIDR blocks to IPv4 clusters or IPv6
-        clusters that were made before October 2024.
+            server endpoint. Communication to the endpoint from addresses outside of the
+            CIDR blocks that you specify is denied. The default value is 0.0.0.0/0 and
+            additionally ::/0 for dual-stack `IPv6` clusters. If you've disabled private
+            endpoint access, make sure that you specify the necessary CIDR blocks for every
+            node and Fargate Pod in the cluster. For more information, see Cluster API
+            server endpoint in the Amazon EKS User Guide .
+
+            Note that the public endpoints are dual-stack for only IPv6 clusters that are
+            made after October 2024. You can't add IPv6 CIDR blocks to IPv4 clusters or IPv6
+            clusters that were made before October 2024.
         control_plane_egress_mode: Specifies the control plane egress routing mode for the cluster. If the cluster
-        is set to AWS_MANAGED, Amazon EKS manages the egress path from the control plane
-        and you don't need to configure NAT gateways or other routing infrastructure for
-        control plane traffic. If the cluster is set to CUSTOMER_ROUTED, you manage the
-        egress path from the control plane in your VPC subnets. You are responsible for
-        ensuring that the control plane can reach required endpoints such as webhook
-        servers and OIDC providers. The default value is AWS_MANAGED. Once set to
-        CUSTOMER_ROUTED, this setting cannot be changed back to AWS_MANAGED on the same
-        cluster.
-        
-        Learn more about control plane egress routing in the Amazon EKS User Guide.
+            is set to AWS_MANAGED, Amazon EKS manages the egress path from the control plane
+            and you don't need to configure NAT gateways or other routing infrastructure for
+            control plane traffic. If the cluster is set to CUSTOMER_ROUTED, you manage the
+            egress path from the control plane in your VPC subnets. You are responsible for
+            ensuring that the control plane can reach required endpoints such as webhook
+            servers and OIDC providers. The default value is AWS_MANAGED. Once set to
+            CUSTOMER_ROUTED, this setting cannot be changed back to AWS_MANAGED on the same
+            cluster.
+
+            Learn more about control plane egress routing in the Amazon EKS User Guide.
     """
 
     subnet_ids: list[str] | None = None
@@ -4833,38 +4834,38 @@ class VpcConfigResponse(Model):
     Attributes:
         subnet_ids: The subnets associated with your cluster.
         security_group_ids: The security groups associated with the cross-account elastic network interfaces
-        that are used to allow communication between your nodes and the Kubernetes
-        control plane.
+            that are used to allow communication between your nodes and the Kubernetes
+            control plane.
         cluster_security_group_id: The cluster security group that was created by Amazon EKS for the cluster.
-        Managed node groups use this security group for control-plane-to-data-plane
-        communication.
+            Managed node groups use this security group for control-plane-to-data-plane
+            communication.
         vpc_id: The VPC associated with your cluster.
         endpoint_public_access: Whether the public API server endpoint is enabled.
         endpoint_private_access: This parameter indicates whether the Amazon EKS private API server endpoint is
-        enabled. If the Amazon EKS private API server endpoint is enabled, Kubernetes
-        API requests that originate from within your cluster's VPC use the private VPC
-        endpoint instead of traversing the internet. If this value is disabled and you
-        have nodes or Fargate pods in the cluster, then ensure that publicAccessCidrs
-        includes the necessary CIDR blocks for communication with the nodes or Fargate
-        pods. For more information, see Cluster API server endpoint in the Amazon EKS
-        User Guide .
+            enabled. If the Amazon EKS private API server endpoint is enabled, Kubernetes
+            API requests that originate from within your cluster's VPC use the private VPC
+            endpoint instead of traversing the internet. If this value is disabled and you
+            have nodes or Fargate pods in the cluster, then ensure that publicAccessCidrs
+            includes the necessary CIDR blocks for communication with the nodes or Fargate
+            pods. For more information, see Cluster API server endpoint in the Amazon EKS
+            User Guide .
         public_access_cidrs: The CIDR blocks that are allowed access to your cluster's public Kubernetes API
-        server endpoint. Communication to the endpoint from addresses outside of the
-        CIDR blocks that you specify is denied. The default value is 0.0.0.0/0 and
-        additionally ::/0 for dual-stack `IPv6` clusters. If you've disabled private
-        endpoint access, make sure that you specify the necessary CIDR blocks for every
-        node and Fargate Pod in the cluster. For more information, see Cluster API
-        server endpoint in the Amazon EKS User Guide .
-        
-        Note that the public endpoints are dual-stack for only IPv6 clusters that are
-        made after October 2024. You can't add IPv6 CIDR blocks to IPv4 clusters or IPv6
-        clusters that were made before October 2024.
+            server endpoint. Communication to the endpoint from addresses outside of the
+            CIDR blocks that you specify is denied. The default value is 0.0.0.0/0 and
+            additionally ::/0 for dual-stack `IPv6` clusters. If you've disabled private
+            endpoint access, make sure that you specify the necessary CIDR blocks for every
+            node and Fargate Pod in the cluster. For more information, see Cluster API
+            server endpoint in the Amazon EKS User Guide .
+
+            Note that the public endpoints are dual-stack for only IPv6 clusters that are
+            made after October 2024. You can't add IPv6 CIDR blocks to IPv4 clusters or IPv6
+            clusters that were made before October 2024.
         control_plane_egress_mode: The current control plane egress routing mode for the cluster. If the cluster is
-        set to AWS_MANAGED, Amazon EKS manages the egress path from the control plane.
-        If the cluster is set to CUSTOMER_ROUTED, you manage the egress path from the
-        control plane in your VPC subnets.
-        
-        Learn more about control plane egress routing in the Amazon EKS User Guide.
+            set to AWS_MANAGED, Amazon EKS manages the egress path from the control plane.
+            If the cluster is set to CUSTOMER_ROUTED, you manage the egress path from the
+            control plane in your VPC subnets.
+
+            Learn more about control plane egress routing in the Amazon EKS User Guide.
     """
 
     subnet_ids: list[str] | None = None
@@ -4886,22 +4887,22 @@ class WarmPoolConfig(Model):
 
     Attributes:
         enabled: Specifies whether to attach warm pools on the managed node group. Set to true to
-        enable the warm pool, or false to disable and remove it. If not specified during
-        an update, the current value is preserved.
+            enable the warm pool, or false to disable and remove it. If not specified during
+            an update, the current value is preserved.
         min_size: The minimum number of instances to maintain in the warm pool. Default: 0. Size
-        your warm pool based on scaling patterns to balance cost and availability. Start
-        with 10-20% of expected peak capacity.
+            your warm pool based on scaling patterns to balance cost and availability. Start
+            with 10-20% of expected peak capacity.
         max_group_prepared_capacity: The maximum total number of instances across the warm pool and Auto Scaling
-        group combined. This value controls the total prepared capacity available for
-        your node group.
+            group combined. This value controls the total prepared capacity available for
+            your node group.
         pool_state: The desired state for warm pool instances. Default: Stopped. Valid values are
-        Stopped (most cost-effective with EBS storage costs only), Running (fastest
-        transition time with full EC2 costs), and Hibernated (balance between cost and
-        speed, only supported on specific instance types). Warm pool instances in the
-        Hibernated state are not supported with Bottlerocket AMIs.
+            Stopped (most cost-effective with EBS storage costs only), Running (fastest
+            transition time with full EC2 costs), and Hibernated (balance between cost and
+            speed, only supported on specific instance types). Warm pool instances in the
+            Hibernated state are not supported with Bottlerocket AMIs.
         reuse_on_scale_in: Indicates whether instances should return to the warm pool during scale-in
-        events instead of being terminated. Default: false. Enable this to reduce costs
-        by reusing instances. This feature is not supported for Bottlerocket AMIs.
+            events instead of being terminated. Default: false. Enable this to reduce costs
+            by reusing instances. This feature is not supported for Bottlerocket AMIs.
     """
 
     enabled: bool | None = None
@@ -4917,7 +4918,7 @@ class ZonalShiftConfigRequest(Model):
 
     Attributes:
         enabled: If zonal shift is enabled, Amazon Web Services configures zonal autoshift for
-        the cluster.
+            the cluster.
     """
 
     enabled: bool | None = None
