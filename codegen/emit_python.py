@@ -85,7 +85,7 @@ def emit_models(svc: Service) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from dataclasses import dataclass",
+        "from dataclasses import dataclass, field",
         "from datetime import datetime",
         "from typing import Literal",
         "",
@@ -109,15 +109,23 @@ def emit_dataclass(svc: Service, name: str) -> list[str]:
     doc = to_text(svc.shapes[name].get("documentation"))
     attrs = attributes_section(svc, name, "Attributes")
     full = "\n\n".join(p for p in (doc or f"The {name} data type.", attrs) if p)
-    lines = ["", "@dataclass(frozen=True)", f"class {name}(Model):", docstring(full, 4), ""]
+    # Secrets (credentials, tokens) must never show in a repr.
+    sensitive = bool(svc.shapes[name].get("sensitive"))
+    decorator = "@dataclass(frozen=True, repr=False)" if sensitive else "@dataclass(frozen=True)"
+    lines = ["", decorator, f"class {name}(Model):", docstring(full, 4), ""]
     required = set(svc.required(name))
     for member in svc.ordered_members(name):
         ref = svc.members(name)[member]
         annotation = py_type(svc, ref["shape"], for_input=False)
+        hidden = ref.get("sensitive") or svc.shapes[ref["shape"]].get("sensitive")
         if member in required:
-            lines.append(f"    {py_name(member)}: {annotation}")
+            default = " = field(repr=False)" if hidden else ""
+            lines.append(f"    {py_name(member)}: {annotation}{default}")
         else:
-            lines.append(f"    {py_name(member)}: {annotation} | None = None")
+            default = "field(default=None, repr=False)" if hidden else "None"
+            lines.append(f"    {py_name(member)}: {annotation} | None = {default}")
+    if sensitive:
+        lines += ["", "    def __repr__(self) -> str:", f'        return "{name}(<sensitive>)"']
     return lines + [""]
 
 

@@ -27,7 +27,8 @@ impl fmt::Display for Path<'_> {
             Path::Field(Path::Root, name) => write!(f, "{name}"),
             Path::Field(parent, name) => write!(f, "{parent}.{name}"),
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
-            Path::Key(parent, key) => write!(f, "{parent}[{key:?}]"),
+            // Python's spelling of a dict key, since the path is shown to Python users.
+            Path::Key(parent, key) => write!(f, "{parent}['{}']", key.replace('\\', "\\\\").replace('\'', "\\'")),
         }
     }
 }

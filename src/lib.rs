@@ -3,6 +3,7 @@
 mod call;
 mod client;
 mod conv;
+mod emulator;
 #[rustfmt::skip]
 mod generated;
 mod runtime;
@@ -12,6 +13,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _eksy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::ClientCore>()?;
+    m.add_class::<emulator::Emulator>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

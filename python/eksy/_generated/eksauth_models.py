@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -46,7 +46,7 @@ class AssumeRoleForPodIdentityResponse(Model):
     audience: str
     pod_identity_association: PodIdentityAssociation
     assumed_role_user: AssumedRoleUser
-    credentials: Credentials
+    credentials: Credentials = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class AssumedRoleUser(Model):
     assume_role_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Credentials(Model):
     """The Amazon Web Services Signature Version 4 type of temporary credentials.
 
@@ -82,6 +82,9 @@ class Credentials(Model):
     secret_access_key: str
     access_key_id: str
     expiration: datetime
+
+    def __repr__(self) -> str:
+        return "Credentials(<sensitive>)"
 
 
 @dataclass(frozen=True)

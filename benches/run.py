@@ -1,0 +1,783 @@
+#!/usr/bin/env python3
+"""eksy benchmark harness: eksy vs boto3 vs aiobotocore vs the native Rust SDK, in one run.
+
+    python benches/run.py [--quick] [--json benches/results/latest.json]
+
+Starts ONE ``eksy local`` emulator (zero lifecycle delays, free port, its own process),
+runs every client measurement against it, then starts moto's server to compare the
+emulator's requests/s with moto's, stops both, prints a table of medians with the issue-5
+targets (PASS/MISS) and writes everything as JSON. See benches/README.md.
+
+Every measurement runs in a fresh subprocess (``benches/_worker.py`` or ``python -c``),
+times with ``time.perf_counter`` and is repeated; the table shows medians. Only 127.0.0.1
+is ever contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+BENCHES = Path(__file__).resolve().parent
+ROOT = BENCHES.parent
+WORKER = BENCHES / "_worker.py"
+NATIVE_DIR = BENCHES / "native"
+HOME_CACHE = Path.home() / ".cache"
+NATIVE_TARGET = Path(os.environ.get("EKSY_BENCH_NATIVE_TARGET", HOME_CACHE / "eksy-target-bench"))
+AIO_VENV = HOME_CACHE / "eksy-bench-aio"
+MOTO_VENV = HOME_CACHE / "eksy-bench-moto"
+CLUSTER = "bench"
+INFLIGHT = 64
+
+# (full, quick) counts. --quick keeps the whole run under a minute on 2 cores.
+COUNTS = {
+    "rounds": (3, 1),  # interleaved rounds of every client measurement; medians across rounds
+    "import_runs": (15, 3),
+    "construct_procs": (5, 2),
+    "construct_repeat": (20, 3),
+    "rss_runs": (3, 1),
+    "seq_calls": (2000, 200),
+    "conc_calls": (10_000, 1000),
+    "thread_calls": (6400, 640),
+    "threads": (16, 16),
+    "clusters": (1000, 200),
+    "list_repeat": (10, 2),
+    "addon_repeat": (30, 3),
+    "emu_calls": (20_000, 1000),
+    "moto_calls": (2000, 200),
+}
+
+# Environment of every process the harness starts: test credentials, no profile files, no
+# instance metadata, no proxies, so nothing can leave 127.0.0.1.
+CHILD_ENV_SET = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-west-2",
+    "AWS_REGION": "us-west-2",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "NO_PROXY": "127.0.0.1,localhost",
+    "no_proxy": "127.0.0.1,localhost",
+}
+CHILD_ENV_DROP = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_EKS",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "PYTHONDONTWRITEBYTECODE",  # import timings assume the usual bytecode cache
+)
+
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_DROP}
+    env.update(CHILD_ENV_SET)
+    return env
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- interpreters
+
+
+def can_import(python: str, module: str) -> bool:
+    try:
+        r = subprocess.run(
+            [python, "-c", f"import {module}"],
+            capture_output=True,
+            timeout=60,
+            env=child_env(),
+            cwd=tempfile.gettempdir(),
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return r.returncode == 0
+
+
+def find_python(module: str, explicit: str | None, venv: Path, extra: tuple[str, ...] = ()) -> str | None:
+    """The first interpreter that can import ``module``: --flag, this one, the bench venv, extras."""
+    candidates = [explicit] if explicit else [sys.executable, str(venv / "bin" / "python"), *extra]
+    for cand in candidates:
+        if cand and (os.path.exists(cand) or shutil.which(cand)) and can_import(cand, module):
+            return cand
+    return None
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def run_json(cmd: list[str], timeout: float) -> dict[str, Any]:
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=child_env(), cwd=tempfile.gettempdir())
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:3])} ... failed ({r.returncode}): {r.stderr.strip()[-2000:]}")
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"no JSON from {' '.join(cmd[:3])}: {r.stdout[-500:]} {r.stderr[-500:]}")
+    return json.loads(lines[-1])
+
+
+def worker(python: str, timeout: float, **spec: Any) -> dict[str, Any]:
+    return run_json([python, str(WORKER), json.dumps(spec)], timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """A server process started and stopped by the harness; its URL is read from stdout."""
+
+    def __init__(self, name: str, cmd: list[str], url: str | None = None, ready_timeout: float = 60.0) -> None:
+        self.name = name
+        self.cmd = cmd
+        self.url = url
+        self.ready_timeout = ready_timeout
+        self.proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Server:
+        log(f"starting {self.name}: {' '.join(self.cmd)}")
+        self.proc = subprocess.Popen(
+            self.cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=child_env(),
+            cwd=tempfile.gettempdir(),
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + self.ready_timeout
+        lines = self._drain()
+        seen: list[str] = []
+        while self.url is None and time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.proc.poll() is not None and lines.empty():
+                    break
+                continue
+            if line is None:
+                break
+            seen.append(line)
+            m = re.search(r"http://127\.0\.0\.1:\d+", line)
+            if m:
+                self.url = m.group(0)
+        if self.url is None:
+            self.stop()
+            raise RuntimeError(f"{self.name} did not print its endpoint: {''.join(seen)[-2000:]}")
+        self._wait_port(deadline)
+        log(f"{self.name} ready at {self.url} (pid {self.proc.pid})")
+        return self
+
+    def _drain(self) -> queue.Queue[str | None]:
+        """Read the server's output on a thread (so it never blocks on a full pipe); lines go
+        to the returned queue until the URL is found, then are dropped."""
+        proc = self.proc
+        assert proc is not None and proc.stdout is not None
+        stream = proc.stdout
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def drain() -> None:
+            for line in iter(stream.readline, ""):
+                if self.url is None:
+                    lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=drain, daemon=True).start()
+        return lines
+
+    def _wait_port(self, deadline: float) -> None:
+        assert self.url is not None and self.proc is not None
+        port = int(self.url.rsplit(":", 1)[1])
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.name} is not listening on {self.url}")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)  # this process only, by pid
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=15)
+        log(f"stopped {self.name} (exit {self.proc.returncode})")
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def eksy_local_cmd(python: str) -> list[str]:
+    return [python, "-m", "eksy", "local", "--host", "127.0.0.1", "--port", "0", "--timing", "all=0"]
+
+
+def moto_cmd(python: str) -> tuple[list[str], str]:
+    port = free_port()
+    return [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], f"http://127.0.0.1:{port}"
+
+
+# --------------------------------------------------------------------------- native
+
+
+def native_binary(build: bool) -> Path | None:
+    exe = NATIVE_TARGET / "release" / "eksy-bench-native"
+    if build and shutil.which("cargo"):
+        log(f"cargo build --release in benches/native (target {NATIVE_TARGET}); first build takes minutes")
+        env = dict(os.environ, CARGO_TARGET_DIR=str(NATIVE_TARGET))
+        r = subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=NATIVE_DIR, env=env, timeout=3600)
+        if r.returncode != 0:
+            log("native build failed; native figures will be n/a")
+    return exe if exe.exists() else None
+
+
+def native(exe: Path, endpoint: str, *args: str | int, timeout: float = 600) -> dict[str, Any]:
+    return run_json([str(exe), "--endpoint", endpoint, "--cluster", CLUSTER, *map(str, args)], timeout)
+
+
+# --------------------------------------------------------------------------- measurement plan
+
+
+class Results:
+    def __init__(self) -> None:
+        self.samples: dict[str, list[float]] = {}
+        self.extra: dict[str, Any] = {}
+        self.errors: dict[str, str] = {}
+
+    def add(self, key: str, value: float | None) -> None:
+        if value is not None:
+            self.samples.setdefault(key, []).append(float(value))
+
+    def med(self, key: str) -> float | None:
+        v = self.samples.get(key)
+        return median(v) if v else None
+
+    def attempt(self, key: str, fn: Callable[[], None]) -> None:
+        """Run one measurement; a failure is recorded (figure shows n/a), not fatal."""
+        try:
+            fn()
+        except Exception as e:
+            msg = f"{type(e).__name__}: {e}"
+            self.errors.setdefault(key, msg[:2000])
+            log(f"{key} FAILED: {msg[:300]}")
+
+
+def import_time(python: str, module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    r = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, timeout=120, env=child_env(), cwd=tempfile.gettempdir()
+    )
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip()[-1000:])
+    return float(r.stdout.strip().splitlines()[-1])
+
+
+RSS_CODE = {
+    "eksy": "import eksy; c = eksy.EKS(region='us-west-2', endpoint_url=URL, aws_access_key_id='testing', "
+    "aws_secret_access_key='testing')",
+    "boto3": "import boto3; c = boto3.client('eks', region_name='us-west-2', endpoint_url=URL, "
+    "aws_access_key_id='testing', aws_secret_access_key='testing')",
+    "aiobotocore": "import asyncio\nfrom aiobotocore.session import get_session\nasync def m():\n"
+    "    async with get_session().create_client('eks', region_name='us-west-2', endpoint_url=URL, "
+    "aws_access_key_id='testing', aws_secret_access_key='testing') as c:\n        pass\nasyncio.run(m())",
+}
+
+
+def peak_rss_kib(python: str, lib: str, endpoint: str) -> float:
+    tail = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    code = f"URL = {endpoint!r}\n{RSS_CODE[lib]}\n{tail}"
+    r = subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, timeout=120, env=child_env(), cwd=tempfile.gettempdir()
+    )
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip()[-1000:])
+    return float(r.stdout.strip().splitlines()[-1])
+
+
+def measure_clients(
+    res: Results, url: str, main_py: str, aio_py: str | None, exe: Path | None, c: dict[str, int], quick: bool
+) -> None:
+    wt = 300 if quick else 1800  # worker timeout, seconds
+    libs_py = [("eksy", main_py), ("boto3", main_py)] + ([("aiobotocore", aio_py)] if aio_py else [])
+
+    log("import time")
+    for _ in range(c["import_runs"] + 1):  # first run per library only warms the bytecode caches; dropped
+        for lib, py in libs_py:
+            res.attempt(f"import.{lib}", lambda lib=lib, py=py: res.add(f"import.{lib}.raw", import_time(py, lib)))
+    for lib, _ in libs_py:
+        raw = res.samples.pop(f"import.{lib}.raw", [])
+        res.samples[f"import.{lib}"] = raw[1:] if len(raw) > 1 else raw
+
+    log("client construction")
+    for _ in range(c["construct_procs"]):
+        for lib, py in libs_py:
+
+            def go(lib: str = lib, py: str = py) -> None:
+                r = worker(py, wt, mode="construct", lib=lib, endpoint=url, repeat=c["construct_repeat"])
+                res.add(f"construct_first.{lib}", r["first_s"])
+                res.add(f"construct_next.{lib}", r["subsequent_s"])
+
+            res.attempt(f"construct.{lib}", go)
+
+    log("peak RSS after import + one client")
+    for _ in range(c["rss_runs"]):
+        for lib, py in libs_py:
+            res.attempt(f"rss.{lib}", lambda lib=lib, py=py: res.add(f"rss.{lib}", peak_rss_kib(py, lib, url)))
+
+    for rnd in range(c["rounds"]):
+        log(f"round {rnd + 1}/{c['rounds']}: sequential describe_cluster x{c['seq_calls']}")
+        for lib in ("eksy", "boto3"):
+
+            def seq(lib: str = lib) -> None:
+                r = worker(main_py, wt, mode="sequential", lib=lib, endpoint=url, cluster=CLUSTER, n=c["seq_calls"])
+                res.add(f"seq_cps.{lib}", r["calls_per_s"])
+                res.add(f"seq_us.{lib}", r["median_us"])
+
+            res.attempt(f"seq.{lib}", seq)
+        if exe:
+
+            def seq_native() -> None:
+                r = native(exe, url, "sequential", c["seq_calls"], timeout=wt)
+                res.add("seq_cps.native", r["calls_per_s"])
+                res.add("seq_us.native", r["median_us"])
+
+            res.attempt("seq.native", seq_native)
+
+        log(f"round {rnd + 1}: concurrent describe_cluster x{c['conc_calls']}, {INFLIGHT} in flight")
+        conc = [("eksy-async", main_py), ("boto3-threads", main_py)] + ([("aiobotocore", aio_py)] if aio_py else [])
+        for lib, py in conc:
+
+            def cc(lib: str = lib, py: str = py) -> None:
+                r = worker(
+                    py,
+                    wt,
+                    mode="concurrent",
+                    lib=lib,
+                    endpoint=url,
+                    cluster=CLUSTER,
+                    n=c["conc_calls"],
+                    inflight=INFLIGHT,
+                )
+                res.add(f"conc_cps.{lib}", r["calls_per_s"])
+
+            res.attempt(f"conc.{lib}", cc)
+        if exe:
+            res.attempt(
+                "conc.native",
+                lambda: res.add(
+                    "conc_cps.native",
+                    native(exe, url, "concurrent", c["conc_calls"], INFLIGHT, timeout=wt)["calls_per_s"],
+                ),
+            )
+
+        log(f"round {rnd + 1}: {c['threads']} threads vs 1 thread on one sync eksy client x{c['thread_calls']}")
+        for t in (1, c["threads"]):
+
+            def th(t: int = t) -> None:
+                r = worker(main_py, wt, mode="threads", endpoint=url, cluster=CLUSTER, n=c["thread_calls"], threads=t)
+                res.add(f"threads_cps.{t}", r["calls_per_s"])
+
+            res.attempt(f"threads.{t}", th)
+
+        log(f"round {rnd + 1}: list_clusters all pages; describe_addon_versions")
+        for lib in ("eksy", "boto3"):
+
+            def li(lib: str = lib) -> None:
+                r = worker(main_py, wt, mode="list", lib=lib, endpoint=url, repeat=c["list_repeat"], page_size=100)
+                res.add(f"list_us.{lib}", r["median_us"])
+                res.extra[f"list_shape.{lib}"] = {"clusters": r["clusters"], "pages": r["pages"]}
+
+            res.attempt(f"list.{lib}", li)
+
+            def ad(lib: str = lib) -> None:
+                r = worker(main_py, wt, mode="addons", lib=lib, endpoint=url, repeat=c["addon_repeat"])
+                res.add(f"addons_us.{lib}", r["median_us"])
+                res.extra[f"addons_count.{lib}"] = r["addons"]
+
+            res.attempt(f"addons.{lib}", ad)
+        if exe:
+
+            def li_native() -> None:
+                r = native(exe, url, "list", c["list_repeat"], 100, timeout=wt)
+                res.add("list_us.native", r["median_us"])
+                res.extra["list_shape.native"] = {"clusters": r["clusters"], "pages": r["pages"]}
+
+            res.attempt("list.native", li_native)
+
+
+def measure_server(res: Results, name: str, url: str, exe: Path | None, calls: int, rounds: int, wt: float) -> None:
+    if not exe:
+        res.errors.setdefault(f"server.{name}", "native client not built")
+        return
+    for _ in range(rounds):
+        for op in ("describe", "list"):
+            res.attempt(
+                f"server_rps.{op}.{name}",
+                lambda op=op: res.add(
+                    f"server_rps.{op}.{name}",
+                    native(exe, url, "concurrent", calls, INFLIGHT, op, timeout=wt)["calls_per_s"],
+                ),
+            )
+
+
+def seed(res: Results, python: str, url: str, count: int, name: str) -> None:
+    log(f"seeding {name} with {count} clusters")
+    r = worker(python, 1800, mode="seed", endpoint=url, cluster=CLUSTER, count=count)
+    res.extra[f"seeded.{name}"] = r["clusters"]
+
+
+# --------------------------------------------------------------------------- report
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+# (label, key, unit, scale): one row per figure; columns are the libraries that have it.
+FIGURES = [
+    ("import time (median)", "import", "ms", 1e3),
+    ("first client construction", "construct_first", "ms", 1e3),
+    ("later client construction", "construct_next", "ms", 1e3),
+    ("peak RSS, import + one client", "rss", "MiB", 1 / 1024),
+    ("sequential describe_cluster", "seq_cps", "calls/s", 1),
+    ("sequential describe_cluster, per call", "seq_us", "us", 1),
+    (f"concurrent describe_cluster, {INFLIGHT} in flight", "conc_cps", "calls/s", 1),
+    ("one sync eksy client: 1 thread / N threads", "threads_cps", "calls/s", 1),
+    ("list_clusters, all pages", "list_us", "ms", 1e-3),
+    ("describe_addon_versions (all add-ons)", "addons_us", "ms", 1e-3),
+    ("emulator describe_cluster served to native", "server_rps.describe", "req/s", 1),
+    ("emulator list_clusters(100) served to native", "server_rps.list", "req/s", 1),
+]
+
+
+def targets(res: Results, nthreads: int) -> list[dict[str, Any]]:
+    m = res.med
+    rows = [
+        (
+            "import <= 1/4 of boto3's",
+            "eksy / boto3 import time",
+            ratio(m("import.eksy"), m("import.boto3")),
+            "<=",
+            0.25,
+        ),
+        (
+            "first client >= 20x faster than boto3",
+            "boto3 / eksy first construction",
+            ratio(m("construct_first.boto3"), m("construct_first.eksy")),
+            ">=",
+            20.0,
+        ),
+        ("RSS <= boto3's", "eksy / boto3 peak RSS", ratio(m("rss.eksy"), m("rss.boto3")), "<=", 1.0),
+        (
+            "sequential calls/s >= 5x boto3",
+            "eksy / boto3 calls/s",
+            ratio(m("seq_cps.eksy"), m("seq_cps.boto3")),
+            ">=",
+            5.0,
+        ),
+        (
+            "per-call time <= 1.5x native",
+            "eksy / native median per call",
+            ratio(m("seq_us.eksy"), m("seq_us.native")),
+            "<=",
+            1.5,
+        ),
+        (
+            "concurrent >= 10x aiobotocore",
+            "eksy async / aiobotocore calls/s",
+            ratio(m("conc_cps.eksy-async"), m("conc_cps.aiobotocore")),
+            ">=",
+            10.0,
+        ),
+        (
+            "concurrent >= 0.7x native",
+            "eksy async / native calls/s",
+            ratio(m("conc_cps.eksy-async"), m("conc_cps.native")),
+            ">=",
+            0.7,
+        ),
+        (
+            f"{nthreads} threads >= 1.5x one thread",
+            f"{nthreads} threads / 1 thread calls/s",
+            ratio(m(f"threads_cps.{nthreads}"), m("threads_cps.1")),
+            ">=",
+            1.5,
+        ),
+        (
+            "emulator >= 50x moto (describe_cluster)",
+            "eksy local / moto req/s",
+            ratio(m("server_rps.describe.eksy-local"), m("server_rps.describe.moto")),
+            ">=",
+            50.0,
+        ),
+        (
+            "emulator >= 50x moto (list_clusters)",
+            "eksy local / moto req/s",
+            ratio(m("server_rps.list.eksy-local"), m("server_rps.list.moto")),
+            ">=",
+            50.0,
+        ),
+    ]
+    out = []
+    for name, what, value, op, bound in rows:
+        if value is None:
+            verdict = "N/A"
+        else:
+            verdict = "PASS" if (value <= bound if op == "<=" else value >= bound) else "MISS"
+        out.append({"target": name, "ratio": what, "value": value, "op": op, "bound": bound, "verdict": verdict})
+    return out
+
+
+def info_ratios(res: Results) -> list[tuple[str, float | None]]:
+    m = res.med
+    return [
+        ("later construction: boto3 / eksy", ratio(m("construct_next.boto3"), m("construct_next.eksy"))),
+        ("first construction: aiobotocore / eksy", ratio(m("construct_first.aiobotocore"), m("construct_first.eksy"))),
+        ("import: aiobotocore / eksy", ratio(m("import.aiobotocore"), m("import.eksy"))),
+        ("sequential calls/s: eksy / native", ratio(m("seq_cps.eksy"), m("seq_cps.native"))),
+        ("concurrent: eksy async / boto3 64 threads", ratio(m("conc_cps.eksy-async"), m("conc_cps.boto3-threads"))),
+        ("list all pages: boto3 / eksy time", ratio(m("list_us.boto3"), m("list_us.eksy"))),
+        ("list all pages: eksy / native time", ratio(m("list_us.eksy"), m("list_us.native"))),
+        ("describe_addon_versions: boto3 / eksy time", ratio(m("addons_us.boto3"), m("addons_us.eksy"))),
+    ]
+
+
+def fmt(v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 100:
+        return f"{v:.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    if a >= 1:
+        return f"{v:.2f}"
+    return f"{v:.3f}"
+
+
+def table(res: Results, nthreads: int) -> tuple[str, list[dict[str, Any]]]:
+    cols = [
+        "eksy",
+        "eksy-async",
+        "boto3",
+        "boto3-threads",
+        "aiobotocore",
+        "native",
+        "1",
+        str(nthreads),
+        "eksy-local",
+        "moto",
+    ]
+    heads = {"1": "1 thread", str(nthreads): f"{nthreads} threads"}
+    rows: list[list[str]] = []
+    for label, key, unit, scale in FIGURES:
+        present = [col for col in cols if f"{key}.{col}" in res.samples]
+        if not present and not any(k.startswith(f"{key}.") for k in res.errors):
+            continue
+        cells = [f"{heads.get(col, col)} {fmt(res.med(f'{key}.{col}') * scale)}" for col in present]  # type: ignore[operator]
+        rows.append([label, unit, "  |  ".join(cells) if cells else "n/a"])
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    lines = ["FIGURES (medians)", "-" * 17]
+    lines += [f"{r[0]:<{w0}}  {r[1]:<{w1}}  {r[2]}" for r in rows]
+    tg = targets(res, nthreads)
+    lines += ["", "ISSUE-5 TARGETS (ratios from this run)", "-" * 38]
+    wt = max(len(t["target"]) for t in tg)
+    wr = max(len(t["ratio"]) for t in tg)
+    for t in tg:
+        lines.append(
+            f"{t['verdict']:<4}  {t['target']:<{wt}}  {t['ratio']:<{wr}}  {fmt(t['value']):>8}"
+            f"  (need {t['op']} {t['bound']:g})"
+        )
+    lines += ["", "OTHER RATIOS (>1 means eksy is faster unless stated)", "-" * 51]
+    info = info_ratios(res)
+    wi = max(len(n) for n, _ in info)
+    lines += [f"{n:<{wi}}  {fmt(v):>8}" for n, v in info]
+    if res.errors:
+        lines += ["", "ERRORS (figures shown as n/a)", "-" * 29]
+        lines += [f"{k}: {v.splitlines()[-1] if v.splitlines() else v}"[:240] for k, v in res.errors.items()]
+    return "\n".join(lines), tg
+
+
+def version_of(python: str | None, module: str) -> str | None:
+    if not python:
+        return None
+    code = f"import importlib.metadata as m; print(m.version({module!r}))"
+    try:
+        r = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60, env=child_env())
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return r.stdout.strip() or None
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--quick", action="store_true", help="shrink every count (whole run < 60 s); proves the harness works"
+    )
+    ap.add_argument("--json", type=Path, default=None, help="write the results here (e.g. benches/results/latest.json)")
+    ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds of the client measurements")
+    ap.add_argument(
+        "--aio-python", default=os.environ.get("EKSY_BENCH_AIO_PYTHON"), help="interpreter with aiobotocore"
+    )
+    ap.add_argument(
+        "--moto-python", default=os.environ.get("EKSY_BENCH_MOTO_PYTHON"), help="interpreter with moto[server]"
+    )
+    ap.add_argument("--no-build", action="store_true", help="do not run cargo build for the native client")
+    ap.add_argument("--no-moto", action="store_true", help="skip the moto server comparison")
+    ap.add_argument(
+        "--server",
+        choices=("eksy-local", "moto"),
+        default="eksy-local",
+        help="server for the client measurements (moto only to develop the harness itself)",
+    )
+    args = ap.parse_args(argv)
+    c = {k: v[1] if args.quick else v[0] for k, v in COUNTS.items()}
+    if args.rounds:
+        c["rounds"] = args.rounds
+    t_start = time.perf_counter()
+
+    main_py = sys.executable
+    for mod in ("eksy", "boto3"):
+        if not can_import(main_py, mod):
+            log(f"this interpreter ({main_py}) cannot import {mod}; run the harness with the eksy venv's python")
+            return 2
+    aio_py = find_python("aiobotocore", args.aio_python, AIO_VENV)
+    if not aio_py:
+        log(f"aiobotocore not found (looked in this interpreter and {AIO_VENV}); its figures will be n/a")
+    moto_py = None
+    if not args.no_moto or args.server == "moto":
+        moto_py = find_python("moto.server", args.moto_python, MOTO_VENV, extra=("python3",))
+        if not moto_py:
+            log(f"moto[server] not found (looked in this interpreter, {MOTO_VENV}, python3); moto figures n/a")
+    exe = native_binary(build=not args.no_build)
+    if not exe:
+        log("native client not built; native figures will be n/a")
+
+    res = Results()
+    wt = 300 if args.quick else 1800
+    if args.server == "eksy-local":
+        server = Server("eksy local", eksy_local_cmd(main_py))
+    else:
+        if not moto_py:
+            return 2
+        cmd, url = moto_cmd(moto_py)
+        server = Server("moto (harness development)", cmd, url=url)
+    with server:
+        assert server.url is not None
+        seed(res, main_py, server.url, c["clusters"], args.server)
+        measure_clients(res, server.url, main_py, aio_py, exe, c, args.quick)
+        log(f"{args.server} requests/s to the native client")
+        measure_server(
+            res,
+            "eksy-local" if args.server == "eksy-local" else "moto",
+            server.url,
+            exe,
+            c["emu_calls"],
+            c["rounds"],
+            wt,
+        )
+    if moto_py and not args.no_moto and args.server == "eksy-local":
+        cmd, url = moto_cmd(moto_py)
+        try:
+            with Server("moto server", cmd, url=url) as moto:
+                assert moto.url is not None
+                seed(res, main_py, moto.url, c["clusters"], "moto")
+                log("moto requests/s to the native client")
+                measure_server(res, "moto", moto.url, exe, c["moto_calls"], c["rounds"], wt)
+        except Exception as e:
+            res.errors["server.moto"] = f"{type(e).__name__}: {e}"[:2000]
+            log(f"moto comparison failed: {e}")
+
+    nthreads = c["threads"]
+    text, tg = table(res, nthreads)
+    elapsed = time.perf_counter() - t_start
+    meta = {
+        "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "machine": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "python": platform.python_version(),
+        "quick": args.quick,
+        "server": args.server,
+        "elapsed_s": round(elapsed, 1),
+        "counts": c,
+        "inflight": INFLIGHT,
+        "interpreters": {
+            "eksy/boto3": main_py,
+            "aiobotocore": aio_py,
+            "moto": moto_py,
+            "native": str(exe) if exe else None,
+        },
+        "versions": {
+            "eksy": version_of(main_py, "eksy"),
+            "boto3": version_of(main_py, "boto3"),
+            "botocore": version_of(main_py, "botocore"),
+            "aiobotocore": version_of(aio_py, "aiobotocore"),
+            "aiobotocore's botocore": version_of(aio_py, "botocore"),
+            "moto": version_of(moto_py, "moto"),
+        },
+    }
+    header = (
+        f"eksy benchmarks  {meta['date']}  nproc={meta['nproc']}  {meta['machine']}  Python {meta['python']}"
+        f"{'  (QUICK: counts shrunk, figures not meaningful)' if args.quick else ''}  elapsed {elapsed:.0f}s"
+    )
+    print(header)
+    print(text)
+    if args.json:
+        out = {
+            "meta": meta,
+            "medians": {k: median(v) for k, v in sorted(res.samples.items()) if v},
+            "samples": dict(sorted(res.samples.items())),
+            "extra": res.extra,
+            "targets": tg,
+            "other_ratios": dict(info_ratios(res)),
+            "errors": res.errors,
+            "table": header + "\n" + text,
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(out, indent=2) + "\n")
+        log(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,264 @@
+//! Testing controls: one JSON entry point, shared by `Emulator::control` and the HTTP
+//! control API (`POST /_eksy/control/<command>`). The commands are documented on the crate.
+
+use crate::faults::{
+    error_from_args, response_from_args, Canned, DropRule, ErrorRate, ANY_OPERATION,
+};
+use crate::model::model;
+use crate::state::{set_member, State, Timings, Tracked};
+use serde_json::{json, Value};
+
+/// Defaults a control falls back to when arguments leave something out.
+pub struct Defaults<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub timings: Timings,
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+fn arg_str<'a>(args: &'a Value, key: &str) -> Option<&'a str> {
+    args.get(key).and_then(Value::as_str)
+}
+
+fn required_str<'a>(args: &'a Value, key: &str) -> Result<&'a str> {
+    arg_str(args, key).ok_or_else(|| format!("argument {key:?} (string) is required"))
+}
+
+fn arg_f64(args: &Value, key: &str) -> Result<Option<f64>> {
+    match args.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(Some)
+            .ok_or_else(|| format!("argument {key:?} must be a number")),
+    }
+}
+
+fn operation(args: &Value) -> Result<String> {
+    let op = arg_str(args, "operation").unwrap_or(ANY_OPERATION);
+    if op != ANY_OPERATION && model().operation(op).is_none() {
+        return Err(format!(
+            "unknown operation {op:?} (use a model name like \"DescribeCluster\", or \"*\")"
+        ));
+    }
+    Ok(op.to_string())
+}
+
+fn rate(args: &Value) -> Result<f64> {
+    let rate = arg_f64(args, "rate")?.unwrap_or(1.0);
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err("rate must be between 0 and 1".into())
+    }
+}
+
+/// Runs one control command.
+pub fn run(state: &mut State, defaults: &Defaults, command: &str, args: &Value) -> Result<Value> {
+    let args = if args.is_null() { &json!({}) } else { args };
+    if !args.is_object() {
+        return Err("control arguments must be a JSON object".into());
+    }
+    match command {
+        "reset" => {
+            *state = State {
+                timings: defaults.timings,
+                ..State::default()
+            };
+            Ok(json!({}))
+        }
+        "requests" => {
+            let wanted = arg_str(args, "operation");
+            let requests: Vec<&crate::state::RecordedRequest> = state
+                .requests
+                .iter()
+                .filter(|r| wanted.is_none_or(|w| r.operation.as_deref() == Some(w)))
+                .collect();
+            Ok(json!({ "requests": requests }))
+        }
+        "clear_requests" => {
+            state.requests.clear();
+            Ok(json!({}))
+        }
+        "queue" => {
+            let op = operation(args)?;
+            let count = args.get("count").map_or(Some(1), Value::as_u64).ok_or("count must be a positive integer")?;
+            let canned = if let Some(error) = args.get("error") {
+                Canned::Error(error_from_args(error, "ServerException")?)
+            } else if let Some(response) = args.get("response") {
+                response_from_args(response)?
+            } else if args.get("drop").and_then(Value::as_bool) == Some(true) {
+                Canned::Drop
+            } else {
+                return Err("queue needs one of \"error\", \"response\" or \"drop\": true".into());
+            };
+            let queue = state.faults.queued.entry(op).or_default();
+            queue.extend(std::iter::repeat_n(canned, count as usize));
+            Ok(json!({ "queued": queue.len() }))
+        }
+        "clear_queue" => {
+            match arg_str(args, "operation") {
+                Some(op) => state.faults.queued.remove(op),
+                None => {
+                    state.faults.queued.clear();
+                    None
+                }
+            };
+            Ok(json!({}))
+        }
+        "set_latency" => {
+            let op = operation(args)?;
+            let seconds = arg_f64(args, "seconds")?.ok_or("argument \"seconds\" is required")?;
+            if seconds < 0.0 {
+                return Err("seconds must not be negative".into());
+            }
+            if seconds == 0.0 {
+                state.faults.latency.remove(&op);
+            } else {
+                state.faults.latency.insert(op, seconds);
+            }
+            Ok(json!({}))
+        }
+        "set_error_rate" => {
+            let op = operation(args)?;
+            let rate = rate(args)?;
+            if rate == 0.0 {
+                state.faults.error_rates.remove(&op);
+            } else {
+                let error = error_from_args(args, "ServiceUnavailableException")?;
+                state.faults.error_rates.insert(op, ErrorRate { rate, error });
+            }
+            Ok(json!({}))
+        }
+        "drop_connections" => {
+            let op = operation(args)?;
+            let rate = rate(args)?;
+            let remaining = match args.get("count") {
+                None | Some(Value::Null) => None,
+                Some(c) => Some(c.as_u64().filter(|c| *c > 0).ok_or("count must be a positive integer")?),
+            };
+            if rate == 0.0 {
+                state.faults.drops.remove(&op);
+            } else {
+                state.faults.drops.insert(op, DropRule { rate, remaining });
+            }
+            Ok(json!({}))
+        }
+        "clear_faults" => {
+            state.faults = Default::default();
+            Ok(json!({}))
+        }
+        "advance" => {
+            let seconds = arg_f64(args, "seconds")?.ok_or("argument \"seconds\" is required")?;
+            if seconds < 0.0 {
+                return Err("the clock only moves forward".into());
+            }
+            state.clock_offset += seconds;
+            Ok(json!({ "now": state.now() }))
+        }
+        "now" => Ok(json!({ "now": state.now() })),
+        "set_timings" => {
+            state.timings = state.timings.merged(args)?;
+            Ok(json!({ "timings": state.timings }))
+        }
+        "timings" => Ok(json!({ "timings": state.timings })),
+        "force_status" => force_status(state, defaults, args),
+        other => Err(format!(
+            "unknown control command {other:?}; known: reset, requests, clear_requests, queue, clear_queue, \
+             set_latency, set_error_rate, drop_connections, clear_faults, advance, now, set_timings, timings, force_status"
+        )),
+    }
+}
+
+/// Statuses that come with health issues (or update errors) describing the failure.
+const FAILURE_STATUSES: &[&str] = &[
+    "FAILED",
+    "CREATE_FAILED",
+    "DELETE_FAILED",
+    "DEGRADED",
+    "UPDATE_FAILED",
+    "Failed",
+];
+
+/// `force_status {resource, cluster, name?, status, health_issues?, account_id?, region?}`.
+fn force_status(state: &mut State, defaults: &Defaults, args: &Value) -> Result<Value> {
+    let kind = required_str(args, "resource")?;
+    let status = required_str(args, "status")?;
+    let account = arg_str(args, "account_id").unwrap_or(defaults.account);
+    let region = arg_str(args, "region").unwrap_or(defaults.region);
+    let (enum_shape, default_code, name_key) = match kind {
+        "cluster" => ("ClusterStatus", "InternalFailure", "cluster"),
+        "nodegroup" => ("NodegroupStatus", "NodeCreationFailure", "name"),
+        "fargate_profile" => ("FargateProfileStatus", "InternalFailure", "name"),
+        "addon" => ("AddonStatus", "InternalFailure", "name"),
+        "update" => ("UpdateStatus", "Unknown", "name"),
+        other => {
+            return Err(format!(
+            "unknown resource {other:?}; use cluster, nodegroup, fargate_profile, addon or update"
+        ))
+        }
+    };
+    let allowed = model()
+        .services
+        .iter()
+        .find(|s| s.name == "eks")
+        .and_then(|s| s.shape(enum_shape))
+        .and_then(|s| s.get("enum"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if !allowed.iter().any(|a| a.as_str() == Some(status)) {
+        return Err(format!(
+            "status {status:?} is not one of {}",
+            Value::Array(allowed)
+        ));
+    }
+    let cluster_name = required_str(args, "cluster")?;
+    let name = required_str(args, name_key)?;
+    let resources = state.region(account, region);
+    let missing =
+        || format!("no {kind} {name:?} in cluster {cluster_name:?} ({account}, {region})");
+    let cluster = resources
+        .clusters
+        .get_mut(cluster_name)
+        .ok_or_else(missing)?;
+    let tracked: &mut Tracked = match kind {
+        "cluster" => &mut cluster.cluster,
+        "nodegroup" => cluster.nodegroups.get_mut(name).ok_or_else(missing)?,
+        "fargate_profile" => cluster.fargate_profiles.get_mut(name).ok_or_else(missing)?,
+        "addon" => cluster.addons.get_mut(name).ok_or_else(missing)?,
+        _ => {
+            &mut cluster
+                .updates
+                .iter_mut()
+                .find(|r| r.update.get_str("id") == name)
+                .ok_or_else(missing)?
+                .update
+        }
+    };
+    tracked.force(status);
+    let failing = FAILURE_STATUSES.contains(&status);
+    let message = format!("Forced to {status} by the eksy emulator");
+    let issues = match args.get("health_issues") {
+        Some(Value::Array(issues)) => Value::Array(issues.clone()),
+        Some(_) => {
+            return Err("health_issues must be a list of {code, message, resourceIds}".into())
+        }
+        None if failing => json!([{"code": default_code, "message": message, "resourceIds": []}]),
+        None => json!([]),
+    };
+    if kind == "update" {
+        let errors: Vec<Value> = issues
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| json!({"errorCode": i.get("code").cloned().unwrap_or(json!(default_code)), "errorMessage": i.get("message").cloned().unwrap_or(json!(message)), "resourceIds": i.get("resourceIds").cloned().unwrap_or(json!([]))}))
+            .collect();
+        set_member(&mut tracked.body, "errors", Value::Array(errors));
+    } else {
+        set_member(&mut tracked.body, "health", json!({ "issues": issues }));
+    }
+    Ok(json!({ "resource": tracked.body }))
+}

@@ -1,0 +1,227 @@
+//! Add-ons: create, describe, list, update, delete, and the catalog queries
+//! (DescribeAddonVersions, DescribeAddonConfiguration).
+
+use super::catalog::{self, AddonSpec};
+use super::{
+    active_cluster, cluster, initial_tags, name_page, opt_text, page_args, param, present,
+    require_updatable, start_delete, start_update, text, Ctx,
+};
+use crate::error::AwsError;
+use crate::state::{ClusterState, Scope, Tracked};
+use crate::util::{paginate, uuid};
+use serde_json::{json, Map, Value};
+
+fn not_found(cluster: &str, name: &str) -> AwsError {
+    AwsError::not_found(format!("No addon: {name} found in cluster: {cluster}"))
+        .field("clusterName", cluster)
+        .field("addonName", name)
+}
+
+fn invalid(cluster: &str, name: &str, message: String) -> AwsError {
+    AwsError::invalid_parameter(message)
+        .field("clusterName", cluster)
+        .field("addonName", name)
+}
+
+fn addon<'a>(
+    state: &'a mut ClusterState,
+    cluster: &str,
+    name: &str,
+) -> Result<&'a mut Tracked, AwsError> {
+    state
+        .addons
+        .get_mut(name)
+        .ok_or_else(|| not_found(cluster, name))
+}
+
+/// The catalog entry and the version to install: the requested one if it is compatible
+/// with the cluster's Kubernetes version, else the default.
+fn resolve_version(
+    cluster_name: &str,
+    name: &str,
+    requested: Option<&str>,
+    kubernetes: &str,
+) -> Result<(&'static AddonSpec, String), AwsError> {
+    let spec = catalog::addon(name).ok_or_else(|| {
+        invalid(
+            cluster_name,
+            name,
+            format!("Addon {name} specified is not supported in {kubernetes} kubernetes version"),
+        )
+    })?;
+    let version = match requested {
+        None => spec.default_version(kubernetes),
+        Some(v) => spec
+            .compatible(kubernetes)
+            .find(|c| c.version == v)
+            .map(|c| c.version),
+    };
+    let version = version.ok_or_else(|| {
+        invalid(
+            cluster_name,
+            name,
+            format!(
+                "Addon version specified {} is not supported for the kubernetes version {kubernetes}",
+                requested.unwrap_or("")
+            ),
+        )
+    })?;
+    Ok((spec, version.to_string()))
+}
+
+pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let cluster_name = text(input, "clusterName");
+    let name = text(input, "addonName");
+    let (now, delay) = (ctx.now, ctx.timings.addon_create);
+    let arn = ctx.arn(&format!("addon/{cluster_name}/{name}/{}", uuid()));
+    let state = active_cluster(ctx, cluster_name)?;
+    if state.addons.contains_key(name) {
+        return Err(AwsError::in_use("Addon already exists.")
+            .field("clusterName", cluster_name)
+            .field("addonName", name));
+    }
+    let kubernetes = state.cluster.get_str("version").to_string();
+    let (spec, version) = resolve_version(
+        cluster_name,
+        name,
+        opt_text(input, "addonVersion"),
+        &kubernetes,
+    )?;
+    let mut body = Map::new();
+    body.insert("addonName".into(), json!(name));
+    body.insert("clusterName".into(), json!(cluster_name));
+    body.insert("addonVersion".into(), json!(version));
+    body.insert("addonArn".into(), json!(arn));
+    body.insert("createdAt".into(), json!(now));
+    body.insert("modifiedAt".into(), json!(now));
+    body.insert("health".into(), json!({"issues": []}));
+    body.insert("tags".into(), initial_tags(input));
+    body.insert("podIdentityAssociations".into(), json!([]));
+    body.insert(
+        "namespaceConfig".into(),
+        present(input, "namespaceConfig").unwrap_or_else(|| json!({"namespace": spec.namespace})),
+    );
+    for member in ["serviceAccountRoleArn", "configurationValues"] {
+        if let Some(v) = present(input, member) {
+            body.insert(member.into(), v);
+        }
+    }
+    if spec.owner != "aws" {
+        body.insert("owner".into(), json!(spec.owner));
+        body.insert("publisher".into(), json!(spec.publisher));
+    }
+    let tracked = Tracked::born(Value::Object(body), "CREATING", "ACTIVE", now, delay);
+    let view = tracked.body.clone();
+    state.addons.insert(name.to_string(), tracked);
+    Ok(json!({ "addon": view }))
+}
+
+pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let (cluster_name, name) = (text(input, "clusterName"), text(input, "addonName"));
+    let state = cluster(ctx, cluster_name)?;
+    Ok(json!({ "addon": addon(state, cluster_name, name)?.body }))
+}
+
+pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let state = cluster(ctx, text(input, "clusterName"))?;
+    name_page(state.addons.keys(), input, "addons")
+}
+
+pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let (cluster_name, name) = (text(input, "clusterName"), text(input, "addonName"));
+    let (now, delay) = (ctx.now, ctx.timings.addon_delete);
+    let state = cluster(ctx, cluster_name)?;
+    let tracked = addon(state, cluster_name, name)?;
+    Ok(json!({ "addon": start_delete(tracked, now, delay) }))
+}
+
+/// Update params for each changed member: `(member, param type)`.
+const UPDATE_PARAMS: &[(&str, &str)] = &[
+    ("addonVersion", "AddonVersion"),
+    ("serviceAccountRoleArn", "ServiceAccountRoleArn"),
+    ("resolveConflicts", "ResolveConflicts"),
+    ("configurationValues", "ConfigurationValues"),
+    ("podIdentityAssociations", "PodIdentityAssociations"),
+];
+
+pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let (cluster_name, name) = (text(input, "clusterName"), text(input, "addonName"));
+    let (now, delay) = (ctx.now, ctx.timings.addon_update);
+    let state = cluster(ctx, cluster_name)?;
+    let kubernetes = state.cluster.get_str("version").to_string();
+    let tracked = addon(state, cluster_name, name)?;
+    require_updatable(tracked, "Addon", "addonName", name, cluster_name)?;
+    let mut patch = Map::new();
+    if let Some(requested) = opt_text(input, "addonVersion") {
+        let (_, version) = resolve_version(cluster_name, name, Some(requested), &kubernetes)?;
+        patch.insert("addonVersion".into(), json!(version));
+    }
+    for member in ["serviceAccountRoleArn", "configurationValues"] {
+        if let Some(v) = present(input, member) {
+            patch.insert(member.into(), v);
+        }
+    }
+    let params: Vec<Value> = UPDATE_PARAMS
+        .iter()
+        .filter_map(|(member, kind)| present(input, member).map(|v| param(kind, &v)))
+        .collect();
+    let update = start_update(
+        state,
+        Scope::Addon(name.into()),
+        "AddonUpdate",
+        params,
+        patch,
+        now,
+        delay,
+    );
+    Ok(json!({ "update": update }))
+}
+
+fn matches_filter(input: &Value, member: &str, value: &str) -> bool {
+    match input.get(member).and_then(Value::as_array) {
+        Some(wanted) if !wanted.is_empty() => wanted.iter().any(|w| w.as_str() == Some(value)),
+        _ => true,
+    }
+}
+
+pub fn describe_versions(input: &Value) -> Result<Value, AwsError> {
+    let kubernetes = opt_text(input, "kubernetesVersion");
+    let name = opt_text(input, "addonName");
+    let mut items: Vec<(String, Value)> = catalog::ADDONS
+        .iter()
+        .filter(|a| name.is_none_or(|n| n == a.name))
+        .filter(|a| matches_filter(input, "types", a.kind))
+        .filter(|a| matches_filter(input, "publishers", a.publisher))
+        .filter(|a| matches_filter(input, "owners", a.owner))
+        .map(|a| (a.name.to_string(), a.info(kubernetes)))
+        .filter(|(_, info)| {
+            info["addonVersions"]
+                .as_array()
+                .is_some_and(|v| !v.is_empty())
+        })
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let (max, token) = page_args(input);
+    let (addons, next) = paginate(items, max, token)?;
+    let mut out = json!({ "addons": addons });
+    if let Some(next) = next {
+        out["nextToken"] = json!(next);
+    }
+    Ok(out)
+}
+
+pub fn describe_configuration(input: &Value) -> Result<Value, AwsError> {
+    let (name, version) = (text(input, "addonName"), text(input, "addonVersion"));
+    let spec = catalog::addon(name)
+        .filter(|spec| spec.version(version).is_some())
+        .ok_or_else(|| {
+            AwsError::not_found(format!("Addon {name} with version {version} not found"))
+                .field("addonName", name)
+        })?;
+    Ok(json!({
+        "addonName": name,
+        "addonVersion": version,
+        "configurationSchema": spec.configuration_schema(),
+        "podIdentityConfiguration": spec.pod_identity_configuration(),
+    }))
+}

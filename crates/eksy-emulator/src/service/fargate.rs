@@ -1,0 +1,109 @@
+//! Fargate profiles: create, describe, list, delete.
+
+use super::{active_cluster, cluster, initial_tags, name_page, present, start_delete, text, Ctx};
+use crate::error::AwsError;
+use crate::state::{ClusterState, Tracked};
+use crate::util::uuid;
+use serde_json::{json, Value};
+
+const MAX_SELECTORS: usize = 5;
+
+fn not_found(cluster: &str, name: &str) -> AwsError {
+    AwsError::not_found(format!("No Fargate Profile found with name: {name}."))
+        .field("clusterName", cluster)
+        .field("fargateProfileName", name)
+}
+
+fn invalid(cluster: &str, name: &str, message: &str) -> AwsError {
+    AwsError::invalid_parameter(message)
+        .field("clusterName", cluster)
+        .field("fargateProfileName", name)
+}
+
+fn profile<'a>(
+    state: &'a mut ClusterState,
+    cluster: &str,
+    name: &str,
+) -> Result<&'a mut Tracked, AwsError> {
+    state
+        .fargate_profiles
+        .get_mut(name)
+        .ok_or_else(|| not_found(cluster, name))
+}
+
+pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let cluster_name = text(input, "clusterName");
+    let name = text(input, "fargateProfileName");
+    let (now, delay) = (ctx.now, ctx.timings.fargate_profile_create);
+    let arn = ctx.arn(&format!("fargateprofile/{cluster_name}/{name}/{}", uuid()));
+    let state = active_cluster(ctx, cluster_name)?;
+    // CreateFargateProfile models no ResourceInUseException: AWS answers a duplicate this way.
+    if state.fargate_profiles.contains_key(name) {
+        return Err(invalid(
+            cluster_name,
+            name,
+            "A Fargate Profile already exists with this name in this cluster.",
+        ));
+    }
+    let selectors = present(input, "selectors").unwrap_or_else(|| json!([]));
+    let count = selectors.as_array().map_or(0, Vec::len);
+    if count == 0 || count > MAX_SELECTORS {
+        return Err(invalid(
+            cluster_name,
+            name,
+            "A Fargate Profile must have between 1 and 5 selectors.",
+        ));
+    }
+    if selectors
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|s| s.get("namespace").is_none_or(Value::is_null))
+    {
+        return Err(invalid(
+            cluster_name,
+            name,
+            "Each Fargate Profile selector must specify a namespace.",
+        ));
+    }
+    let body = json!({
+        "fargateProfileName": name,
+        "fargateProfileArn": arn,
+        "clusterName": cluster_name,
+        "createdAt": now,
+        "podExecutionRoleArn": text(input, "podExecutionRoleArn"),
+        "subnets": present(input, "subnets").unwrap_or_else(|| json!([])),
+        "selectors": selectors,
+        "tags": initial_tags(input),
+        "health": {"issues": []},
+    });
+    let tracked = Tracked::born(body, "CREATING", "ACTIVE", now, delay);
+    let view = tracked.body.clone();
+    state.fargate_profiles.insert(name.to_string(), tracked);
+    Ok(json!({ "fargateProfile": view }))
+}
+
+pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let (cluster_name, name) = (
+        text(input, "clusterName"),
+        text(input, "fargateProfileName"),
+    );
+    let state = cluster(ctx, cluster_name)?;
+    Ok(json!({ "fargateProfile": profile(state, cluster_name, name)?.body }))
+}
+
+pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let state = cluster(ctx, text(input, "clusterName"))?;
+    name_page(state.fargate_profiles.keys(), input, "fargateProfileNames")
+}
+
+pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let (cluster_name, name) = (
+        text(input, "clusterName"),
+        text(input, "fargateProfileName"),
+    );
+    let (now, delay) = (ctx.now, ctx.timings.fargate_profile_delete);
+    let state = cluster(ctx, cluster_name)?;
+    let fp = profile(state, cluster_name, name)?;
+    Ok(json!({ "fargateProfile": start_delete(fp, now, delay) }))
+}

@@ -1,0 +1,251 @@
+//! Operation behaviour, hand-written per resource over shared helpers. Inputs and outputs
+//! are JSON values keyed by model member names (the wire layer does the HTTP mapping).
+
+mod addons;
+pub mod catalog;
+mod clusters;
+mod fargate;
+mod nodegroups;
+mod tags;
+mod updates;
+
+use crate::error::AwsError;
+use crate::state::{ClusterState, Outcome, RegionState, Scope, Timings, Tracked, UpdateRecord};
+use crate::util;
+use serde_json::{json, Map, Value};
+
+/// What a handler sees: the settled resources of the caller's `(account, region)`.
+pub struct Ctx<'a> {
+    pub resources: &'a mut RegionState,
+    pub timings: Timings,
+    pub now: f64,
+    pub account: &'a str,
+    pub region: &'a str,
+}
+
+impl Ctx<'_> {
+    pub fn arn(&self, resource: &str) -> String {
+        util::arn(self.region, self.account, resource)
+    }
+}
+
+/// The operations part 1 implements; everything else answers `NotImplementedException`.
+pub fn dispatch(ctx: &mut Ctx, operation: &str, input: &Value) -> Result<Value, AwsError> {
+    match operation {
+        "CreateCluster" => clusters::create(ctx, input),
+        "DescribeCluster" => clusters::describe(ctx, input),
+        "ListClusters" => clusters::list(ctx, input),
+        "DeleteCluster" => clusters::delete(ctx, input),
+        "UpdateClusterConfig" => clusters::update_config(ctx, input),
+        "UpdateClusterVersion" => clusters::update_version(ctx, input),
+        "AssociateEncryptionConfig" => clusters::associate_encryption_config(ctx, input),
+        "CreateNodegroup" => nodegroups::create(ctx, input),
+        "DescribeNodegroup" => nodegroups::describe(ctx, input),
+        "ListNodegroups" => nodegroups::list(ctx, input),
+        "DeleteNodegroup" => nodegroups::delete(ctx, input),
+        "UpdateNodegroupConfig" => nodegroups::update_config(ctx, input),
+        "UpdateNodegroupVersion" => nodegroups::update_version(ctx, input),
+        "CreateFargateProfile" => fargate::create(ctx, input),
+        "DescribeFargateProfile" => fargate::describe(ctx, input),
+        "ListFargateProfiles" => fargate::list(ctx, input),
+        "DeleteFargateProfile" => fargate::delete(ctx, input),
+        "CreateAddon" => addons::create(ctx, input),
+        "DescribeAddon" => addons::describe(ctx, input),
+        "ListAddons" => addons::list(ctx, input),
+        "UpdateAddon" => addons::update(ctx, input),
+        "DeleteAddon" => addons::delete(ctx, input),
+        "DescribeAddonVersions" => addons::describe_versions(input),
+        "DescribeAddonConfiguration" => addons::describe_configuration(input),
+        "ListUpdates" => updates::list(ctx, input),
+        "DescribeUpdate" => updates::describe(ctx, input),
+        "CancelUpdate" => updates::cancel(ctx, input),
+        "TagResource" => tags::tag(ctx, input),
+        "UntagResource" => tags::untag(ctx, input),
+        "ListTagsForResource" => tags::list(ctx, input),
+        other => Err(not_implemented(other)),
+    }
+}
+
+pub fn not_implemented(operation: &str) -> AwsError {
+    AwsError::new(
+        "NotImplementedException",
+        format!("eksy emulator: {operation} is not implemented yet"),
+    )
+}
+
+// ---- input accessors -------------------------------------------------------------------
+
+pub fn text<'a>(input: &'a Value, member: &str) -> &'a str {
+    input.get(member).and_then(Value::as_str).unwrap_or("")
+}
+
+pub fn opt_text<'a>(input: &'a Value, member: &str) -> Option<&'a str> {
+    input.get(member).and_then(Value::as_str)
+}
+
+pub fn present(input: &Value, member: &str) -> Option<Value> {
+    input.get(member).filter(|v| !v.is_null()).cloned()
+}
+
+/// Copies the members present in `input` into `body`.
+pub fn copy_members(body: &mut Map<String, Value>, input: &Value, members: &[&str]) {
+    for member in members {
+        if let Some(v) = present(input, member) {
+            body.insert((*member).to_string(), v);
+        }
+    }
+}
+
+/// `{"key": value}` with `value` as JSON text when it is not already a string.
+pub fn param(kind: &str, value: &Value) -> Value {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    json!({"type": kind, "value": text})
+}
+
+/// Merges `change` into `base`: objects key by key, anything else replaced.
+pub fn merge(base: &Value, change: &Value) -> Value {
+    match (base, change) {
+        (Value::Object(b), Value::Object(c)) => {
+            let mut out = b.clone();
+            for (k, v) in c {
+                let merged = merge(b.get(k).unwrap_or(&Value::Null), v);
+                out.insert(k.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        (_, change) => change.clone(),
+    }
+}
+
+pub fn page_args(input: &Value) -> (Option<i64>, Option<&str>) {
+    (
+        input.get("maxResults").and_then(Value::as_i64),
+        opt_text(input, "nextToken"),
+    )
+}
+
+/// A paginated list of names (already sorted) as `{member: [...], nextToken}`.
+pub fn name_page<'a>(
+    names: impl Iterator<Item = &'a String>,
+    input: &Value,
+    member: &str,
+) -> Result<Value, AwsError> {
+    let (max, token) = page_args(input);
+    let items = names
+        .map(|n| (n.clone(), Value::String(n.clone())))
+        .collect();
+    let (page, next) = util::paginate(items, max, token)?;
+    let mut out = Map::new();
+    out.insert(member.into(), Value::Array(page));
+    if let Some(next) = next {
+        out.insert("nextToken".into(), Value::String(next));
+    }
+    Ok(Value::Object(out))
+}
+
+// ---- lookups -----------------------------------------------------------------------------
+
+pub fn cluster_not_found(name: &str) -> AwsError {
+    AwsError::not_found(format!("No cluster found for name: {name}.")).field("clusterName", name)
+}
+
+pub fn cluster<'a>(ctx: &'a mut Ctx, name: &str) -> Result<&'a mut ClusterState, AwsError> {
+    ctx.resources
+        .clusters
+        .get_mut(name)
+        .ok_or_else(|| cluster_not_found(name))
+}
+
+/// The cluster, which must be `ACTIVE` to accept child resources and updates.
+pub fn active_cluster<'a>(ctx: &'a mut Ctx, name: &str) -> Result<&'a mut ClusterState, AwsError> {
+    let state = cluster(ctx, name)?;
+    match state.cluster.status() {
+        "ACTIVE" => Ok(state),
+        "UPDATING" => Err(AwsError::in_use(format!(
+            "Cluster {name} is currently being updated; try again once it is ACTIVE."
+        ))
+        .field("clusterName", name)),
+        other => Err(AwsError::invalid_request(format!(
+            "Cluster {name} is in {other} status; it must be ACTIVE."
+        ))
+        .field("clusterName", name)),
+    }
+}
+
+/// Errors for an update on a resource that is not in a state to accept one.
+pub fn require_updatable(
+    resource: &Tracked,
+    kind: &str,
+    field: &str,
+    name: &str,
+    cluster: &str,
+) -> Result<(), AwsError> {
+    let status = resource.status();
+    let error = match status {
+        "ACTIVE" | "DEGRADED" | "UPDATE_FAILED" => return Ok(()),
+        "UPDATING" => AwsError::in_use(format!("{kind} {name} has an update in progress.")),
+        _ => AwsError::invalid_request(format!(
+            "{kind} {name} is in {status} status and cannot be updated."
+        )),
+    };
+    Err(error.field("clusterName", cluster).field(field, name))
+}
+
+/// Starts an update of type `kind` on a resource: creates the Update record (InProgress,
+/// then Successful when the resource's transition completes) and puts the resource in
+/// `UPDATING` with the changes in `patch` applied at the end.
+pub fn start_update(
+    state: &mut ClusterState,
+    scope: Scope,
+    kind: &str,
+    params: Vec<Value>,
+    patch: Map<String, Value>,
+    now: f64,
+    delay: f64,
+) -> Value {
+    let id = util::uuid();
+    let body = json!({
+        "id": id,
+        "status": "InProgress",
+        "type": kind,
+        "params": params,
+        "createdAt": now,
+        "errors": [],
+    });
+    let update = Tracked::born(body, "InProgress", "Successful", now, delay);
+    let view = update.body.clone();
+    let resource = match &scope {
+        Scope::Cluster => Some(&mut state.cluster),
+        Scope::Nodegroup(name) => state.nodegroups.get_mut(name),
+        Scope::Addon(name) => state.addons.get_mut(name),
+    };
+    if let Some(resource) = resource {
+        resource.begin(
+            "UPDATING",
+            Outcome::Status("ACTIVE".into()),
+            patch,
+            Some(id),
+            now,
+            delay,
+        );
+    }
+    state.updates.push(UpdateRecord { scope, update });
+    view
+}
+
+/// Starts a deletion (status `DELETING`, gone after `delay`); a resource already being
+/// deleted is left as it is. Returns the body as it is now.
+pub fn start_delete(resource: &mut Tracked, now: f64, delay: f64) -> Value {
+    if resource.status() != "DELETING" {
+        resource.begin("DELETING", Outcome::Remove, Map::new(), None, now, delay);
+    }
+    resource.body.clone()
+}
+
+/// Tags given at creation, defaulting to an empty map as AWS returns.
+pub fn initial_tags(input: &Value) -> Value {
+    present(input, "tags").unwrap_or_else(|| json!({}))
+}

@@ -1,0 +1,340 @@
+//! Emulator state: the clock, lifecycle timings, resources per `(account, region)`, and
+//! lazily-applied lifecycle transitions.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds of emulator clock each lifecycle transition takes. Zero makes a transition
+/// immediate (a resource is born `ACTIVE`, a deletion is gone at once).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timings {
+    pub cluster_create: f64,
+    pub cluster_update: f64,
+    pub cluster_delete: f64,
+    pub nodegroup_create: f64,
+    pub nodegroup_update: f64,
+    pub nodegroup_delete: f64,
+    pub fargate_profile_create: f64,
+    pub fargate_profile_delete: f64,
+    pub addon_create: f64,
+    pub addon_update: f64,
+    pub addon_delete: f64,
+}
+
+impl Default for Timings {
+    fn default() -> Timings {
+        Timings {
+            cluster_create: 0.2,
+            cluster_update: 0.1,
+            cluster_delete: 0.1,
+            nodegroup_create: 0.1,
+            nodegroup_update: 0.1,
+            nodegroup_delete: 0.1,
+            fargate_profile_create: 0.05,
+            fargate_profile_delete: 0.05,
+            addon_create: 0.05,
+            addon_update: 0.05,
+            addon_delete: 0.05,
+        }
+    }
+}
+
+impl Timings {
+    /// Overrides fields from a JSON object of `{name: seconds}`; `"all"` sets every field.
+    pub fn merged(&self, changes: &Value) -> Result<Timings, String> {
+        let Some(changes) = changes.as_object() else {
+            return Err("timings must be a JSON object of {name: seconds}".into());
+        };
+        let mut fields = match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        // "all" first, so specific names given alongside it win.
+        let mut ordered: Vec<(&String, &Value)> = changes.iter().collect();
+        ordered.sort_by_key(|(k, _)| *k != "all");
+        for (key, value) in ordered {
+            let seconds = value
+                .as_f64()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .ok_or_else(|| format!("timing {key} must be a non-negative number of seconds"))?;
+            if key == "all" {
+                fields.values_mut().for_each(|v| *v = Value::from(seconds));
+            } else if fields.contains_key(key) {
+                fields.insert(key.clone(), Value::from(seconds));
+            } else {
+                let known: Vec<&String> = fields.keys().collect();
+                return Err(format!(
+                    "unknown timing {key:?}; known: {known:?} and \"all\""
+                ));
+            }
+        }
+        serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())
+    }
+}
+
+/// What happens when a pending transition is due.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Status(String),
+    Remove,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub at: f64,
+    pub outcome: Outcome,
+    /// Top-level members merged into the body when the transition completes (for example
+    /// the new `version` of a cluster update), so reads during the transition show old values.
+    pub patch: Map<String, Value>,
+    /// The update that completes with this transition.
+    pub update_id: Option<String>,
+}
+
+/// A resource body in the model's output wire form, plus its pending transition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tracked {
+    pub body: Value,
+    pub pending: Option<Pending>,
+}
+
+impl Tracked {
+    /// A resource that starts in `initial` and reaches `settled` after `delay` seconds.
+    pub fn born(mut body: Value, initial: &str, settled: &str, now: f64, delay: f64) -> Tracked {
+        let immediate = delay <= 0.0;
+        set_member(
+            &mut body,
+            "status",
+            Value::from(if immediate { settled } else { initial }),
+        );
+        Tracked {
+            body,
+            pending: (!immediate).then(|| Pending {
+                at: now + delay,
+                outcome: Outcome::Status(settled.to_string()),
+                patch: Map::new(),
+                update_id: None,
+            }),
+        }
+    }
+
+    pub fn status(&self) -> &str {
+        self.body
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn get_str(&self, member: &str) -> &str {
+        self.body.get(member).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// Starts a transition: status `during` now, then `outcome` after `delay` seconds. A zero
+    /// delay is due at once and applied by the next settle (the next request).
+    pub fn begin(
+        &mut self,
+        during: &str,
+        outcome: Outcome,
+        patch: Map<String, Value>,
+        update_id: Option<String>,
+        now: f64,
+        delay: f64,
+    ) {
+        set_member(&mut self.body, "status", Value::from(during));
+        self.pending = Some(Pending {
+            at: now + delay,
+            outcome,
+            patch,
+            update_id,
+        });
+    }
+
+    /// Applies a due transition. Returns true when the resource is now gone.
+    pub fn settle(&mut self, now: f64) -> bool {
+        let Some(pending) = self.pending.take_if(|p| p.at <= now) else {
+            return false;
+        };
+        if let Value::Object(body) = &mut self.body {
+            body.extend(pending.patch);
+            body.insert("modifiedAt".into(), Value::from(pending.at));
+        }
+        match pending.outcome {
+            Outcome::Status(status) => {
+                set_member(&mut self.body, "status", Value::from(status));
+                false
+            }
+            Outcome::Remove => true,
+        }
+    }
+
+    /// Forces a status, dropping any pending transition.
+    pub fn force(&mut self, status: &str) {
+        self.pending = None;
+        set_member(&mut self.body, "status", Value::from(status));
+    }
+}
+
+pub fn set_member(body: &mut Value, name: &str, value: Value) {
+    if let Value::Object(map) = body {
+        map.insert(name.to_string(), value);
+    }
+}
+
+/// Which resource an update belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    Cluster,
+    Nodegroup(String),
+    Addon(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateRecord {
+    pub scope: Scope,
+    pub update: Tracked,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterState {
+    pub cluster: Tracked,
+    pub nodegroups: BTreeMap<String, Tracked>,
+    pub fargate_profiles: BTreeMap<String, Tracked>,
+    pub addons: BTreeMap<String, Tracked>,
+    /// In creation order.
+    pub updates: Vec<UpdateRecord>,
+}
+
+impl ClusterState {
+    pub fn new(cluster: Tracked) -> ClusterState {
+        ClusterState {
+            cluster,
+            nodegroups: BTreeMap::new(),
+            fargate_profiles: BTreeMap::new(),
+            addons: BTreeMap::new(),
+            updates: Vec::new(),
+        }
+    }
+
+    /// Applies due transitions; returns true when the cluster itself is gone.
+    fn settle(&mut self, now: f64) -> bool {
+        for children in [
+            &mut self.nodegroups,
+            &mut self.fargate_profiles,
+            &mut self.addons,
+        ] {
+            children.retain(|_, child| !child.settle(now));
+        }
+        for record in &mut self.updates {
+            record.update.settle(now);
+        }
+        self.cluster.settle(now)
+    }
+}
+
+/// Resources of one `(account, region)`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RegionState {
+    pub clusters: BTreeMap<String, ClusterState>,
+}
+
+impl RegionState {
+    pub fn settle(&mut self, now: f64) {
+        self.clusters.retain(|_, c| !c.settle(now));
+    }
+}
+
+/// A request as recorded for the `requests` control.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedRequest {
+    /// None when the request matched no operation.
+    pub operation: Option<String>,
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: BTreeMap<String, String>,
+    /// The JSON body, or the raw text when it is not JSON, or null when empty.
+    pub body: Value,
+    pub account: String,
+    pub region: String,
+    pub time: f64,
+}
+
+/// Wall-clock seconds since the epoch.
+pub fn wall_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Everything mutable, behind one mutex.
+#[derive(Debug, Default)]
+pub struct State {
+    pub clock_offset: f64,
+    pub timings: Timings,
+    pub regions: HashMap<(String, String), RegionState>,
+    pub requests: Vec<RecordedRequest>,
+    pub faults: crate::faults::Faults,
+}
+
+impl State {
+    pub fn now(&self) -> f64 {
+        wall_now() + self.clock_offset
+    }
+
+    /// The settled resources of `(account, region)`.
+    pub fn region(&mut self, account: &str, region: &str) -> &mut RegionState {
+        let now = self.now();
+        let state = self
+            .regions
+            .entry((account.to_string(), region.to_string()))
+            .or_default();
+        state.settle(now);
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn transitions_apply_lazily() {
+        let mut t = Tracked::born(json!({"name": "a"}), "CREATING", "ACTIVE", 100.0, 1.0);
+        assert_eq!(t.status(), "CREATING");
+        assert!(!t.settle(100.5));
+        assert_eq!(t.status(), "CREATING");
+        assert!(!t.settle(101.0));
+        assert_eq!(t.status(), "ACTIVE");
+        let patch = json!({"version": "1.31"}).as_object().cloned().unwrap();
+        t.begin(
+            "UPDATING",
+            Outcome::Status("ACTIVE".into()),
+            patch,
+            None,
+            200.0,
+            1.0,
+        );
+        assert_eq!(t.body.get("version"), None);
+        t.settle(201.0);
+        assert_eq!(t.body["version"], "1.31");
+        t.begin("DELETING", Outcome::Remove, Map::new(), None, 300.0, 0.0);
+        assert!(t.settle(300.0));
+    }
+
+    #[test]
+    fn timings_merge() {
+        let t = Timings::default()
+            .merged(&json!({"all": 0, "cluster_create": 2.5}))
+            .unwrap();
+        assert_eq!(t.cluster_create, 2.5);
+        assert_eq!(t.addon_delete, 0.0);
+        assert!(Timings::default().merged(&json!({"bogus": 1})).is_err());
+        assert!(Timings::default()
+            .merged(&json!({"addon_create": -1}))
+            .is_err());
+    }
+}

@@ -1,0 +1,363 @@
+"""Testing helpers: :class:`LocalEKS`, an in-process Amazon EKS emulator.
+
+``LocalEKS`` starts the emulator (written in Rust, in eksy's extension) on ``127.0.0.1`` and
+a free port, speaking the EKS and EKS Auth wire protocol, so any AWS SDK can use it::
+
+    with LocalEKS() as local:
+        eks = local.client()
+        eks.create_cluster(...)
+        local.advance(60)             # move the emulator clock: CREATING -> ACTIVE
+        local.queue_error("DescribeCluster", "ThrottlingException", count=2)
+
+Requests need SigV4 credentials (any values; signatures are not verified). The account is
+the access key id when it is 12 digits, else ``account_id`` (default ``123456789012``); the
+region comes from the request's credential scope. See the control methods below for faults,
+recorded requests, lifecycle timings and forced statuses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, cast
+
+if TYPE_CHECKING:
+    import eksy
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "TEST_ACCESS_KEY_ID",
+    "TEST_SECRET_ACCESS_KEY",
+    "HealthIssue",
+    "LocalEKS",
+    "RecordedRequest",
+    "ResourceKind",
+]
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+TEST_ACCESS_KEY_ID = "testing"
+TEST_SECRET_ACCESS_KEY = "testing"
+
+ResourceKind = Literal["cluster", "nodegroup", "fargate_profile", "addon", "update"]
+
+
+class RecordedRequest(TypedDict):
+    """One request as the emulator received it."""
+
+    operation: str | None
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: Any
+    account: str
+    region: str
+    time: float
+
+
+class HealthIssue(TypedDict, total=False):
+    """A health issue attached by :meth:`LocalEKS.force_status`."""
+
+    code: str
+    message: str
+    resourceIds: list[str]
+
+
+class _Emulator(Protocol):
+    """The interface of ``eksy._eksy.Emulator``."""
+
+    @property
+    def endpoint_url(self) -> str: ...
+
+    @property
+    def port(self) -> int: ...
+
+    def control(self, command: str, args_json: str) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+def _start_emulator(
+    host: str,
+    port: int,
+    region: str,
+    account_id: str | None,
+    timings: dict[str, float] | None,
+) -> _Emulator:
+    """Starts the emulator from the extension (a seam tests can replace)."""
+    from eksy._eksy import Emulator
+
+    return cast(
+        _Emulator,
+        Emulator(host=host, port=port, region=region, account_id=account_id, timings=timings),
+    )
+
+
+class LocalEKS:
+    """A local EKS emulator, started on construction and stopped on :meth:`stop` or exit.
+
+    Args:
+        host: Address to bind. Keep the default: the emulator has no real authentication.
+        port: Port to bind; 0 picks a free port (safe under pytest-xdist).
+        region: Region for :meth:`client` and the default region of controls.
+        account_id: Account for access keys that are not 12-digit account ids.
+        timings: Lifecycle durations in emulator seconds, e.g. ``{"cluster_create": 0}``
+            (see :meth:`set_timings`).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = "us-east-1",
+        account_id: str | None = None,
+        timings: Mapping[str, float] | None = None,
+    ) -> None:
+        self._region = region
+        self._account_id = account_id or DEFAULT_ACCOUNT_ID
+        self._emulator: _Emulator | None = _start_emulator(
+            host, port, region, account_id, dict(timings) if timings is not None else None
+        )
+        self._endpoint_url = self._emulator.endpoint_url
+        self._port = self._emulator.port
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalEKS:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stops the server and frees its port. Idempotent."""
+        emulator, self._emulator = self._emulator, None
+        if emulator is not None:
+            emulator.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is still running."""
+        return self._emulator is not None
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://127.0.0.1:PORT``, for any AWS SDK's endpoint URL setting."""
+        return self._endpoint_url
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        return self._port
+
+    @property
+    def region(self) -> str:
+        """The region clients from this object use."""
+        return self._region
+
+    @property
+    def account_id(self) -> str:
+        """The account that the test credentials (``testing``) act as."""
+        return self._account_id
+
+    # -- clients ---------------------------------------------------------------------------
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        return {
+            "region": self._region,
+            "endpoint_url": self._endpoint_url,
+            "aws_access_key_id": TEST_ACCESS_KEY_ID,
+            "aws_secret_access_key": TEST_SECRET_ACCESS_KEY,
+        }
+
+    def client(self) -> eksy.EKS:
+        """A synchronous eksy EKS client pointed at the emulator."""
+        import eksy
+
+        return eksy.EKS(**self._client_kwargs())
+
+    def async_client(self) -> eksy.AsyncEKS:
+        """An asynchronous eksy EKS client pointed at the emulator."""
+        import eksy
+
+        return eksy.AsyncEKS(**self._client_kwargs())
+
+    def auth_client(self) -> eksy.EKSAuth:
+        """A synchronous eksy EKS Auth client pointed at the emulator."""
+        import eksy
+
+        return eksy.EKSAuth(**self._client_kwargs())
+
+    def async_auth_client(self) -> eksy.AsyncEKSAuth:
+        """An asynchronous eksy EKS Auth client pointed at the emulator."""
+        import eksy
+
+        return eksy.AsyncEKSAuth(**self._client_kwargs())
+
+    # -- controls --------------------------------------------------------------------------
+
+    def control(self, command: str, args: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Runs a raw control command (see the crate docs); raises ``ValueError`` on error."""
+        if self._emulator is None:
+            raise RuntimeError("the LocalEKS emulator has been stopped")
+        result = json.loads(self._emulator.control(command, json.dumps(dict(args or {}))))
+        return cast(dict[str, Any], result)
+
+    def reset(self) -> None:
+        """Forgets all resources, recorded requests, faults and clock offset; restores timings."""
+        self.control("reset")
+
+    def requests(self, operation: str | None = None) -> list[RecordedRequest]:
+        """Recorded requests, oldest first, optionally only those of ``operation``."""
+        args = {"operation": operation} if operation is not None else {}
+        requests = self.control("requests", args)["requests"]
+        return [
+            cast(RecordedRequest, {**r, "query": [tuple(pair) for pair in r["query"]]})
+            for r in requests
+        ]
+
+    def clear_requests(self) -> None:
+        """Forgets recorded requests."""
+        self.control("clear_requests")
+
+    def queue_error(
+        self,
+        operation: str,
+        code: str,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        fields: Mapping[str, Any] | None = None,
+        count: int = 1,
+    ) -> None:
+        """Answers the next ``count`` calls of ``operation`` (or ``"*"``) with an AWS error.
+
+        The status defaults to the model's status for ``code`` (e.g. 429 for
+        ``ThrottlingException``), ``fields`` become members of the error body.
+        """
+        error: dict[str, Any] = {"code": code}
+        if message is not None:
+            error["message"] = message
+        if status is not None:
+            error["status"] = status
+        if fields is not None:
+            error["fields"] = dict(fields)
+        self.control("queue", {"operation": operation, "count": count, "error": error})
+
+    def queue_response(
+        self,
+        operation: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        count: int = 1,
+    ) -> None:
+        """Answers the next ``count`` calls of ``operation`` with a canned JSON response."""
+        response: dict[str, Any] = {"status": status, "body": dict(body or {})}
+        if headers is not None:
+            response["headers"] = dict(headers)
+        self.control("queue", {"operation": operation, "count": count, "response": response})
+
+    def queue_drop(self, operation: str, *, count: int = 1) -> None:
+        """Closes the connection without an answer on the next ``count`` calls."""
+        self.control("queue", {"operation": operation, "count": count, "drop": True})
+
+    def clear_queue(self, operation: str | None = None) -> None:
+        """Forgets queued answers (of one operation, or all)."""
+        self.control("clear_queue", {"operation": operation} if operation else {})
+
+    def set_latency(self, seconds: float, operation: str = "*") -> None:
+        """Delays every answer of ``operation`` (default: all) by ``seconds``; 0 clears."""
+        self.control("set_latency", {"operation": operation, "seconds": seconds})
+
+    def set_error_rate(
+        self,
+        rate: float,
+        operation: str = "*",
+        *,
+        code: str = "ServiceUnavailableException",
+        message: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        """Fails a random fraction ``rate`` (0..1) of calls with ``code``; 0 clears."""
+        args: dict[str, Any] = {"operation": operation, "rate": rate, "code": code}
+        if message is not None:
+            args["message"] = message
+        if status is not None:
+            args["status"] = status
+        self.control("set_error_rate", args)
+
+    def drop_connections(
+        self, operation: str = "*", *, rate: float = 1.0, count: int | None = None
+    ) -> None:
+        """Drops connections of a fraction ``rate`` of calls, at most ``count`` times; rate 0 clears."""
+        args: dict[str, Any] = {"operation": operation, "rate": rate}
+        if count is not None:
+            args["count"] = count
+        self.control("drop_connections", args)
+
+    def clear_faults(self) -> None:
+        """Removes queued answers, latency, error rates and dropped connections."""
+        self.control("clear_faults")
+
+    def advance(self, seconds: float) -> float:
+        """Moves the emulator clock forward; returns the new time (epoch seconds)."""
+        return float(self.control("advance", {"seconds": seconds})["now"])
+
+    def now(self) -> float:
+        """The emulator clock (epoch seconds)."""
+        return float(self.control("now")["now"])
+
+    def set_timings(self, timings: Mapping[str, float] | None = None, **more: float) -> dict[str, float]:
+        """Sets lifecycle durations in seconds; returns them all.
+
+        Names: ``cluster_create``, ``cluster_update``, ``cluster_delete``,
+        ``nodegroup_create``, ``nodegroup_update``, ``nodegroup_delete``,
+        ``fargate_profile_create``, ``fargate_profile_delete``, ``addon_create``,
+        ``addon_update``, ``addon_delete``, or ``all``. Zero makes a transition immediate.
+        """
+        result = self.control("set_timings", {**dict(timings or {}), **more})
+        return cast(dict[str, float], result["timings"])
+
+    def timings(self) -> dict[str, float]:
+        """The current lifecycle durations."""
+        return cast(dict[str, float], self.control("timings")["timings"])
+
+    def force_status(
+        self,
+        resource: ResourceKind,
+        cluster: str,
+        status: str,
+        name: str | None = None,
+        *,
+        health_issues: list[HealthIssue] | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
+        """Forces a resource into ``status`` (e.g. ``FAILED``, ``CREATE_FAILED``, ``DEGRADED``).
+
+        Any pending transition is dropped. Failure statuses get ``health_issues`` (a default
+        issue if none are given); for updates they become the update's ``errors``.
+        ``name`` is the node group, Fargate profile or add-on name, or the update id.
+        Returns the resource as described afterwards.
+        """
+        args: dict[str, Any] = {
+            "resource": resource,
+            "cluster": cluster,
+            "status": status,
+            "account_id": account_id or self._account_id,
+            "region": region or self._region,
+        }
+        if name is not None:
+            args["name"] = name
+        if health_issues is not None:
+            args["health_issues"] = [dict(i) for i in health_issues]
+        return cast(dict[str, Any], self.control("force_status", args)["resource"])

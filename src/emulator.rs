@@ -1,0 +1,78 @@
+//! `eksy._eksy.Emulator`: the local EKS emulator (crate `eksy-emulator`) on the shared runtime.
+
+use std::collections::HashMap;
+
+use eksy_emulator::{Emulator as Server, EmulatorConfig, Timings};
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+
+use crate::runtime;
+
+#[pyclass(module = "eksy._eksy", name = "Emulator", frozen)]
+pub struct Emulator {
+    server: Server,
+}
+
+#[pymethods]
+impl Emulator {
+    #[new]
+    #[pyo3(signature = (host="127.0.0.1".to_owned(), port=0, region="us-east-1".to_owned(), account_id=None, timings=None))]
+    fn new(
+        py: Python<'_>,
+        host: String,
+        port: u16,
+        region: String,
+        account_id: Option<String>,
+        timings: Option<HashMap<String, f64>>,
+    ) -> PyResult<Self> {
+        let timings = match timings {
+            None => Timings::default(),
+            Some(map) => {
+                let value = serde_json::to_value(map).map_err(|e| PyValueError::new_err(e.to_string()))?;
+                Timings::default()
+                    .merged(&value)
+                    .map_err(|e| PyValueError::new_err(format!("invalid timings: {e}")))?
+            }
+        };
+        let address = format!("{host}:{port}");
+        let config = EmulatorConfig {
+            host,
+            port,
+            region,
+            account_id,
+            timings,
+        };
+        let rt = runtime::get()?;
+        let server = py
+            .detach(|| rt.block_on(Server::start(config)))
+            .map_err(|e| PyOSError::new_err(format!("cannot start the EKS emulator on {address}: {e}")))?;
+        Ok(Emulator { server })
+    }
+
+    #[getter]
+    fn endpoint_url(&self) -> String {
+        self.server.endpoint_url()
+    }
+
+    #[getter]
+    fn port(&self) -> u16 {
+        self.server.local_addr().port()
+    }
+
+    /// Runs a testing control: JSON arguments in, JSON result out.
+    fn control(&self, py: Python<'_>, command: &str, args_json: &str) -> PyResult<String> {
+        let args: serde_json::Value =
+            serde_json::from_str(args_json).map_err(|e| PyValueError::new_err(format!("control arguments: {e}")))?;
+        let result = py
+            .detach(|| self.server.control(command, args))
+            .map_err(PyValueError::new_err)?;
+        Ok(result.to_string())
+    }
+
+    /// Stops serving and frees the port; safe to call twice.
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        let rt = runtime::get()?;
+        py.detach(|| rt.block_on(self.server.stop()));
+        Ok(())
+    }
+}

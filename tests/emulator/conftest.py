@@ -1,0 +1,162 @@
+"""Fixtures for the emulator tests.
+
+``local_eks`` is :class:`eksy.testing.LocalEKS` backed by the extension when it is built
+(``eksy._eksy.Emulator``). Until then the same ``LocalEKS`` code (loaded from the source
+tree) is backed by the dev binary of crates/eksy-emulator driven over its HTTP control API
+(path from ``EKSY_EMULATOR_BIN``, default ``~/.cache/eksy-target-emu/debug/eksy-emulator``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _have_extension() -> bool:
+    try:
+        from eksy._eksy import Emulator  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+HAVE_EXTENSION = _have_extension()
+
+
+class SubprocessEmulator:
+    """The ``eksy._eksy.Emulator`` interface over the dev binary."""
+
+    def __init__(self, host: str, port: int, region: str, account_id: str | None, timings: dict[str, float] | None):
+        binary = os.environ.get(
+            "EKSY_EMULATOR_BIN", str(Path.home() / ".cache/eksy-target-emu/debug/eksy-emulator")
+        )
+        cmd = [binary, "--host", host, "--port", str(port), "--region", region]
+        if account_id:
+            cmd += ["--account-id", account_id]
+        if timings:
+            cmd += ["--timings", json.dumps(timings)]
+        self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        self.endpoint_url = line.strip().rsplit(" ", 1)[-1]
+        self.port = int(self.endpoint_url.rsplit(":", 1)[-1])
+
+    def control(self, command: str, args_json: str) -> str:
+        req = urllib.request.Request(
+            f"{self.endpoint_url}/_eksy/control/{command}", data=args_json.encode(), method="POST"
+        )
+        try:
+            with urllib.request.urlopen(req) as resp:
+                return resp.read().decode()
+        except urllib.error.HTTPError as e:
+            raise ValueError(json.loads(e.read())["message"]) from None
+
+    def stop(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            self._proc.wait(10)
+
+
+def _load_testing_module() -> Any:
+    if HAVE_EXTENSION:
+        import eksy.testing
+
+        return eksy.testing
+    spec = importlib.util.spec_from_file_location("_eksy_testing_src", ROOT / "python/eksy/testing.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    module._start_emulator = SubprocessEmulator
+    return module
+
+
+testing = _load_testing_module()
+LocalEKS = testing.LocalEKS
+
+
+@pytest.fixture
+def local_eks() -> Iterator[Any]:
+    with LocalEKS() as emulator:
+        yield emulator
+
+
+def boto_client(local: Any, service: str = "eks", **config: Any) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=local.endpoint_url,
+        region_name=local.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, **config),
+    )
+
+
+@pytest.fixture
+def eks(local_eks: Any) -> Any:
+    return boto_client(local_eks)
+
+
+ROLE = "arn:aws:iam::123456789012:role/eks"
+VPC = {"subnetIds": ["subnet-0a1", "subnet-0b2"], "securityGroupIds": ["sg-1"]}
+
+
+@pytest.fixture
+def make_cluster(local_eks: Any, eks: Any) -> Callable[..., dict[str, Any]]:
+    """Creates a cluster and advances the clock past its creation, so it is ACTIVE."""
+
+    def make(name: str = "demo", **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("roleArn", ROLE)
+        kwargs.setdefault("resourcesVpcConfig", VPC)
+        cluster = eks.create_cluster(name=name, **kwargs)["cluster"]
+        local_eks.advance(3600)
+        return dict(cluster)
+
+    return make
+
+
+@pytest.fixture
+def active(local_eks: Any) -> Callable[[], None]:
+    """Settles every pending lifecycle transition by advancing the clock an hour."""
+    return lambda: local_eks.advance(3600) and None
+
+
+@pytest.fixture
+def raw(local_eks: Any) -> Callable[..., tuple[int, dict[str, str], bytes]]:
+    """Sends a raw HTTP request to the emulator: (method, path, body, headers) -> (status, headers, body)."""
+    import http.client
+
+    def send(method: str, path: str, body: bytes | str = b"", headers: dict[str, str] | None = None, auth: bool = True):
+        conn = http.client.HTTPConnection("127.0.0.1", local_eks.port, timeout=10)
+        hdrs = dict(headers or {})
+        if auth:
+            hdrs.setdefault("Authorization", SIGV4)
+            hdrs.setdefault("X-Amz-Date", "20250101T000000Z")
+        conn.request(method, path, body=body, headers=hdrs)
+        resp = conn.getresponse()
+        data = resp.read()
+        result = (resp.status, {k.lower(): v for k, v in resp.getheaders()}, data)
+        conn.close()
+        return result
+
+    return send
+
+
+SIGV4 = (
+    "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/eks/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
+)
