@@ -57,7 +57,7 @@ COUNTS = {
     "conc_calls": (10_000, 1000),
     "thread_calls": (6400, 640),
     "threads": (16, 16),
-    "clusters": (1000, 200),
+    "clusters": (1000, 120),
     "list_repeat": (10, 2),
     "addon_repeat": (30, 3),
     "emu_calls": (20_000, 1000),
@@ -291,11 +291,12 @@ class Results:
         except Exception as e:
             msg = f"{type(e).__name__}: {e}"
             self.errors.setdefault(key, msg[:2000])
-            log(f"{key} FAILED: {msg[:300]}")
+            last = msg.strip().splitlines()[-1] if msg.strip() else msg
+            log(f"{key} FAILED: {last[:300]}")
 
 
-def import_time(python: str, module: str) -> float:
-    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+def import_time(python: str, stmt: str) -> float:
+    code = f"import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
     r = subprocess.run(
         [python, "-c", code], capture_output=True, text=True, timeout=120, env=child_env(), cwd=tempfile.gettempdir()
     )
@@ -333,12 +334,29 @@ def measure_clients(
     libs_py = [("eksy", main_py), ("boto3", main_py)] + ([("aiobotocore", aio_py)] if aio_py else [])
 
     log("import time")
-    for _ in range(c["import_runs"] + 1):  # first run per library only warms the bytecode caches; dropped
+    # "import": the statement a user writes first. "ready": everything needed before the first
+    # client can be constructed (eksy loads its client classes lazily on first attribute access).
+    stmts = {
+        "import": {"eksy": "import eksy", "boto3": "import boto3", "aiobotocore": "import aiobotocore.session"},
+        "import_ready": {
+            "eksy": "import eksy; eksy.EKS; eksy.AsyncEKS",
+            "boto3": "import boto3",
+            "aiobotocore": "from aiobotocore.session import get_session",
+        },
+    }
+    for _ in range(c["import_runs"] + 1):  # the first run per statement only warms the bytecode caches; dropped
         for lib, py in libs_py:
-            res.attempt(f"import.{lib}", lambda lib=lib, py=py: res.add(f"import.{lib}.raw", import_time(py, lib)))
+            for key, by_lib in stmts.items():
+                stmt = by_lib[lib]
+                res.attempt(
+                    f"{key}.{lib}",
+                    lambda k=key, lib=lib, py=py, st=stmt: res.add(f"{k}.{lib}.raw", import_time(py, st)),
+                )
     for lib, _ in libs_py:
-        raw = res.samples.pop(f"import.{lib}.raw", [])
-        res.samples[f"import.{lib}"] = raw[1:] if len(raw) > 1 else raw
+        for key in stmts:
+            raw = res.samples.pop(f"{key}.{lib}.raw", [])
+            if raw:
+                res.samples[f"{key}.{lib}"] = raw[1:] if len(raw) > 1 else raw
 
     log("client construction")
     for _ in range(c["construct_procs"]):
@@ -469,7 +487,8 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 # (label, key, unit, scale): one row per figure; columns are the libraries that have it.
 FIGURES = [
-    ("import time (median)", "import", "ms", 1e3),
+    ("import time (import eksy / boto3 / aiobotocore.session)", "import", "ms", 1e3),
+    ("import until a client class is loaded", "import_ready", "ms", 1e3),
     ("first client construction", "construct_first", "ms", 1e3),
     ("later client construction", "construct_next", "ms", 1e3),
     ("peak RSS, import + one client", "rss", "MiB", 1 / 1024),
@@ -568,6 +587,7 @@ def info_ratios(res: Results) -> list[tuple[str, float | None]]:
         ("later construction: boto3 / eksy", ratio(m("construct_next.boto3"), m("construct_next.eksy"))),
         ("first construction: aiobotocore / eksy", ratio(m("construct_first.aiobotocore"), m("construct_first.eksy"))),
         ("import: aiobotocore / eksy", ratio(m("import.aiobotocore"), m("import.eksy"))),
+        ("import until client class loaded: eksy / boto3", ratio(m("import_ready.eksy"), m("import_ready.boto3"))),
         ("sequential calls/s: eksy / native", ratio(m("seq_cps.eksy"), m("seq_cps.native"))),
         ("concurrent: eksy async / boto3 64 threads", ratio(m("conc_cps.eksy-async"), m("conc_cps.boto3-threads"))),
         ("list all pages: boto3 / eksy time", ratio(m("list_us.boto3"), m("list_us.eksy"))),
@@ -631,7 +651,7 @@ def table(res: Results, nthreads: int) -> tuple[str, list[dict[str, Any]]]:
     lines += [f"{n:<{wi}}  {fmt(v):>8}" for n, v in info]
     if res.errors:
         lines += ["", "ERRORS (figures shown as n/a)", "-" * 29]
-        lines += [f"{k}: {v.splitlines()[-1] if v.splitlines() else v}"[:240] for k, v in res.errors.items()]
+        lines += [f"{k}: {v.strip().splitlines()[-1] if v.strip() else v}"[:240] for k, v in res.errors.items()]
     return "\n".join(lines), tg
 
 
@@ -675,6 +695,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds:
         c["rounds"] = args.rounds
     t_start = time.perf_counter()
+    load_start = os.getloadavg()
 
     main_py = sys.executable
     for mod in ("eksy", "boto3"):
@@ -739,6 +760,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "server": args.server,
         "elapsed_s": round(elapsed, 1),
+        "loadavg_1m_start_end": [round(load_start[0], 2), round(os.getloadavg()[0], 2)],
         "counts": c,
         "inflight": INFLIGHT,
         "interpreters": {

@@ -78,7 +78,7 @@ def check_names(svc: Service) -> None:
 def emit_models(svc: Service) -> str:
     check_names(svc)
     structures = svc.model_structures()
-    outputs = sorted({s for op in svc.operations if (s := svc.output_shape(op))} - set(structures))
+    outputs = sorted({s for op in svc.operations if (s := svc.output_shape(op)) and svc.members(s)} - set(structures))
     lines = [
         HEADER,
         f'"""Data types of the {svc.model["metadata"]["serviceFullName"]} API."""',
@@ -100,7 +100,7 @@ def emit_models(svc: Service) -> str:
         values = ", ".join(f'"{v}"' for v in svc.shapes[enum]["enum"])
         lines.append(f"{enum} = Literal[{values}]")
     lines.append("")
-    for name in structures + [o for o in outputs if svc.members(o)]:
+    for name in structures + outputs:
         lines += emit_dataclass(svc, name)
     return "\n".join(lines) + "\n"
 
@@ -185,10 +185,12 @@ def method_lines(svc: Service, index: int, op: str, is_async: bool) -> list[str]
     return signature + body
 
 
-def emit_clients(services: list[Service]) -> str:
+def emit_clients(svc: Service) -> str:
+    """One module per service, so same-named shapes of the two services never meet."""
+    title = svc.model["metadata"]["serviceFullName"]
     lines = [
         HEADER,
-        '"""Typed clients for every EKS and EKS Auth operation, sync and async."""',
+        f'"""Typed sync and async clients for every {title} operation."""',
         "",
         "from __future__ import annotations",
         "",
@@ -200,49 +202,48 @@ def emit_clients(services: list[Service]) -> str:
         "",
         "if TYPE_CHECKING:",
     ]
-    lines.append("    from eksy._generated.paginators import AsyncEKSPaginators, EKSPaginators")
-    lines.append("    from eksy._generated.waiters import AsyncEKSWaiters, EKSWaiters")
-    for svc in services:
-        lines.append(f"    from eksy._generated.{svc.module}_inputs import *  # noqa: F403")
-        lines.append(f"    from eksy._generated.{svc.module}_models import *  # noqa: F403")
+    if svc.paginators or svc.waiters:
+        lines.append("    from eksy._generated.paginators import AsyncEKSPaginators, EKSPaginators")
+        lines.append("    from eksy._generated.waiters import AsyncEKSWaiters, EKSWaiters")
+    lines.append(f"    from eksy._generated.{svc.module}_inputs import *  # noqa: F403")
+    lines.append(f"    from eksy._generated.{svc.module}_models import *  # noqa: F403")
     lines.append("")
     names = {"eks": ("EKS", "AsyncEKS"), "eks-auth": ("EKSAuth", "AsyncEKSAuth")}
-    for svc in services:
-        sync_name, async_name = names[svc.key]
-        for cls, is_async in ((sync_name, False), (async_name, True)):
-            base = "AsyncClientBase" if is_async else "SyncClientBase"
-            kind = "Asynchronous" if is_async else "Synchronous"
-            title = svc.model["metadata"]["serviceFullName"]
-            lines += ["", f"class {cls}({base}):"]
-            lines.append(f'    """{kind} client for {title}.\n\n    ' + (
-                "Every method is a coroutine; use it from any asyncio event loop. Cancelling the awaiting\n"
-                "    task drops the request.\n" if is_async else
-                "Safe to share between threads; calls release the GIL while they wait and can be\n"
-                "    interrupted with Ctrl-C.\n") + '    """')
-            lines.append("")
-            lines.append(f'    _service = "{svc.key}"')
-            lines.append("")
-            if svc.paginators or svc.waiters:
-                prefix = "Async" if is_async else ""
-                base_name = sync_name
-                lines += [
-                    "    @property",
-                    f"    def paginate(self) -> {prefix}{base_name}Paginators:",
-                    '        """Paginators: iterate items (or whole pages) across every page of a list operation."""',
-                    f"        from eksy._generated.paginators import {prefix}{base_name}Paginators",
-                    "",
-                    f"        return {prefix}{base_name}Paginators(self)",
-                    "",
-                    "    @property",
-                    f"    def wait(self) -> {prefix}{base_name}Waiters:",
-                    '        """Waiters: poll until a resource reaches a state, with timeout and progress."""',
-                    f"        from eksy._generated.waiters import {prefix}{base_name}Waiters",
-                    "",
-                    f"        return {prefix}{base_name}Waiters(self)",
-                    "",
-                ]
-            for i, op in enumerate(svc.operations):
-                lines += method_lines(svc, i, op, is_async)
+    sync_name, async_name = names[svc.key]
+    for cls, is_async in ((sync_name, False), (async_name, True)):
+        base = "AsyncClientBase" if is_async else "SyncClientBase"
+        kind = "Asynchronous" if is_async else "Synchronous"
+        title = svc.model["metadata"]["serviceFullName"]
+        lines += ["", f"class {cls}({base}):"]
+        lines.append(f'    """{kind} client for {title}.\n\n    ' + (
+            "Every method is a coroutine; use it from any asyncio event loop. Cancelling the awaiting\n"
+            "    task drops the request.\n" if is_async else
+            "Safe to share between threads; calls release the GIL while they wait and can be\n"
+            "    interrupted with Ctrl-C.\n") + '    """')
+        lines.append("")
+        lines.append(f'    _service = "{svc.key}"')
+        lines.append("")
+        if svc.paginators or svc.waiters:
+            prefix = "Async" if is_async else ""
+            base_name = sync_name
+            lines += [
+                "    @property",
+                f"    def paginate(self) -> {prefix}{base_name}Paginators:",
+                '        """Paginators: iterate items (or whole pages) across every page of a list operation."""',
+                f"        from eksy._generated.paginators import {prefix}{base_name}Paginators",
+                "",
+                f"        return {prefix}{base_name}Paginators(self)",
+                "",
+                "    @property",
+                f"    def wait(self) -> {prefix}{base_name}Waiters:",
+                '        """Waiters: poll until a resource reaches a state, with timeout and progress."""',
+                f"        from eksy._generated.waiters import {prefix}{base_name}Waiters",
+                "",
+                f"        return {prefix}{base_name}Waiters(self)",
+                "",
+            ]
+        for i, op in enumerate(svc.operations):
+            lines += method_lines(svc, i, op, is_async)
     return "\n".join(lines) + "\n"
 
 

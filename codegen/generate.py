@@ -15,6 +15,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import emit_paginate  # noqa: E402
 import emit_python  # noqa: E402
 import emit_rust  # noqa: E402
 import emit_tables  # noqa: E402
@@ -42,9 +43,12 @@ def render() -> dict[Path, str]:
         files[ROOT / f"python/eksy/_generated/{svc.module}_inputs.py"] = emit_python.emit_inputs(svc)
     files[ROOT / "src/generated/mod.rs"] = emit_rust.HEADER + "".join(f"pub mod {m};\n" for m in rust_mods)
     files[ROOT / "python/eksy/_generated/__init__.py"] = emit_python.HEADER + '"""Generated code; see codegen/."""\n'
-    files[ROOT / "python/eksy/_generated/client.py"] = emit_python.emit_clients(services)
+    for svc in services:
+        files[ROOT / f"python/eksy/_generated/{svc.module}_client.py"] = emit_python.emit_clients(svc)
     files[ROOT / "python/eksy/_generated/errors.py"] = emit_python.emit_errors(services)
     files[ROOT / "python/eksy/_generated/tables.py"] = emit_tables.emit_tables(services)
+    files[ROOT / "python/eksy/_generated/paginators.py"] = emit_paginate.emit_paginators(services)
+    files[ROOT / "python/eksy/_generated/waiters.py"] = emit_paginate.emit_waiters(services)
     wire = {"@generated": "by codegen/generate.py from the botocore service models; do not edit"}
     wire.update({svc.key: strip_docs(svc.model) for svc in services})
     files[ROOT / "crates/eksy-emulator/src/generated/wire_model.json"] = (

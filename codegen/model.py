@@ -99,7 +99,9 @@ class Service:
     def model_structures(self) -> list[str]:
         """Every structure that becomes a Python dataclass."""
         names = set(self.input_structures()) | set(self.output_structures())
-        return sorted(n for n in names if not self.is_exception(n))
+        # Operations without output members return None rather than an empty model.
+        empty_outputs = {s for op in self.operations if (s := self.output_shape(op)) and not self.members(s)}
+        return sorted(n for n in names if not self.is_exception(n) and n not in empty_outputs)
 
     def exceptions(self) -> list[str]:
         return sorted(n for n in self.shapes if self.is_exception(n))

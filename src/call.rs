@@ -84,17 +84,21 @@ impl CallError {
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
         if mentions_credentials(&err) {
-            return Self::local(CallKind::NoCredentials, operation, DisplayErrorContext(&err).to_string());
+            return Self::local(
+                CallKind::NoCredentials,
+                operation,
+                DisplayErrorContext(&err).to_string(),
+            );
         }
         match &err {
             SdkError::ServiceError(ctx) => {
                 let raw = ctx.raw();
                 let header = |name: &str| raw.headers().get(name).map(str::to_owned);
                 let service_err = ctx.err();
-                let code = service_err
-                    .code()
-                    .map(str::to_owned)
-                    .or_else(|| header("x-amzn-errortype").map(|c| c.split(':').next().unwrap_or_default().to_owned()));
+                let code = service_err.code().map(str::to_owned).or_else(|| {
+                    header("x-amzn-errortype")
+                        .map(|c| c.split(':').next().unwrap_or_default().to_owned())
+                });
                 CallError {
                     kind: CallKind::Service,
                     operation,
@@ -109,7 +113,11 @@ impl CallError {
                         .map(str::to_owned),
                 }
             }
-            SdkError::TimeoutError(_) => Self::local(CallKind::Timeout, operation, DisplayErrorContext(&err).to_string()),
+            SdkError::TimeoutError(_) => Self::local(
+                CallKind::Timeout,
+                operation,
+                DisplayErrorContext(&err).to_string(),
+            ),
             SdkError::DispatchFailure(failure) => {
                 let kind = if failure.is_timeout() {
                     CallKind::Timeout
@@ -120,8 +128,16 @@ impl CallError {
                 };
                 Self::local(kind, operation, DisplayErrorContext(&err).to_string())
             }
-            SdkError::ResponseError(_) => Self::local(CallKind::Other, operation, DisplayErrorContext(&err).to_string()),
-            _ => Self::local(CallKind::Other, operation, DisplayErrorContext(&err).to_string()),
+            SdkError::ResponseError(_) => Self::local(
+                CallKind::Other,
+                operation,
+                DisplayErrorContext(&err).to_string(),
+            ),
+            _ => Self::local(
+                CallKind::Other,
+                operation,
+                DisplayErrorContext(&err).to_string(),
+            ),
         }
     }
 
@@ -150,7 +166,9 @@ impl CallError {
 fn mentions_credentials(err: &(dyn StdError + 'static)) -> bool {
     let mut current: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = current {
-        if e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>().is_some() {
+        if e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
+            .is_some()
+        {
             return true;
         }
         current = e.source();

@@ -47,7 +47,9 @@ fn build_client(service: &str, config: &SdkConfig) -> SdkClient {
 fn seconds(value: Option<f64>, name: &str) -> PyResult<Option<Duration>> {
     value
         .map(|s| {
-            Duration::try_from_secs_f64(s).map_err(|_| PyValueError::new_err(format!("{name} must be a positive number of seconds")))
+            Duration::try_from_secs_f64(s).map_err(|_| {
+                PyValueError::new_err(format!("{name} must be a positive number of seconds"))
+            })
         })
         .transpose()
 }
@@ -77,7 +79,9 @@ impl ClientCore {
         operation_timeout: Option<f64>,
     ) -> PyResult<Self> {
         if service != "eks" && service != "eks-auth" {
-            return Err(PyValueError::new_err(format!("unknown service {service:?}")));
+            return Err(PyValueError::new_err(format!(
+                "unknown service {service:?}"
+            )));
         }
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(region) = region {
@@ -91,7 +95,13 @@ impl ClientCore {
         }
         match (aws_access_key_id, aws_secret_access_key) {
             (Some(key), Some(secret)) => {
-                loader = loader.credentials_provider(Credentials::new(key, secret, aws_session_token, None, "eksy-explicit"));
+                loader = loader.credentials_provider(Credentials::new(
+                    key,
+                    secret,
+                    aws_session_token,
+                    None,
+                    "eksy-explicit",
+                ));
             }
             (None, None) => {}
             _ => {
@@ -169,7 +179,11 @@ impl ClientCore {
         }
         loop {
             // The timer must be created inside the runtime, hence the async block.
-            let slice = py.detach(|| rt.block_on(async { tokio::time::timeout(SIGNAL_CHECK_INTERVAL, &mut request).await }));
+            let slice = py.detach(|| {
+                rt.block_on(async {
+                    tokio::time::timeout(SIGNAL_CHECK_INTERVAL, &mut request).await
+                })
+            });
             match slice {
                 Ok(Ok(output)) => return output.to_py(py),
                 Ok(Err(err)) => return Err(err.into_pyerr(py)),
@@ -180,12 +194,18 @@ impl ClientCore {
     }
 
     /// Starts operation `op` and returns an asyncio future; cancelling it drops the request.
-    fn call_async<'py>(&self, py: Python<'py>, op: u16, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        op: u16,
+        args: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let request = self.start(op, args)?;
         runtime::get()?;
-        pyo3_async_runtimes::generic::future_into_py::<runtime::SharedRuntime, _, _>(py, async move {
-            Ok(Outcome(request.await))
-        })
+        pyo3_async_runtimes::generic::future_into_py::<runtime::SharedRuntime, _, _>(
+            py,
+            async move { Ok(Outcome(request.await)) },
+        )
     }
 }
 

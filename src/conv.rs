@@ -28,7 +28,11 @@ impl fmt::Display for Path<'_> {
             Path::Field(parent, name) => write!(f, "{parent}.{name}"),
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
             // Python's spelling of a dict key, since the path is shown to Python users.
-            Path::Key(parent, key) => write!(f, "{parent}['{}']", key.replace('\\', "\\\\").replace('\'', "\\'")),
+            Path::Key(parent, key) => write!(
+                f,
+                "{parent}['{}']",
+                key.replace('\\', "\\\\").replace('\'', "\\'")
+            ),
         }
     }
 }
@@ -84,12 +88,18 @@ impl Rule {
     fn check(&self, value: i64, what: &str, path: &Path<'_>) -> ConvResult<()> {
         if let Some(min) = self.min {
             if value < min {
-                return Err(ConvError::new(path, format!("{what} {value} is below the minimum of {min}")));
+                return Err(ConvError::new(
+                    path,
+                    format!("{what} {value} is below the minimum of {min}"),
+                ));
             }
         }
         if let Some(max) = self.max {
             if value > max {
-                return Err(ConvError::new(path, format!("{what} {value} is above the maximum of {max}")));
+                return Err(ConvError::new(
+                    path,
+                    format!("{what} {value} is above the maximum of {max}"),
+                ));
             }
         }
         Ok(())
@@ -119,7 +129,9 @@ pub trait FromPy: Sized {
 
 impl FromPy for String {
     fn from_py(obj: &Bound<'_, PyAny>, path: &Path<'_>) -> ConvResult<Self> {
-        let text = obj.cast::<PyString>().map_err(|_| wrong_type(obj, path, "str"))?;
+        let text = obj
+            .cast::<PyString>()
+            .map_err(|_| wrong_type(obj, path, "str"))?;
         text.to_str()
             .map(str::to_owned)
             .map_err(|_| ConvError::new(path, "string is not valid UTF-8"))
@@ -142,7 +154,8 @@ fn py_int(obj: &Bound<'_, PyAny>, path: &Path<'_>) -> ConvResult<i64> {
 impl FromPy for i32 {
     fn from_py(obj: &Bound<'_, PyAny>, path: &Path<'_>) -> ConvResult<Self> {
         let value = py_int(obj, path)?;
-        i32::try_from(value).map_err(|_| ConvError::new(path, format!("integer {value} does not fit in 32 bits")))
+        i32::try_from(value)
+            .map_err(|_| ConvError::new(path, format!("integer {value} does not fit in 32 bits")))
     }
 
     fn check(&self, rule: &Rule, path: &Path<'_>) -> ConvResult<()> {
@@ -170,10 +183,13 @@ impl FromPy for bool {
 
 impl FromPy for f64 {
     fn from_py(obj: &Bound<'_, PyAny>, path: &Path<'_>) -> ConvResult<Self> {
-        if obj.is_instance_of::<PyBool>() || !(obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>()) {
+        if obj.is_instance_of::<PyBool>()
+            || !(obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>())
+        {
             return Err(wrong_type(obj, path, "float"));
         }
-        obj.extract::<f64>().map_err(|_| wrong_type(obj, path, "float"))
+        obj.extract::<f64>()
+            .map_err(|_| wrong_type(obj, path, "float"))
     }
 }
 
@@ -181,7 +197,10 @@ impl FromPy for DateTime {
     fn from_py(obj: &Bound<'_, PyAny>, path: &Path<'_>) -> ConvResult<Self> {
         let py = obj.py();
         let helpers = datetime_helpers(py).map_err(|e| ConvError::new(path, e.to_string()))?;
-        let seconds = if obj.is_instance(helpers.datetime_type.bind(py)).unwrap_or(false) {
+        let seconds = if obj
+            .is_instance(helpers.datetime_type.bind(py))
+            .unwrap_or(false)
+        {
             // A naive datetime is taken as UTC, as botocore does.
             let aware = if obj.getattr("tzinfo").map(|t| t.is_none()).unwrap_or(true) {
                 let kwargs = PyDict::new(py);
@@ -196,8 +215,11 @@ impl FromPy for DateTime {
                 .call_method0("timestamp")
                 .and_then(|t| t.extract::<f64>())
                 .map_err(|e| ConvError::new(path, e.to_string()))?
-        } else if !obj.is_instance_of::<PyBool>() && (obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>()) {
-            obj.extract::<f64>().map_err(|_| wrong_type(obj, path, "datetime"))?
+        } else if !obj.is_instance_of::<PyBool>()
+            && (obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>())
+        {
+            obj.extract::<f64>()
+                .map_err(|_| wrong_type(obj, path, "datetime"))?
         } else {
             return Err(wrong_type(obj, path, "datetime or epoch seconds"));
         };
@@ -229,19 +251,28 @@ impl<T: FromPy> FromPy for Vec<T> {
     }
 
     fn check(&self, rule: &Rule, path: &Path<'_>) -> ConvResult<()> {
-        rule.check(i64::try_from(self.len()).unwrap_or(i64::MAX), "length", path)
+        rule.check(
+            i64::try_from(self.len()).unwrap_or(i64::MAX),
+            "length",
+            path,
+        )
     }
 }
 
 impl<T: FromPy> FromPy for HashMap<String, T> {
     fn from_py(obj: &Bound<'_, PyAny>, path: &Path<'_>) -> ConvResult<Self> {
-        let dict = obj.cast::<PyDict>().map_err(|_| wrong_type(obj, path, "dict"))?;
+        let dict = obj
+            .cast::<PyDict>()
+            .map_err(|_| wrong_type(obj, path, "dict"))?;
         let mut out = HashMap::with_capacity(dict.len());
         for (key, value) in dict.iter() {
             let key = String::from_py(&key, path)?;
             let value_path = Path::Key(path, &key);
             if value.is_none() {
-                return Err(ConvError::new(&value_path, "None is not allowed as a map value"));
+                return Err(ConvError::new(
+                    &value_path,
+                    "None is not allowed as a map value",
+                ));
             }
             let value = T::from_py(&value, &value_path)?;
             out.insert(key, value);
@@ -321,7 +352,11 @@ impl<'a, 'py> Fields<'a, 'py> {
                     _ => {
                         return Err(ConvError::new(
                             path,
-                            format!("unknown key {}; expected some of: {}", key_repr(&key), names.join(", ")),
+                            format!(
+                                "unknown key {}; expected some of: {}",
+                                key_repr(&key),
+                                names.join(", ")
+                            ),
                         ))
                     }
                 }
@@ -333,7 +368,9 @@ impl<'a, 'py> Fields<'a, 'py> {
             });
         }
         let py = obj.py();
-        let class = registry.class(py, model).map_err(|e| ConvError::new(path, e.to_string()))?;
+        let class = registry
+            .class(py, model)
+            .map_err(|e| ConvError::new(path, e.to_string()))?;
         if obj.is_instance(class.bind(py).as_any()).unwrap_or(false) {
             return Ok(Fields {
                 source: Source::Object(obj),
@@ -341,11 +378,20 @@ impl<'a, 'py> Fields<'a, 'py> {
                 path,
             });
         }
-        Err(wrong_type(obj, path, &format!("dict or {}", registry.names[model])))
+        Err(wrong_type(
+            obj,
+            path,
+            &format!("dict or {}", registry.names[model]),
+        ))
     }
 
     /// The member at `index`, converted and checked; `None` when absent or None.
-    pub fn get<T: FromPy>(&self, index: usize, required: bool, rule: &Rule) -> ConvResult<Option<T>> {
+    pub fn get<T: FromPy>(
+        &self,
+        index: usize,
+        required: bool,
+        rule: &Rule,
+    ) -> ConvResult<Option<T>> {
         let name = self.names[index];
         let member_path = Path::Field(self.path, name);
         let value = match &self.source {
@@ -416,7 +462,10 @@ impl<T: ToPy> ToPy for Option<T> {
 
 impl<T: ToPy> ToPy for Vec<T> {
     fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let items = self.iter().map(|v| v.to_py(py)).collect::<PyResult<Vec<_>>>()?;
+        let items = self
+            .iter()
+            .map(|v| v.to_py(py))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
 }
@@ -488,7 +537,12 @@ impl ModelRegistry {
             .ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("model index out of range"))
     }
 
-    pub fn build<const N: usize>(&self, py: Python<'_>, index: usize, values: [Py<PyAny>; N]) -> PyResult<Py<PyAny>> {
+    pub fn build<const N: usize>(
+        &self,
+        py: Python<'_>,
+        index: usize,
+        values: [Py<PyAny>; N],
+    ) -> PyResult<Py<PyAny>> {
         let class = self.class(py, index)?;
         let args = PyTuple::new(py, values)?;
         Ok(class.bind(py).call1(args)?.unbind())

@@ -28,7 +28,8 @@ impl Emulator {
         let timings = match timings {
             None => Timings::default(),
             Some(map) => {
-                let value = serde_json::to_value(map).map_err(|e| PyValueError::new_err(e.to_string()))?;
+                let value =
+                    serde_json::to_value(map).map_err(|e| PyValueError::new_err(e.to_string()))?;
                 Timings::default()
                     .merged(&value)
                     .map_err(|e| PyValueError::new_err(format!("invalid timings: {e}")))?
@@ -45,7 +46,9 @@ impl Emulator {
         let rt = runtime::get()?;
         let server = py
             .detach(|| rt.block_on(Server::start(config)))
-            .map_err(|e| PyOSError::new_err(format!("cannot start the EKS emulator on {address}: {e}")))?;
+            .map_err(|e| {
+                PyOSError::new_err(format!("cannot start the EKS emulator on {address}: {e}"))
+            })?;
         Ok(Emulator { server })
     }
 
@@ -61,8 +64,8 @@ impl Emulator {
 
     /// Runs a testing control: JSON arguments in, JSON result out.
     fn control(&self, py: Python<'_>, command: &str, args_json: &str) -> PyResult<String> {
-        let args: serde_json::Value =
-            serde_json::from_str(args_json).map_err(|e| PyValueError::new_err(format!("control arguments: {e}")))?;
+        let args: serde_json::Value = serde_json::from_str(args_json)
+            .map_err(|e| PyValueError::new_err(format!("control arguments: {e}")))?;
         let result = py
             .detach(|| self.server.control(command, args))
             .map_err(PyValueError::new_err)?;

@@ -44,7 +44,12 @@ pub fn get() -> PyResult<&'static Runtime> {
         .build()
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start the eksy runtime: {e}")))?;
     let fresh = Box::into_raw(Box::new(built));
-    match RUNTIME.compare_exchange(std::ptr::null_mut(), fresh, Ordering::AcqRel, Ordering::Acquire) {
+    match RUNTIME.compare_exchange(
+        std::ptr::null_mut(),
+        fresh,
+        Ordering::AcqRel,
+        Ordering::Acquire,
+    ) {
         // SAFETY: `fresh` was just leaked from a Box and is now shared for the process lifetime.
         Ok(_) => Ok(unsafe { &*fresh }),
         Err(winner) => {

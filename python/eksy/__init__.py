@@ -24,16 +24,17 @@ from eksy._generated.errors import __all__ as _service_errors
 
 if TYPE_CHECKING:
     from eksy import models
-    from eksy._generated.client import EKS, AsyncEKS, AsyncEKSAuth, EKSAuth
+    from eksy._generated.eks_client import EKS, AsyncEKS
+    from eksy._generated.eksauth_client import AsyncEKSAuth, EKSAuth
 
 __version__ = "0.1.0"
 
 # Clients and models load on first use, which keeps `import eksy` cheap.
 _LAZY = {
-    "EKS": "eksy._generated.client",
-    "AsyncEKS": "eksy._generated.client",
-    "EKSAuth": "eksy._generated.client",
-    "AsyncEKSAuth": "eksy._generated.client",
+    "EKS": "eksy._generated.eks_client",
+    "AsyncEKS": "eksy._generated.eks_client",
+    "EKSAuth": "eksy._generated.eksauth_client",
+    "AsyncEKSAuth": "eksy._generated.eksauth_client",
 }
 
 

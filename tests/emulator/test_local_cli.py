@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not HAVE_EXTENSION, reason="needs the built exte
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_eksy_local_serves_and_stops(stop_signal: signal.Signals) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "eksy._local_cli", "--port", "0", "--region", "eu-west-1", "--timing", "all=0"],
+        [sys.executable, "-m", "eksy", "local", "--port", "0", "--region", "eu-west-1", "--timing", "all=0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -38,7 +38,8 @@ def test_eksy_local_serves_and_stops(stop_signal: signal.Signals) -> None:
         proc.send_signal(stop_signal)
         assert proc.wait(10) == 0
         assert "stopped" in proc.stdout.read()
-        with socket.socket() as probe:  # the port is free again
+        with socket.socket() as probe:  # the port is free again (TIME_WAIT aside, as for any server)
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(("127.0.0.1", port))
     finally:
         if proc.poll() is None:

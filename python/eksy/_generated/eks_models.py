@@ -131,7 +131,6 @@ __all__ = [
     "CreateFargateProfileResponse",
     "CreateNodegroupResponse",
     "CreatePodIdentityAssociationResponse",
-    "DeleteAccessEntryResponse",
     "DeleteAddonResponse",
     "DeleteCapabilityResponse",
     "DeleteCertificateAuthorityResponse",
@@ -158,7 +157,6 @@ __all__ = [
     "DescribeNodegroupResponse",
     "DescribePodIdentityAssociationResponse",
     "DescribeUpdateResponse",
-    "DisassociateAccessPolicyResponse",
     "DisassociateIdentityProviderConfigResponse",
     "DurationConstraints",
     "DurationParameterConfig",
@@ -260,9 +258,7 @@ __all__ = [
     "StartInsightsRefreshResponse",
     "StorageConfigRequest",
     "StorageConfigResponse",
-    "TagResourceResponse",
     "Taint",
-    "UntagResourceResponse",
     "Update",
     "UpdateAccessConfigRequest",
     "UpdateAccessEntryResponse",
@@ -1801,13 +1797,6 @@ class CreatePodIdentityAssociationResponse(Model):
 
 
 @dataclass(frozen=True)
-class DeleteAccessEntryResponse(Model):
-    """The DeleteAccessEntryResponse data type.
-    """
-
-
-
-@dataclass(frozen=True)
 class DeleteAddonResponse(Model):
     """The DeleteAddonResponse data type.
 
@@ -2137,13 +2126,6 @@ class DescribeUpdateResponse(Model):
     """
 
     update: Update | None = None
-
-
-@dataclass(frozen=True)
-class DisassociateAccessPolicyResponse(Model):
-    """The DisassociateAccessPolicyResponse data type.
-    """
-
 
 
 @dataclass(frozen=True)
@@ -4456,13 +4438,6 @@ class StorageConfigResponse(Model):
 
 
 @dataclass(frozen=True)
-class TagResourceResponse(Model):
-    """The TagResourceResponse data type.
-    """
-
-
-
-@dataclass(frozen=True)
 class Taint(Model):
     """A property that allows a node to repel a Pod. For more information, see Node taints on
     managed node groups in the Amazon EKS User Guide.
@@ -4476,13 +4451,6 @@ class Taint(Model):
     key: str | None = None
     value: str | None = None
     effect: TaintEffect | str | None = None
-
-
-@dataclass(frozen=True)
-class UntagResourceResponse(Model):
-    """The UntagResourceResponse data type.
-    """
-
 
 
 @dataclass(frozen=True)
