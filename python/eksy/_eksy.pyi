@@ -1,12 +1,14 @@
-"""Type stubs of the Rust extension module."""
+"""Type stubs of the Rust extension module (checked against it by stubtest in the test suite)."""
 
-from typing import Any
+from typing import Any, final
 
+__all__ = ["ClientCore", "Emulator", "__version__"]
 __version__: str
 
+@final
 class ClientCore:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         service: str,
         *,
         region: str | None = None,
@@ -20,28 +22,29 @@ class ClientCore:
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
         operation_timeout: float | None = None,
-    ) -> None: ...
+    ) -> ClientCore: ...
     @property
     def region(self) -> str | None: ...
     @property
     def endpoint_url(self) -> str | None: ...
     @property
     def service(self) -> str: ...
-    def call(self, op: int, args: tuple[Any, ...], /) -> Any: ...
-    async def call_async(self, op: int, args: tuple[Any, ...], /) -> Any: ...
+    def call(self, op: int, args: tuple[Any, ...]) -> Any: ...
+    def call_async(self, op: int, args: tuple[Any, ...]) -> Any: ...
 
+@final
 class Emulator:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         host: str = "127.0.0.1",
         port: int = 0,
         region: str = "us-east-1",
         account_id: str | None = None,
         timings: dict[str, float] | None = None,
-    ) -> None: ...
+    ) -> Emulator: ...
     @property
     def endpoint_url(self) -> str: ...
     @property
     def port(self) -> int: ...
-    def control(self, command: str, args_json: str, /) -> str: ...
+    def control(self, command: str, args_json: str) -> str: ...
     def stop(self) -> None: ...

@@ -52,8 +52,10 @@ class PaginatorSpec:
     result_key: str
 
 
-def encode_token(token: str | None, skip: int) -> str | None:
-    if skip == 0:
+def encode_token(token: str | None, skip: int) -> str:
+    # The service's token when it is exact; a "from the first page" one is encoded too, so
+    # that None can only mean "nothing left".
+    if skip == 0 and token is not None:
         return token
     payload = json.dumps({"token": token, "skip": skip}, separators=(",", ":")).encode()
     return _PREFIX + base64.urlsafe_b64encode(payload).decode()
@@ -198,8 +200,8 @@ class _Base:
     def resume_token(self) -> str | None:
         """Pass as ``starting_token`` to continue after the last item (or page) handed out.
 
-        ``None`` once the last page was read. Before iterating, the ``starting_token`` given.
-        Resume with the same parameters; ``page_size`` may differ.
+        ``None`` once the last page was read, and only then. Resume with the same
+        parameters; ``page_size`` may differ.
         """
         return self._cursor.resume_token
 
