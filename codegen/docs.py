@@ -56,7 +56,9 @@ def to_text(doc: str | None, width: int = 88) -> str:
     for block in parser.blocks:
         block = html.unescape(block).replace("\\", "\\\\").replace('"""', "'''")
         if block.startswith("- "):
-            paragraphs.append(textwrap.fill(block, width, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False))
+            paragraphs.append(
+                textwrap.fill(block, width, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False)
+            )
         else:
             paragraphs.append(textwrap.fill(block, width, break_on_hyphens=False, break_long_words=False))
     merged: list[str] = []

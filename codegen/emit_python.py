@@ -61,7 +61,11 @@ def attributes_section(svc: Service, shape: str, title: str) -> str:
     parts = []
     for member in svc.members(shape):
         doc = member_doc(svc, shape, member)
-        text = "\n".join(("        " + line) if line else "" for line in doc.splitlines()).lstrip() if doc else "(undocumented)"
+        text = (
+            "\n".join(("        " + line) if line else "" for line in doc.splitlines()).lstrip()
+            if doc
+            else "(undocumented)"
+        )
         parts.append(f"{py_name(member)}: {text}")
     if not parts:
         return ""
@@ -126,7 +130,7 @@ def emit_dataclass(svc: Service, name: str) -> list[str]:
             lines.append(f"    {py_name(member)}: {annotation} | None = {default}")
     if sensitive:
         lines += ["", "    def __repr__(self) -> str:", f'        return "{name}(<sensitive>)"']
-    return lines + [""]
+    return [*lines, ""]
 
 
 def emit_inputs(svc: Service) -> str:
@@ -180,8 +184,14 @@ def method_lines(svc: Service, index: int, op: str, is_async: bool) -> list[str]
         signature.append("        *,")
         signature += params
     signature.append(f"    ) -> {returns}:")
-    call = f"await self._core.call_async({index}, {tuple_expr})" if is_async else f"self._core.call({index}, {tuple_expr})"
-    body = [docstring(full, 8), f"        return {call}  # type: ignore[no-any-return]" if returns != "None" else f"        {call}", ""]
+    call = (
+        f"await self._core.call_async({index}, {tuple_expr})" if is_async else f"self._core.call({index}, {tuple_expr})"
+    )
+    body = [
+        docstring(full, 8),
+        f"        return {call}  # type: ignore[no-any-return]" if returns != "None" else f"        {call}",
+        "",
+    ]
     return signature + body
 
 
@@ -215,11 +225,17 @@ def emit_clients(svc: Service) -> str:
         kind = "Asynchronous" if is_async else "Synchronous"
         title = svc.model["metadata"]["serviceFullName"]
         lines += ["", f"class {cls}({base}):"]
-        lines.append(f'    """{kind} client for {title}.\n\n    ' + (
-            "Every method is a coroutine; use it from any asyncio event loop. Cancelling the awaiting\n"
-            "    task drops the request.\n" if is_async else
-            "Safe to share between threads; calls release the GIL while they wait and can be\n"
-            "    interrupted with Ctrl-C.\n") + '    """')
+        lines.append(
+            f'    """{kind} client for {title}.\n\n    '
+            + (
+                "Every method is a coroutine; use it from any asyncio event loop. Cancelling the awaiting\n"
+                "    task drops the request.\n"
+                if is_async
+                else "Safe to share between threads; calls release the GIL while they wait and can be\n"
+                "    interrupted with Ctrl-C.\n"
+            )
+            + '    """'
+        )
         lines.append("")
         lines.append(f'    _service = "{svc.key}"')
         lines.append("")

@@ -1,7 +1,7 @@
 """Generates every per-operation and per-shape file of eksy from the pinned service models.
 
-    python codegen/generate.py          # rewrite the generated files
-    python codegen/generate.py --check  # exit 1 and show what differs (the drift check)
+python codegen/generate.py          # rewrite the generated files
+python codegen/generate.py --check  # exit 1 and show what differs (the drift check)
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import emit_paginate  # noqa: E402
-import emit_python  # noqa: E402
-import emit_rust  # noqa: E402
-import emit_tables  # noqa: E402
-from model import load_services  # noqa: E402
+import emit_paginate
+import emit_python
+import emit_rust
+import emit_tables
+from model import load_services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,7 +68,9 @@ def main() -> int:
             current = path.read_text() if path.exists() else ""
             if current != text:
                 stale.append(path)
-                diff = difflib.unified_diff(current.splitlines(), text.splitlines(), str(path), "generated", lineterm="")
+                diff = difflib.unified_diff(
+                    current.splitlines(), text.splitlines(), str(path), "generated", lineterm=""
+                )
                 print("\n".join(list(diff)[:40]))
         if stale:
             print(f"\n{len(stale)} generated file(s) are stale. Fix: python codegen/generate.py && git add -A")

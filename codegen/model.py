@@ -116,10 +116,46 @@ def rust_field(member: str) -> str:
     return "r#" + name if name in RUST_KEYWORDS else name
 
 
-RUST_KEYWORDS = {"type", "match", "ref", "self", "mod", "fn", "impl", "struct", "enum", "loop", "move",
-                 "box", "where", "async", "await", "dyn", "as", "in", "for", "if", "else", "crate",
-                 "super", "static", "const", "trait", "unsafe", "extern", "let", "mut", "pub",
-                 "return", "while", "break", "continue", "yield", "use", "try"}
+RUST_KEYWORDS = {
+    "type",
+    "match",
+    "ref",
+    "self",
+    "mod",
+    "fn",
+    "impl",
+    "struct",
+    "enum",
+    "loop",
+    "move",
+    "box",
+    "where",
+    "async",
+    "await",
+    "dyn",
+    "as",
+    "in",
+    "for",
+    "if",
+    "else",
+    "crate",
+    "super",
+    "static",
+    "const",
+    "trait",
+    "unsafe",
+    "extern",
+    "let",
+    "mut",
+    "pub",
+    "return",
+    "while",
+    "break",
+    "continue",
+    "yield",
+    "use",
+    "try",
+}
 
 
 def _load_json(path: Path) -> dict[str, Any]:

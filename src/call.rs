@@ -6,7 +6,6 @@ use std::pin::Pin;
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -87,7 +86,7 @@ impl CallError {
             return Self::local(
                 CallKind::NoCredentials,
                 operation,
-                DisplayErrorContext(&err).to_string(),
+                error_chain(&err),
             );
         }
         match &err {
@@ -116,7 +115,7 @@ impl CallError {
             SdkError::TimeoutError(_) => Self::local(
                 CallKind::Timeout,
                 operation,
-                DisplayErrorContext(&err).to_string(),
+                error_chain(&err),
             ),
             SdkError::DispatchFailure(failure) => {
                 let kind = if failure.is_timeout() {
@@ -126,17 +125,17 @@ impl CallError {
                 } else {
                     CallKind::Other
                 };
-                Self::local(kind, operation, DisplayErrorContext(&err).to_string())
+                Self::local(kind, operation, error_chain(&err))
             }
             SdkError::ResponseError(_) => Self::local(
                 CallKind::Other,
                 operation,
-                DisplayErrorContext(&err).to_string(),
+                error_chain(&err),
             ),
             _ => Self::local(
                 CallKind::Other,
                 operation,
-                DisplayErrorContext(&err).to_string(),
+                error_chain(&err),
             ),
         }
     }
@@ -161,6 +160,21 @@ impl CallError {
             Err(e) => e,
         }
     }
+}
+
+/// The messages of an error and its sources, joined; unlike the SDK's display helper it leaves
+/// out the Debug dump, which is noise to a Python user.
+fn error_chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
 }
 
 fn mentions_credentials(err: &(dyn StdError + 'static)) -> bool {

@@ -55,10 +55,7 @@ def wire_sample(service: str, shape_name: str, hint: str = "value") -> Any:
     if kind == "map":
         return {"Key-1": wire_sample(service, shape["value"]["shape"], hint)}
     if kind == "structure":
-        return {
-            name: wire_sample(service, ref["shape"], name)
-            for name, ref in shape.get("members", {}).items()
-        }
+        return {name: wire_sample(service, ref["shape"], name) for name, ref in shape.get("members", {}).items()}
     raise ValueError(f"no sample for {kind}")
 
 

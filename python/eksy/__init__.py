@@ -1,8 +1,8 @@
 """eksy: typed sync and async clients for Amazon EKS on the AWS Rust SDK, with a local emulator.
 
-    import eksy
-    eks = eksy.EKS(region="us-west-2")
-    cluster = eks.describe_cluster(name="prod").cluster
+import eksy
+eks = eksy.EKS(region="us-west-2")
+cluster = eks.describe_cluster(name="prod").cluster
 """
 
 from __future__ import annotations

@@ -45,9 +45,15 @@ def watch(what: str, read_status: Callable[[], str | None], until: str, timeout:
 def run(speed: float) -> None:
     with LocalEKS(region="us-west-2") as local:
         local.set_timings(
-            cluster_create=2.0 * speed, cluster_update=1.0 * speed, cluster_delete=1.0 * speed,
-            nodegroup_create=1.5 * speed, nodegroup_delete=1.0 * speed, nodegroup_update=1.0 * speed,
-            addon_create=0.8 * speed, addon_update=0.5 * speed, addon_delete=0.5 * speed,
+            cluster_create=2.0 * speed,
+            cluster_update=1.0 * speed,
+            cluster_delete=1.0 * speed,
+            nodegroup_create=1.5 * speed,
+            nodegroup_delete=1.0 * speed,
+            nodegroup_update=1.0 * speed,
+            addon_create=0.8 * speed,
+            addon_update=0.5 * speed,
+            addon_delete=0.5 * speed,
         )
         say(f"eksy {eksy.__version__}: local EKS emulator listening on {local.endpoint_url}")
         eks = local.client()
@@ -55,7 +61,9 @@ def run(speed: float) -> None:
 
         step("Create a cluster")
         created = eks.create_cluster(
-            name="demo", version="1.33", role_arn=ROLE,
+            name="demo",
+            version="1.33",
+            role_arn=ROLE,
             resources_vpc_config={"subnet_ids": SUBNETS, "endpoint_public_access": True},
             tags={"team": "platform"},
         ).cluster
@@ -74,7 +82,10 @@ def run(speed: float) -> None:
         vpc_cni = versions[0].addon_versions[0].addon_version if versions and versions[0].addon_versions else None
         say(f"   vpc-cni versions for 1.33: newest {vpc_cni}")
         eks.create_nodegroup(
-            cluster_name="demo", nodegroup_name="general", node_role=NODE_ROLE, subnets=SUBNETS,
+            cluster_name="demo",
+            nodegroup_name="general",
+            node_role=NODE_ROLE,
+            subnets=SUBNETS,
             instance_types=["m7i.large"],
             scaling_config=eksy.models.NodegroupScalingConfig(min_size=1, max_size=4, desired_size=2),
             labels={"workload": "general"},
@@ -98,12 +109,16 @@ def run(speed: float) -> None:
         say(f"   add-ons:     {eks.list_addons(cluster_name='demo').addons}")
         nodegroup = eks.describe_nodegroup(cluster_name="demo", nodegroup_name="general").nodegroup
         assert nodegroup is not None and nodegroup.scaling_config is not None
-        say(f"   general: {nodegroup.instance_types} desired {nodegroup.scaling_config.desired_size}, "
-            f"created {nodegroup.created_at:%Y-%m-%d %H:%M:%S %Z}")
+        say(
+            f"   general: {nodegroup.instance_types} desired {nodegroup.scaling_config.desired_size}, "
+            f"created {nodegroup.created_at:%Y-%m-%d %H:%M:%S %Z}"
+        )
 
         step("Scale the node group and read the update")
         update = eks.update_nodegroup_config(
-            cluster_name="demo", nodegroup_name="general", scaling_config={"min_size": 1, "max_size": 6, "desired_size": 4}
+            cluster_name="demo",
+            nodegroup_name="general",
+            scaling_config={"min_size": 1, "max_size": 6, "desired_size": 4},
         ).update
         assert update is not None and update.id is not None
         say(f"   update {update.id}: {update.type} {update.status}")
@@ -120,10 +135,18 @@ def run(speed: float) -> None:
         try:
             eks.describe_cluster(name="no-such-cluster")
         except eksy.ResourceNotFoundException as error:
-            say(f"   {type(error).__name__}: {error.message} (HTTP {error.status_code}, cluster_name={error.cluster_name!r})")
+            say(
+                f"   {type(error).__name__}: {error.message} "
+                f"(HTTP {error.status_code}, cluster_name={error.cluster_name!r})"
+            )
         try:
-            eks.create_nodegroup(cluster_name="demo", nodegroup_name="bad", node_role=NODE_ROLE, subnets=SUBNETS,
-                                 scaling_config={"min_size": -1})
+            eks.create_nodegroup(
+                cluster_name="demo",
+                nodegroup_name="bad",
+                node_role=NODE_ROLE,
+                subnets=SUBNETS,
+                scaling_config={"min_size": -1},
+            )
         except eksy.ParamValidationError as error:
             say(f"   ParamValidationError before sending anything: {error}")
 

@@ -35,4 +35,3 @@ class Model:
         """
         result: dict[str, Any] = _plain(self, exclude_none)
         return result
-

@@ -98,8 +98,9 @@ class _PlainLine:
     def show(self, text: str, key: str) -> None:
         try:
             columns = os.get_terminal_size(self._stream.fileno()).columns
-        except (OSError, ValueError):
-            columns = 80
+        except (OSError, ValueError, AttributeError):
+            columns = 0
+        columns = columns or 80  # a fresh pseudo-terminal reports 0 columns
         # A line that wraps cannot be rewritten with \r, so it is cut to the terminal width.
         text = text[: max(columns - 1, 10)]
         self._stream.write("\r" + text + " " * max(self._width - len(text), 0))

@@ -194,9 +194,9 @@ def observed_status(spec: WaiterSpec, response: object, error: BaseException | N
 
 
 def backoff(delay: float, streak: int) -> float:
-    """Exponential backoff with jitter after ``streak`` transient errors in a row."""
+    """Exponential backoff with jitter after ``streak`` (>= 1) transient errors in a row."""
     ceiling = max(delay, _MAX_BACKOFF)
-    base = min(max(delay, 0.01) * 2.0**streak, ceiling)
+    base = min(max(delay, 0.01) * 2.0 ** (streak - 1), ceiling)
     return random.uniform(base / 2, base)
 
 

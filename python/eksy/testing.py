@@ -218,10 +218,7 @@ class LocalEKS:
         """Recorded requests, oldest first, optionally only those of ``operation``."""
         args = {"operation": operation} if operation is not None else {}
         requests = self.control("requests", args)["requests"]
-        return [
-            cast(RecordedRequest, {**r, "query": [tuple(pair) for pair in r["query"]]})
-            for r in requests
-        ]
+        return [cast(RecordedRequest, {**r, "query": [tuple(pair) for pair in r["query"]]}) for r in requests]
 
     def clear_requests(self) -> None:
         """Forgets recorded requests."""
@@ -295,9 +292,7 @@ class LocalEKS:
             args["status"] = status
         self.control("set_error_rate", args)
 
-    def drop_connections(
-        self, operation: str = "*", *, rate: float = 1.0, count: int | None = None
-    ) -> None:
+    def drop_connections(self, operation: str = "*", *, rate: float = 1.0, count: int | None = None) -> None:
         """Drops connections of a fraction ``rate`` of calls, at most ``count`` times; rate 0 clears."""
         args: dict[str, Any] = {"operation": operation, "rate": rate}
         if count is not None:

@@ -2,7 +2,9 @@
 
 #![allow(clippy::all, unused_imports, deprecated)]
 use crate::call::{boxed_call, OpFuture};
-use crate::conv::{enums, infallible_build, Built, ConvResult, Fields, FromPy, ModelRegistry, Path, Rule, ToPy};
+use crate::conv::{
+    enums, infallible_build, Built, ConvResult, Fields, FromPy, ModelRegistry, Path, Rule, ToPy,
+};
 use aws_sdk_eksauth::types;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;

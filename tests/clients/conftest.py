@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import eksy
 import pytest
 from botocore.config import Config
-
-import eksy
 from eksy.testing import LocalEKS
 
 CREDENTIALS = {"aws_access_key_id": "AKIDTESTING", "aws_secret_access_key": "testing-secret"}

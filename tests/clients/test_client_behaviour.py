@@ -12,10 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-import pytest
-
 import eksy
 import eksy.models.auth
+import pytest
 from eksy.models import NodegroupScalingConfig
 from eksy.testing import LocalEKS
 
@@ -66,7 +65,8 @@ def test_invalid_parameters_raise_before_sending(
 
 
 @pytest.mark.parametrize(
-    ("name", "reason"), [("", "length 0 is below the minimum of 1"), ("x" * 101, "length 101 is above the maximum of 100")]
+    ("name", "reason"),
+    [("", "length 0 is below the minimum of 1"), ("x" * 101, "length 101 is above the maximum of 100")],
 )
 def test_length_limits_raise_before_sending(emulator: LocalEKS, eks: eksy.EKS, name: str, reason: str) -> None:
     with pytest.raises(eksy.ParamValidationError, match=reason):
@@ -85,7 +85,9 @@ def test_top_level_keyword_mistakes_are_type_errors(emulator: LocalEKS, eks: eks
 def test_dataclass_and_dict_inputs_send_the_same(emulator: LocalEKS, eks: eksy.EKS) -> None:
     make_cluster(eks, emulator=emulator)
     common = {"cluster_name": "prod", "node_role": ROLE, "subnets": ["subnet-1"]}
-    eks.create_nodegroup(nodegroup_name="a", scaling_config=NodegroupScalingConfig(min_size=1, max_size=3, desired_size=2), **common)
+    eks.create_nodegroup(
+        nodegroup_name="a", scaling_config=NodegroupScalingConfig(min_size=1, max_size=3, desired_size=2), **common
+    )
     eks.create_nodegroup(nodegroup_name="b", scaling_config={"min_size": 1, "max_size": 3, "desired_size": 2}, **common)
     bodies = [r["body"] for r in emulator.requests(operation="CreateNodegroup")]
     assert bodies[0]["scalingConfig"] == bodies[1]["scalingConfig"] == {"minSize": 1, "maxSize": 3, "desiredSize": 2}
@@ -137,7 +139,11 @@ def test_service_errors_carry_fields(eks: eksy.EKS) -> None:
     restored = pickle.loads(pickle.dumps(error))
     assert type(restored) is type(error)
     assert (restored.code, restored.cluster_name, restored.request_id, str(restored)) == (
-        error.code, error.cluster_name, error.request_id, str(error))
+        error.code,
+        error.cluster_name,
+        error.request_id,
+        str(error),
+    )
 
 
 def test_unknown_error_code_raises_base_service_error(emulator: LocalEKS, eks: eksy.EKS) -> None:
@@ -155,17 +161,28 @@ def test_connection_refused_says_what_to_do() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = eksy.EKS(region="us-west-2", endpoint_url=f"http://127.0.0.1:{port}", max_attempts=1,
-                      aws_access_key_id="a", aws_secret_access_key="b")
-    with pytest.raises(eksy.EndpointConnectionError, match="could not connect.*Check endpoint_url"):
+    client = eksy.EKS(
+        region="us-west-2",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        max_attempts=1,
+        aws_access_key_id="a",
+        aws_secret_access_key="b",
+    )
+    with pytest.raises(eksy.EndpointConnectionError, match=r"could not connect.*Check endpoint_url"):
         client.list_clusters()
 
 
 def test_timeout_says_what_to_do(emulator: LocalEKS) -> None:
     emulator.set_latency(2.0, operation="ListClusters")
-    client = eksy.EKS(region="us-west-2", endpoint_url=emulator.endpoint_url, max_attempts=1, read_timeout=0.2,
-                      aws_access_key_id="a", aws_secret_access_key="b")
-    with pytest.raises(eksy.RequestTimeoutError, match="timed out.*read_timeout"):
+    client = eksy.EKS(
+        region="us-west-2",
+        endpoint_url=emulator.endpoint_url,
+        max_attempts=1,
+        read_timeout=0.2,
+        aws_access_key_id="a",
+        aws_secret_access_key="b",
+    )
+    with pytest.raises(eksy.RequestTimeoutError, match=r"timed out.*read_timeout"):
         client.list_clusters()
 
 
@@ -180,9 +197,15 @@ def test_missing_region_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 
 
 def test_missing_credentials_are_explained(emulator: LocalEKS, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                 "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
@@ -195,8 +218,14 @@ def test_missing_credentials_are_explained(emulator: LocalEKS, monkeypatch: pyte
 
 def test_no_secret_in_reprs_or_errors(emulator: LocalEKS) -> None:
     secret, token = "SECRETKEYVALUE1234", "SESSIONTOKENVALUE5678"
-    client = eksy.EKS(region="us-west-2", endpoint_url=emulator.endpoint_url, max_attempts=1,
-                      aws_access_key_id="AKIDVISIBLE", aws_secret_access_key=secret, aws_session_token=token)
+    client = eksy.EKS(
+        region="us-west-2",
+        endpoint_url=emulator.endpoint_url,
+        max_attempts=1,
+        aws_access_key_id="AKIDVISIBLE",
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+    )
     assert repr(client) == f"EKS(region='us-west-2', endpoint_url={emulator.endpoint_url!r})"
     emulator.queue_error("ListClusters", code="AccessDeniedException", message="denied", status=403)
     with pytest.raises(eksy.ServiceError) as caught:
@@ -204,7 +233,8 @@ def test_no_secret_in_reprs_or_errors(emulator: LocalEKS) -> None:
     for text in (repr(client), str(caught.value), repr(caught.value)):
         assert secret not in text and token not in text
     creds = eksy.models.auth.Credentials(
-        session_token=token, secret_access_key=secret, access_key_id="AKID", expiration=datetime.now())
+        session_token=token, secret_access_key=secret, access_key_id="AKID", expiration=datetime.now()
+    )
     assert secret not in repr(creds) and token not in repr(creds)
 
 
@@ -306,9 +336,57 @@ def test_client_construction_options(emulator: LocalEKS) -> None:
         eksy.EKS(region="us-west-2", aws_access_key_id="only-key")
     with pytest.raises(ValueError, match="retry_mode"):
         eksy.EKS(region="us-west-2", retry_mode="sometimes")  # type: ignore[arg-type]
-    client = eksy.EKS(region="eu-west-1", endpoint_url=emulator.endpoint_url, retry_mode="adaptive", max_attempts=5,
-                      connect_timeout=1, read_timeout=2, operation_timeout=3,
-                      aws_access_key_id="a", aws_secret_access_key="b")
+    client = eksy.EKS(
+        region="eu-west-1",
+        endpoint_url=emulator.endpoint_url,
+        retry_mode="adaptive",
+        max_attempts=5,
+        connect_timeout=1,
+        read_timeout=2,
+        operation_timeout=3,
+        aws_access_key_id="a",
+        aws_secret_access_key="b",
+    )
     assert client.region == "eu-west-1"
     client.list_clusters()
     assert "eu-west-1" in emulator.requests()[0]["headers"]["authorization"]
+
+
+def test_profile_from_shared_files(emulator: LocalEKS, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    config.write_text("[profile team]\nregion = eu-central-1\n")
+    credentials.write_text("[team]\naws_access_key_id = AKIDFROMPROFILE\naws_secret_access_key = profile-secret\n")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    client = eksy.EKS(profile="team", endpoint_url=emulator.endpoint_url)
+    assert client.region == "eu-central-1"
+    client.list_clusters()
+    authorization = emulator.requests()[0]["headers"]["authorization"]
+    assert "Credential=AKIDFROMPROFILE/" in authorization and "/eu-central-1/eks/" in authorization
+
+
+def test_every_method_and_model_is_documented() -> None:
+    import dataclasses
+    import inspect
+
+    import eksy.models.auth
+
+    for cls in (eksy.EKS, eksy.AsyncEKS, eksy.EKSAuth, eksy.AsyncEKSAuth):
+        methods = [m for name, m in inspect.getmembers(cls, inspect.isfunction) if not name.startswith("_")]
+        for method in methods:
+            assert method.__doc__ and len(method.__doc__) > 20, method
+    operations = [
+        m for m in dir(eksy.EKS) if not m.startswith("_") and m not in ("paginate", "wait", "region", "endpoint_url")
+    ]
+    assert len(operations) == 70
+    assert [m for m in dir(eksy.EKSAuth) if not m.startswith("_") and m not in ("region", "endpoint_url")] == [
+        "assume_role_for_pod_identity"
+    ]
+    for module in (eksy.models, eksy.models.auth):
+        for name in module.__all__:
+            value = getattr(module, name)
+            if dataclasses.is_dataclass(value):
+                assert (value.__doc__ and "(No documentation" not in value.__doc__) or name.endswith("Response"), name
+    assert "cluster_name" in (eksy.EKS.create_nodegroup.__doc__ or "")

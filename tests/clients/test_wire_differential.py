@@ -11,11 +11,10 @@ import asyncio
 import json
 from typing import Any
 
+import eksy
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
-
-import eksy
 from eksy._generated.errors import ERROR_CLASSES
 from eksy.testing import LocalEKS
 from model_data import (
@@ -124,9 +123,7 @@ def test_async_client_parses_the_same(
     assert [request_view(r) for r in recorded[:1]] == [request_view(r) for r in recorded[1:]]
 
 
-ERROR_CASES = [
-    (service, op, error) for service, op in ALL_OPERATIONS for error in error_shapes(service, op)
-]
+ERROR_CASES = [(service, op, error) for service, op in ALL_OPERATIONS for error in error_shapes(service, op)]
 
 
 @pytest.mark.parametrize(("service", "operation", "error"), ERROR_CASES, ids=[":".join(c) for c in ERROR_CASES])

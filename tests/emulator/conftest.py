@@ -41,9 +41,7 @@ class SubprocessEmulator:
     """The ``eksy._eksy.Emulator`` interface over the dev binary."""
 
     def __init__(self, host: str, port: int, region: str, account_id: str | None, timings: dict[str, float] | None):
-        binary = os.environ.get(
-            "EKSY_EMULATOR_BIN", str(Path.home() / ".cache/eksy-target-emu/debug/eksy-emulator")
-        )
+        binary = os.environ.get("EKSY_EMULATOR_BIN", str(Path.home() / ".cache/eksy-target-emu/debug/eksy-emulator"))
         cmd = [binary, "--host", host, "--port", str(port), "--region", region]
         if account_id:
             cmd += ["--account-id", account_id]

@@ -57,9 +57,7 @@ def test_cluster_errors(local_eks: Any, eks: Any, make_cluster: Any) -> None:
         eks.create_cluster, name="demo", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["s"]}
     )
     assert (code, status, response["clusterName"]) == ("ResourceInUseException", 409, "demo")
-    code, _, response = error_of(
-        eks.create_cluster, name="old", roleArn=ROLE, resourcesVpcConfig={}, version="1.10"
-    )
+    code, _, response = error_of(eks.create_cluster, name="old", roleArn=ROLE, resourcesVpcConfig={}, version="1.10")
     assert code == "InvalidParameterException" and response["clusterName"] == "old"
     for call, kwargs in [
         (eks.delete_cluster, {"name": "nope"}),
@@ -175,7 +173,9 @@ def test_list_clusters_pagination(local_eks: Any, eks: Any) -> None:
         if not token:
             break
     assert seen == names
-    paginated = [n for p in eks.get_paginator("list_clusters").paginate(PaginationConfig={"PageSize": 2}) for n in p["clusters"]]
+    paginated = [
+        n for p in eks.get_paginator("list_clusters").paginate(PaginationConfig={"PageSize": 2}) for n in p["clusters"]
+    ]
     assert paginated == names
     code, status, _ = error_of(eks.list_clusters, nextToken="not-a-token")
     assert (code, status) == ("InvalidParameterException", 400)
@@ -201,7 +201,10 @@ def test_nodegroup_lifecycle_and_updates(local_eks: Any, eks: Any, make_cluster:
         eks.create_nodegroup, clusterName="demo", nodegroupName="ng", subnets=["s"], nodeRole=ROLE
     )
     assert (code, status, response["clusterName"], response["nodegroupName"]) == (
-        "ResourceInUseException", 409, "demo", "ng",
+        "ResourceInUseException",
+        409,
+        "demo",
+        "ng",
     )
     code, _, response = error_of(
         eks.update_nodegroup_config, clusterName="demo", nodegroupName="ng", scalingConfig={"desiredSize": 3}
@@ -221,7 +224,9 @@ def test_nodegroup_lifecycle_and_updates(local_eks: Any, eks: Any, make_cluster:
     assert ng["labels"] == {"b": "2"} and ng["scalingConfig"]["desiredSize"] == 3
     assert eks.list_updates(name="demo", nodegroupName="ng")["updateIds"] == [update["id"]]
     assert eks.list_updates(name="demo")["updateIds"] == []
-    assert eks.describe_update(name="demo", updateId=update["id"], nodegroupName="ng")["update"]["status"] == "Successful"
+    assert (
+        eks.describe_update(name="demo", updateId=update["id"], nodegroupName="ng")["update"]["status"] == "Successful"
+    )
     code, _, _ = error_of(
         eks.update_nodegroup_config, clusterName="demo", nodegroupName="ng", scalingConfig={"desiredSize": 9}
     )
@@ -236,21 +241,32 @@ def test_nodegroup_lifecycle_and_updates(local_eks: Any, eks: Any, make_cluster:
     local_eks.advance(3600)
     code, status, response = error_of(eks.describe_nodegroup, clusterName="demo", nodegroupName="ng")
     assert (code, status, response["clusterName"], response["nodegroupName"]) == (
-        "ResourceNotFoundException", 404, "demo", "ng",
+        "ResourceNotFoundException",
+        404,
+        "demo",
+        "ng",
     )
 
 
 def test_nodegroup_needs_active_cluster_and_valid_sizes(local_eks: Any, eks: Any) -> None:
     eks.create_cluster(name="demo", roleArn=ROLE, resourcesVpcConfig={})
-    code, _, response = error_of(eks.create_nodegroup, clusterName="demo", nodegroupName="ng", subnets=["s"], nodeRole=ROLE)
+    code, _, response = error_of(
+        eks.create_nodegroup, clusterName="demo", nodegroupName="ng", subnets=["s"], nodeRole=ROLE
+    )
     assert code == "InvalidRequestException" and response["clusterName"] == "demo"
     local_eks.advance(3600)
     code, _, response = error_of(
-        eks.create_nodegroup, clusterName="demo", nodegroupName="ng", subnets=["s"], nodeRole=ROLE,
+        eks.create_nodegroup,
+        clusterName="demo",
+        nodegroupName="ng",
+        subnets=["s"],
+        nodeRole=ROLE,
         scalingConfig={"minSize": 3, "maxSize": 2, "desiredSize": 2},
     )
     assert code == "InvalidParameterException" and response["nodegroupName"] == "ng"
-    code, _, response = error_of(eks.create_nodegroup, clusterName="nope", nodegroupName="ng", subnets=["s"], nodeRole=ROLE)
+    code, _, response = error_of(
+        eks.create_nodegroup, clusterName="nope", nodegroupName="ng", subnets=["s"], nodeRole=ROLE
+    )
     assert code == "ResourceNotFoundException" and response["clusterName"] == "nope"
 
 
@@ -260,25 +276,39 @@ def test_nodegroup_needs_active_cluster_and_valid_sizes(local_eks: Any, eks: Any
 def test_fargate_profiles(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     make_cluster("demo")
     fp = eks.create_fargate_profile(
-        clusterName="demo", fargateProfileName="fp", podExecutionRoleArn=ROLE,
-        selectors=[{"namespace": "default", "labels": {"a": "b"}}], subnets=["s"],
+        clusterName="demo",
+        fargateProfileName="fp",
+        podExecutionRoleArn=ROLE,
+        selectors=[{"namespace": "default", "labels": {"a": "b"}}],
+        subnets=["s"],
     )["fargateProfile"]
     assert fp["status"] == "CREATING" and ":fargateprofile/demo/fp/" in fp["fargateProfileArn"]
     code, _, response = error_of(
-        eks.create_fargate_profile, clusterName="demo", fargateProfileName="fp", podExecutionRoleArn=ROLE,
+        eks.create_fargate_profile,
+        clusterName="demo",
+        fargateProfileName="fp",
+        podExecutionRoleArn=ROLE,
         selectors=[{"namespace": "x"}],
     )
     assert code == "InvalidParameterException" and response["fargateProfileName"] == "fp"
-    code, _, _ = error_of(eks.create_fargate_profile, clusterName="demo", fargateProfileName="none", podExecutionRoleArn=ROLE)
+    code, _, _ = error_of(
+        eks.create_fargate_profile, clusterName="demo", fargateProfileName="none", podExecutionRoleArn=ROLE
+    )
     assert code == "InvalidParameterException"
     assert eks.list_fargate_profiles(clusterName="demo")["fargateProfileNames"] == ["fp"]
     local_eks.advance(3600)
-    assert eks.describe_fargate_profile(clusterName="demo", fargateProfileName="fp")["fargateProfile"]["status"] == "ACTIVE"
+    assert (
+        eks.describe_fargate_profile(clusterName="demo", fargateProfileName="fp")["fargateProfile"]["status"]
+        == "ACTIVE"
+    )
     eks.delete_fargate_profile(clusterName="demo", fargateProfileName="fp")
     local_eks.advance(3600)
     code, status, response = error_of(eks.describe_fargate_profile, clusterName="demo", fargateProfileName="fp")
     assert (code, status, response["fargateProfileName"], response["clusterName"]) == (
-        "ResourceNotFoundException", 404, "fp", "demo",
+        "ResourceNotFoundException",
+        404,
+        "fp",
+        "demo",
     )
 
 
@@ -291,7 +321,10 @@ def test_addons(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     assert addon["status"] == "CREATING" and addon["addonVersion"] == "v1.31.10-eksbuild.2"
     code, status, response = error_of(eks.create_addon, clusterName="demo", addonName="kube-proxy")
     assert (code, status, response["addonName"], response["clusterName"]) == (
-        "ResourceInUseException", 409, "kube-proxy", "demo",
+        "ResourceInUseException",
+        409,
+        "kube-proxy",
+        "demo",
     )
     code, _, response = error_of(eks.create_addon, clusterName="demo", addonName="not-an-addon")
     assert code == "InvalidParameterException" and response["addonName"] == "not-an-addon"
@@ -300,7 +333,9 @@ def test_addons(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     code, _, _ = error_of(eks.update_addon, clusterName="demo", addonName="kube-proxy")
     assert code == "InvalidRequestException"
     local_eks.advance(3600)
-    update = eks.update_addon(clusterName="demo", addonName="kube-proxy", configurationValues='{"mode": "ipvs"}')["update"]
+    update = eks.update_addon(clusterName="demo", addonName="kube-proxy", configurationValues='{"mode": "ipvs"}')[
+        "update"
+    ]
     assert update["type"] == "AddonUpdate"
     assert eks.describe_addon(clusterName="demo", addonName="kube-proxy")["addon"]["status"] == "UPDATING"
     local_eks.advance(3600)
@@ -312,7 +347,10 @@ def test_addons(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     local_eks.advance(3600)
     code, status, response = error_of(eks.describe_addon, clusterName="demo", addonName="kube-proxy")
     assert (code, status, response["addonName"], response["clusterName"]) == (
-        "ResourceNotFoundException", 404, "kube-proxy", "demo",
+        "ResourceNotFoundException",
+        404,
+        "kube-proxy",
+        "demo",
     )
     code, _, response = error_of(eks.list_updates, name="demo", addonName="kube-proxy")
     assert code == "ResourceNotFoundException" and response["addonName"] == "kube-proxy"
@@ -321,7 +359,14 @@ def test_addons(local_eks: Any, eks: Any, make_cluster: Any) -> None:
 def test_addon_catalog(eks: Any) -> None:
     everything = eks.describe_addon_versions()["addons"]
     names = {a["addonName"] for a in everything}
-    assert {"vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "eks-pod-identity-agent", "aws-efs-csi-driver"} <= names
+    assert {
+        "vpc-cni",
+        "coredns",
+        "kube-proxy",
+        "aws-ebs-csi-driver",
+        "eks-pod-identity-agent",
+        "aws-efs-csi-driver",
+    } <= names
     proxy = eks.describe_addon_versions(addonName="kube-proxy", kubernetesVersion="1.30")["addons"]
     assert [v["addonVersion"] for v in proxy[0]["addonVersions"]] == ["v1.30.14-eksbuild.2"]
     compat = proxy[0]["addonVersions"][0]["compatibilities"]
@@ -355,9 +400,7 @@ def test_tags_on_every_taggable_arn(local_eks: Any, eks: Any, make_cluster: Any)
     assert eks.describe_nodegroup(clusterName="demo", nodegroupName="ng")["nodegroup"]["tags"] == {"k1": "v1"}
     code, status, _ = error_of(eks.list_tags_for_resource, resourceArn="not-an-arn")
     assert (code, status) == ("BadRequestException", 400)
-    code, status, _ = error_of(
-        eks.tag_resource, resourceArn=cluster["arn"].replace("demo", "gone"), tags={"a": "b"}
-    )
+    code, status, _ = error_of(eks.tag_resource, resourceArn=cluster["arn"].replace("demo", "gone"), tags={"a": "b"})
     assert (code, status) == ("NotFoundException", 404)
     code, _, _ = error_of(eks.tag_resource, resourceArn=cluster["arn"], tags={"aws:x": "y"})
     assert code == "BadRequestException"
@@ -372,8 +415,13 @@ def test_state_is_separate_per_account_and_region(local_eks: Any, eks: Any) -> N
     eks.create_cluster(name="mine", roleArn=ROLE, resourcesVpcConfig={})
 
     def client(region: str, key: str) -> Any:
-        return boto3.client("eks", endpoint_url=local_eks.endpoint_url, region_name=region,
-                            aws_access_key_id=key, aws_secret_access_key="x")
+        return boto3.client(
+            "eks",
+            endpoint_url=local_eks.endpoint_url,
+            region_name=region,
+            aws_access_key_id=key,
+            aws_secret_access_key="x",
+        )
 
     assert client(local_eks.region, "other-key").list_clusters()["clusters"] == ["mine"]
     assert client("eu-west-1", "testing").list_clusters()["clusters"] == []

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import quote
 
 import boto3
-
 from conftest import SIGV4
 
 ITERATIONS = 1500
@@ -54,8 +53,24 @@ def random_body(rng: random.Random) -> bytes:
     if choice < 0.5:
         return bytes(rng.randrange(256) for _ in range(rng.randint(1, 64)))
     values: list[Any] = [None, True, 1, -5, 3.5, "s", [], {}, ["a", 1], {"a": {"b": []}}, "x" * 300, 2**70]
-    keys = ["name", "roleArn", "resourcesVpcConfig", "version", "tags", "nodegroupName", "subnets", "nodeRole",
-            "scalingConfig", "addonName", "selectors", "logging", "encryptionConfig", "labels", "taints", junk(rng, 5)]
+    keys = [
+        "name",
+        "roleArn",
+        "resourcesVpcConfig",
+        "version",
+        "tags",
+        "nodegroupName",
+        "subnets",
+        "nodeRole",
+        "scalingConfig",
+        "addonName",
+        "selectors",
+        "logging",
+        "encryptionConfig",
+        "labels",
+        "taints",
+        junk(rng, 5),
+    ]
     doc = {rng.choice(keys): rng.choice(values) for _ in range(rng.randint(0, 6))}
     if rng.random() < 0.2:
         return json.dumps(rng.choice(values)).encode()
@@ -79,7 +94,9 @@ def random_headers(rng: random.Random) -> dict[str, str]:
     if rng.random() < 0.3:
         headers["Content-Type"] = rng.choice(["application/json", "text/html", "application/x-amz-json-1.1", "x"])
     if rng.random() < 0.2:
-        headers["X-" + "".join(rng.choices(string.ascii_letters, k=6))] = "".join(rng.choices(string.ascii_letters + " ", k=20))
+        headers["X-" + "".join(rng.choices(string.ascii_letters, k=6))] = "".join(
+            rng.choices(string.ascii_letters + " ", k=20)
+        )
     return headers
 
 

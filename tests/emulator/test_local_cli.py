@@ -10,7 +10,6 @@ import sys
 
 import boto3
 import pytest
-
 from conftest import HAVE_EXTENSION
 
 pytestmark = pytest.mark.skipif(not HAVE_EXTENSION, reason="needs the built extension (eksy._eksy.Emulator)")
@@ -30,8 +29,9 @@ def test_eksy_local_serves_and_stops(stop_signal: signal.Signals) -> None:
         match = re.search(r"listening on (http://127\.0\.0\.1:(\d+))", line)
         assert match, line
         url, port = match.group(1), int(match.group(2))
-        eks = boto3.client("eks", endpoint_url=url, region_name="eu-west-1",
-                           aws_access_key_id="a", aws_secret_access_key="b")
+        eks = boto3.client(
+            "eks", endpoint_url=url, region_name="eu-west-1", aws_access_key_id="a", aws_secret_access_key="b"
+        )
         cluster = eks.create_cluster(name="c", roleArn="r", resourcesVpcConfig={})["cluster"]
         assert cluster["arn"].startswith("arn:aws:eks:eu-west-1:")
         assert eks.describe_cluster(name="c")["cluster"]["status"] == "ACTIVE"

@@ -10,9 +10,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError, EndpointConnectionError, ConnectionClosedError
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
-
 from conftest import boto_client
 
 
@@ -71,7 +70,8 @@ def test_every_operation_is_routed_recorded_and_validated(local_eks: Any, servic
 
     # Validation: drop a required body member, or break a constrained query member.
     body_required = [
-        name for name in (model.input_shape.required_members if model.input_shape else [])
+        name
+        for name in (model.input_shape.required_members if model.input_shape else [])
         if model.input_shape.members[name].serialization.get("location") is None
     ]
     if body_required:
@@ -82,7 +82,10 @@ def test_every_operation_is_routed_recorded_and_validated(local_eks: Any, servic
             getattr(unchecked, python_name)(**invalid)
         error = info.value.response["Error"]
         assert error["Code"] == "InvalidParameterException"
-        assert f"Value null at '{body_required[0]}' failed to satisfy constraint: Member must not be null" in error["Message"]
+        assert (
+            f"Value null at '{body_required[0]}' failed to satisfy constraint: Member must not be null"
+            in error["Message"]
+        )
     elif model.input_shape and "maxResults" in model.input_shape.members:
         unchecked = boto_client(local_eks, service, parameter_validation=False)
         with pytest.raises(ClientError) as info:
@@ -92,7 +95,13 @@ def test_every_operation_is_routed_recorded_and_validated(local_eks: Any, servic
 
 
 def test_unknown_routes_answer_json(raw: Any) -> None:
-    for method, path in [("GET", "/nope"), ("GET", "/"), ("PUT", "/clusters"), ("PATCH", "/clusters/x"), ("GET", "/clusters//node-groups")]:
+    for method, path in [
+        ("GET", "/nope"),
+        ("GET", "/"),
+        ("PUT", "/clusters"),
+        ("PATCH", "/clusters/x"),
+        ("GET", "/clusters//node-groups"),
+    ]:
         status, headers, body = raw(method, path)
         assert status == 404 and headers["content-type"] == "application/json"
         assert headers["x-amzn-errortype"] == "UnknownOperationException"
@@ -116,7 +125,9 @@ def test_malformed_body_is_a_serialization_error(raw: Any) -> None:
     assert (status, headers["x-amzn-errortype"]) == (400, "SerializationException")
     status, headers, _ = raw("POST", "/clusters", body="[1, 2]")
     assert status == 400
-    status, headers, body = raw("POST", "/clusters", body=json.dumps({"name": 5, "roleArn": "r", "resourcesVpcConfig": {}}))
+    status, headers, body = raw(
+        "POST", "/clusters", body=json.dumps({"name": 5, "roleArn": "r", "resourcesVpcConfig": {}})
+    )
     assert headers["x-amzn-errortype"] == "InvalidParameterException"
     assert "at 'name'" in json.loads(body)["message"]
 
@@ -139,9 +150,14 @@ def test_queued_errors_then_pass_through(local_eks: Any, eks: Any) -> None:
 
 def test_retries_recover_from_throttling(local_eks: Any) -> None:
     local_eks.queue_error("ListClusters", "ThrottlingException", count=2)
-    eks = boto3.client("eks", endpoint_url=local_eks.endpoint_url, region_name=local_eks.region,
-                       aws_access_key_id="t", aws_secret_access_key="t",
-                       config=Config(retries={"total_max_attempts": 5, "mode": "standard"}))
+    eks = boto3.client(
+        "eks",
+        endpoint_url=local_eks.endpoint_url,
+        region_name=local_eks.region,
+        aws_access_key_id="t",
+        aws_secret_access_key="t",
+        config=Config(retries={"total_max_attempts": 5, "mode": "standard"}),
+    )
     response = eks.list_clusters()
     assert response["ResponseMetadata"]["RetryAttempts"] == 2
     assert len(local_eks.requests("ListClusters")) == 3

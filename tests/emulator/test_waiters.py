@@ -53,8 +53,13 @@ def test_nodegroup_waiters(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     eks.delete_nodegroup(clusterName="demo", nodegroupName="ng")
     wait(eks, "nodegroup_deleted", clusterName="demo", nodegroupName="ng")
     eks.create_nodegroup(clusterName="demo", nodegroupName="bad", subnets=["s"], nodeRole=ROLE)
-    local_eks.force_status("nodegroup", "demo", "CREATE_FAILED", "bad",
-                           health_issues=[{"code": "AsgInstanceLaunchFailures", "message": "no capacity", "resourceIds": ["asg"]}])
+    local_eks.force_status(
+        "nodegroup",
+        "demo",
+        "CREATE_FAILED",
+        "bad",
+        health_issues=[{"code": "AsgInstanceLaunchFailures", "message": "no capacity", "resourceIds": ["asg"]}],
+    )
     fails(eks, "nodegroup_active", clusterName="demo", nodegroupName="bad")
     issues = eks.describe_nodegroup(clusterName="demo", nodegroupName="bad")["nodegroup"]["health"]["issues"]
     assert issues == [{"code": "AsgInstanceLaunchFailures", "message": "no capacity", "resourceIds": ["asg"]}]

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 import eksy
+import pytest
 from eksy.testing import LocalEKS
 
 ROLE = "arn:aws:iam::123456789012:role/eks"

@@ -10,10 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import eksy
 import pytest
 from botocore import xform_name
-
-import eksy
 from eksy._generated import eks_models, paginators, waiters
 from eksy._paginate import PaginatorSpec
 from eksy._wait import WaiterSpec
@@ -132,7 +131,7 @@ def test_generated_waiter_matches_the_model(name: str) -> None:
     )
     assert len(spec.acceptors) == len(config["acceptors"])
     output_shape = SERVICE["operations"][config["operation"]]["output"]["shape"]
-    for generated, raw in zip(spec.acceptors, config["acceptors"]):
+    for generated, raw in zip(spec.acceptors, config["acceptors"], strict=True):
         assert (generated.state, generated.matcher, generated.expected) == (
             raw["state"],
             raw["matcher"],
@@ -144,7 +143,7 @@ def test_generated_waiter_matches_the_model(name: str) -> None:
         steps = raw["argument"].split(".")
         assert generated.path == tuple(xform_name(s) for s in steps)
         shape = output_shape
-        for wire, snake in zip(steps, generated.path):
+        for wire, snake in zip(steps, generated.path, strict=True):
             fields = {f.name for f in dataclasses.fields(getattr(eks_models, shape))}
             assert snake in fields, f"{snake} not a field of {shape}"
             shape = SHAPES[shape]["members"][wire]["shape"]

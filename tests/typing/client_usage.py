@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing_extensions import assert_type
 
 import eksy
 from eksy.models import Cluster, DescribeClusterResponse, ListClustersResponse, NodegroupScalingConfig
 from eksy.models.auth import AssumeRoleForPodIdentityResponse
+from typing_extensions import assert_type
 
 
 def sync_usage() -> None:
