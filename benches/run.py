@@ -363,8 +363,11 @@ def measure_clients(
         for lib, py in libs_py:
 
             def go(lib: str = lib, py: str = py) -> None:
-                r = worker(py, wt, mode="construct", lib=lib, endpoint=url, repeat=c["construct_repeat"])
+                r = worker(
+                    py, wt, mode="construct", lib=lib, endpoint=url, cluster=CLUSTER, repeat=c["construct_repeat"]
+                )
                 res.add(f"construct_first.{lib}", r["first_s"])
+                res.add(f"first_call.{lib}", r["first_call_s"])
                 res.add(f"construct_next.{lib}", r["subsequent_s"])
 
             res.attempt(f"construct.{lib}", go)
@@ -491,6 +494,7 @@ FIGURES = [
     ("import until a client class is loaded", "import_ready", "ms", 1e3),
     ("first client construction", "construct_first", "ms", 1e3),
     ("later client construction", "construct_next", "ms", 1e3),
+    ("first describe_cluster on the first client", "first_call", "ms", 1e3),
     ("peak RSS, import + one client", "rss", "MiB", 1 / 1024),
     ("sequential describe_cluster", "seq_cps", "calls/s", 1),
     ("sequential describe_cluster, per call", "seq_us", "us", 1),
@@ -586,6 +590,13 @@ def info_ratios(res: Results) -> list[tuple[str, float | None]]:
     return [
         ("later construction: boto3 / eksy", ratio(m("construct_next.boto3"), m("construct_next.eksy"))),
         ("first construction: aiobotocore / eksy", ratio(m("construct_first.aiobotocore"), m("construct_first.eksy"))),
+        (
+            "first construction + first call: boto3 / eksy",
+            ratio(
+                _sum(m("construct_first.boto3"), m("first_call.boto3")),
+                _sum(m("construct_first.eksy"), m("first_call.eksy")),
+            ),
+        ),
         ("import: aiobotocore / eksy", ratio(m("import.aiobotocore"), m("import.eksy"))),
         ("import until client class loaded: eksy / boto3", ratio(m("import_ready.eksy"), m("import_ready.boto3"))),
         ("sequential calls/s: eksy / native", ratio(m("seq_cps.eksy"), m("seq_cps.native"))),
@@ -594,6 +605,10 @@ def info_ratios(res: Results) -> list[tuple[str, float | None]]:
         ("list all pages: eksy / native time", ratio(m("list_us.eksy"), m("list_us.native"))),
         ("describe_addon_versions: boto3 / eksy time", ratio(m("addons_us.boto3"), m("addons_us.eksy"))),
     ]
+
+
+def _sum(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a + b
 
 
 def fmt(v: float | None) -> str:

@@ -69,13 +69,13 @@ def call_dict(args: list[tuple[str, str, bool]]) -> str:
     return "{" + ", ".join(f'"{name}": {name}' for name, _, _ in args) + "}"
 
 
-def imports(svc_list: list[Service], runtime: str) -> list[str]:
+def imports(svc_list: list[Service], runtime: str, typing_names: str) -> list[str]:
     lines = [
         "from __future__ import annotations",
         "",
         "from collections.abc import Callable, Mapping, Sequence",
         "from datetime import datetime",
-        "from typing import TYPE_CHECKING, cast",
+        f"from typing import {typing_names}",
         "",
         runtime,
         "",
@@ -175,7 +175,7 @@ def emit_paginators(services: list[Service]) -> str:
         ]
     )
     doc = '"""Typed paginators for every paginated operation, sync and async."""'
-    lines = [HEADER, doc, "", *imports(with_pages, runtime)]
+    lines = [HEADER, doc, "", *imports(with_pages, runtime, "TYPE_CHECKING")]
     for svc in with_pages:
         for op in sorted(svc.paginators):
             spec = paginator_spec(svc, op)
@@ -325,7 +325,7 @@ def emit_waiters(services: list[Service]) -> str:
         ["from eksy._progress import WaitProgress", "from eksy._wait import Acceptor, WaiterSpec, async_wait, wait"]
     )
     doc = '"""Typed waiters for every waiter of the service models, sync and async."""'
-    lines = [HEADER, doc, "", *imports(with_waiters, runtime)]
+    lines = [HEADER, doc, "", *imports(with_waiters, runtime, "TYPE_CHECKING, cast")]
     for svc in with_waiters:
         for name in sorted(svc.waiters):
             config = svc.waiters[name]

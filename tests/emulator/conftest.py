@@ -105,8 +105,36 @@ def boto_client(local: Any, service: str = "eks", **config: Any) -> Any:
 
 
 @pytest.fixture
-def eks(local_eks: Any) -> Any:
-    return boto_client(local_eks)
+def eks(local_eks: Any) -> Iterator[Any]:
+    """A boto3 client whose every successful response is checked for the output shape's
+    required members, recursively: what botocore parses must be complete."""
+    client = boto_client(local_eks)
+    missing: list[str] = []
+
+    def check(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if http_response.status_code < 300 and model.output_shape is not None:
+            missing.extend(f"{model.name}: {m}" for m in missing_required(model.output_shape, parsed, ""))
+
+    client.meta.events.register("after-call.eks", check)
+    yield client
+    assert not missing, f"responses lacked required members: {missing}"
+
+
+def missing_required(shape: Any, value: Any, path: str) -> list[str]:
+    """Paths of required structure members absent from a parsed value."""
+    found: list[str] = []
+    if shape.type_name == "structure" and isinstance(value, dict):
+        found += [f"{path}{name}" for name in shape.required_members if name not in value]
+        for name, member in shape.members.items():
+            if name in value:
+                found += missing_required(member, value[name], f"{path}{name}.")
+    elif shape.type_name == "list" and isinstance(value, list):
+        for index, item in enumerate(value):
+            found += missing_required(shape.member, item, f"{path}[{index}].")
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            found += missing_required(shape.value, item, f"{path}{key}.")
+    return found
 
 
 ROLE = "arn:aws:iam::123456789012:role/eks"

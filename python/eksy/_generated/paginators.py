@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from eksy._paginate import AsyncPaginator, Paginator, PaginatorSpec
 from eksy._progress import PageProgress
