@@ -267,8 +267,11 @@ def waiter_doc(svc: Service, name: str, config: dict[str, Any], accepted: list[d
         ("progress", "A callable receiving a WaitProgress per poll, or True for a live status line."),
     ]
     returns = waiter_returns(svc, config, accepted)
-    result = "None." if returns == "None" else f"The last :class:`{svc.output_shape(op)}`" + (
-        " (None when success is an error)." if "None" in returns else "."
+    result = (
+        "None."
+        if returns == "None"
+        else f"The last :class:`{svc.output_shape(op)}`"
+        + (" (None when success is an error)." if "None" in returns else ".")
     )
     raises = (
         "Raises:\n    WaiterError: a failure state or an unexpected error.\n"

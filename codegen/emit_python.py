@@ -144,7 +144,7 @@ def emit_inputs(svc: Service) -> str:
         "from datetime import datetime",
         "from typing import TypedDict",
         "",
-        f"from eksy._generated.{svc.module}_models import *  # noqa: F403",
+        f"from eksy._generated.{svc.module}_models import *",
         "",
     ]
     for name in svc.input_structures():
@@ -215,8 +215,8 @@ def emit_clients(svc: Service) -> str:
     if svc.paginators or svc.waiters:
         lines.append("    from eksy._generated.paginators import AsyncEKSPaginators, EKSPaginators")
         lines.append("    from eksy._generated.waiters import AsyncEKSWaiters, EKSWaiters")
-    lines.append(f"    from eksy._generated.{svc.module}_inputs import *  # noqa: F403")
-    lines.append(f"    from eksy._generated.{svc.module}_models import *  # noqa: F403")
+    lines.append(f"    from eksy._generated.{svc.module}_inputs import *")
+    lines.append(f"    from eksy._generated.{svc.module}_models import *")
     lines.append("")
     names = {"eks": ("EKS", "AsyncEKS"), "eks-auth": ("EKSAuth", "AsyncEKSAuth")}
     sync_name, async_name = names[svc.key]
@@ -281,6 +281,8 @@ def emit_errors(services: list[Service]) -> str:
         "",
         "from __future__ import annotations",
         "",
+        "from typing import ClassVar",
+        "",
         "from eksy._errors import ServiceError",
         "",
         "__all__ = [",
@@ -294,7 +296,7 @@ def emit_errors(services: list[Service]) -> str:
         lines += ["", f"class {name}(ServiceError):", docstring(doc, 4), ""]
         fields = entry["fields"]
         pairs = ", ".join(f'"{k}": "{v}"' for k, v in fields.items())
-        lines.append(f"    _fields = {{{pairs}}}")
+        lines.append(f"    _fields: ClassVar[dict[str, str]] = {{{pairs}}}")
         for attr in fields.values():
             lines.append(f"    {attr}: str | None")
         lines.append("")

@@ -83,11 +83,7 @@ impl CallError {
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
         if mentions_credentials(&err) {
-            return Self::local(
-                CallKind::NoCredentials,
-                operation,
-                error_chain(&err),
-            );
+            return Self::local(CallKind::NoCredentials, operation, error_chain(&err));
         }
         match &err {
             SdkError::ServiceError(ctx) => {
@@ -112,31 +108,25 @@ impl CallError {
                         .map(str::to_owned),
                 }
             }
-            SdkError::TimeoutError(_) => Self::local(
-                CallKind::Timeout,
-                operation,
-                error_chain(&err),
-            ),
+            SdkError::TimeoutError(_) => {
+                Self::local(CallKind::Timeout, operation, error_chain(&err))
+            }
             SdkError::DispatchFailure(failure) => {
+                // I/O failures and dropped connections (the connector's "other" kind, e.g. a
+                // response cut short) are both the endpoint's fault: transient to a caller.
                 let kind = if failure.is_timeout() {
                     CallKind::Timeout
-                } else if failure.is_io() {
-                    CallKind::Connection
-                } else {
+                } else if failure.is_user() {
                     CallKind::Other
+                } else {
+                    CallKind::Connection
                 };
                 Self::local(kind, operation, error_chain(&err))
             }
-            SdkError::ResponseError(_) => Self::local(
-                CallKind::Other,
-                operation,
-                error_chain(&err),
-            ),
-            _ => Self::local(
-                CallKind::Other,
-                operation,
-                error_chain(&err),
-            ),
+            SdkError::ResponseError(_) => {
+                Self::local(CallKind::Other, operation, error_chain(&err))
+            }
+            _ => Self::local(CallKind::Other, operation, error_chain(&err)),
         }
     }
 

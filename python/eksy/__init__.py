@@ -21,6 +21,8 @@ from eksy._errors import (
 )
 from eksy._generated.errors import *  # noqa: F403
 from eksy._generated.errors import __all__ as _service_errors
+from eksy._paginate import AsyncPaginator, PaginationError, Paginator
+from eksy._wait import WaiterError, WaiterTimeoutError
 
 if TYPE_CHECKING:
     from eksy import models
@@ -67,6 +69,11 @@ __all__ = [
     "NoCredentialsError",
     "EndpointConnectionError",
     "RequestTimeoutError",
+    "WaiterError",
+    "WaiterTimeoutError",
+    "PaginationError",
+    "Paginator",
+    "AsyncPaginator",
     "models",
     *_service_errors,
 ]

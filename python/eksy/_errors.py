@@ -50,7 +50,8 @@ class NoCredentialsError(ClientSideError):
 
 
 class EndpointConnectionError(ClientSideError, ConnectionError):
-    """The endpoint could not be reached (refused, unreachable, DNS, TLS)."""
+    """The endpoint could not be reached, or dropped the connection (refused, unreachable, DNS,
+    TLS, closed without an answer)."""
 
 
 class RequestTimeoutError(ClientSideError, TimeoutError):
@@ -149,7 +150,7 @@ def _call_error(
         return NoCredentialsError(f"{operation}: {_NO_CREDENTIALS_HELP}")
     if kind == "connection":
         return EndpointConnectionError(
-            f"{operation}: could not connect to the endpoint ({message}). Check endpoint_url, the "
+            f"{operation}: the connection to the endpoint failed ({message}). Check endpoint_url, the "
             "network, and that the service (or `eksy local`) is running."
         )
     if kind == "timeout":

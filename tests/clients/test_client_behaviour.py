@@ -168,7 +168,7 @@ def test_connection_refused_says_what_to_do() -> None:
         aws_access_key_id="a",
         aws_secret_access_key="b",
     )
-    with pytest.raises(eksy.EndpointConnectionError, match=r"could not connect.*Check endpoint_url"):
+    with pytest.raises(eksy.EndpointConnectionError, match=r"connection to the endpoint failed.*Check endpoint_url"):
         client.list_clusters()
 
 

@@ -96,8 +96,9 @@ def test_cluster_children_paginators(local: LocalEKS, eks: eksy.EKS, aeks: eksy.
     for name in catalog:
         eks.create_addon(cluster_name="demo", addon_name=name)
     updates = [
-        eks.update_cluster_config(name="demo", logging={"cluster_logging": [{"types": ["api"], "enabled": i % 2 == 0}]})
-        .update.id
+        eks.update_cluster_config(
+            name="demo", logging={"cluster_logging": [{"types": ["api"], "enabled": i % 2 == 0}]}
+        ).update.id
         for i in range(12)
     ]
 

@@ -13,8 +13,8 @@ from eksy._client_base import AsyncClientBase, SyncClientBase
 if TYPE_CHECKING:
     from eksy._generated.paginators import AsyncEKSPaginators, EKSPaginators
     from eksy._generated.waiters import AsyncEKSWaiters, EKSWaiters
-    from eksy._generated.eks_inputs import *  # noqa: F403
-    from eksy._generated.eks_models import *  # noqa: F403
+    from eksy._generated.eks_inputs import *
+    from eksy._generated.eks_models import *
 
 
 class EKS(SyncClientBase):

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TypedDict
 
-from eksy._generated.eks_models import *  # noqa: F403
+from eksy._generated.eks_models import *
 
 class AccessScopeDict(TypedDict, total=False):
     """Dict form of :class:`AccessScope` (snake_case keys)."""

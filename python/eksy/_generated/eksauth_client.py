@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from eksy._client_base import AsyncClientBase, SyncClientBase
 
 if TYPE_CHECKING:
-    from eksy._generated.eksauth_inputs import *  # noqa: F403
-    from eksy._generated.eksauth_models import *  # noqa: F403
+    from eksy._generated.eksauth_inputs import *
+    from eksy._generated.eksauth_models import *
 
 
 class EKSAuth(SyncClientBase):

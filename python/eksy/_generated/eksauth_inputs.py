@@ -8,4 +8,4 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TypedDict
 
-from eksy._generated.eksauth_models import *  # noqa: F403
+from eksy._generated.eksauth_models import *

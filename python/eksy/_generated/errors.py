@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from eksy._errors import ServiceError
 
 __all__ = [
@@ -34,7 +36,7 @@ class AccessDeniedException(ServiceError):
     required permissions. For more information, see Access management in the IAM User Guide. Usually HTTP 403.
     """
 
-    _fields = {}
+    _fields: ClassVar[dict[str, str]] = {}
 
 
 class BadRequestException(ServiceError):
@@ -42,7 +44,7 @@ class BadRequestException(ServiceError):
     will depend on the API, and will be documented in the error message. Usually HTTP 400.
     """
 
-    _fields = {}
+    _fields: ClassVar[dict[str, str]] = {}
 
 
 class ClientException(ServiceError):
@@ -51,7 +53,7 @@ class ClientException(ServiceError):
     action or resource or specifying an identifier that is not valid. Usually HTTP 400.
     """
 
-    _fields = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
     cluster_name: str | None
     nodegroup_name: str | None
     addon_name: str | None
@@ -62,21 +64,21 @@ class ExpiredTokenException(ServiceError):
     """The specified Kubernetes service account token is expired. Usually HTTP 400.
     """
 
-    _fields = {}
+    _fields: ClassVar[dict[str, str]] = {}
 
 
 class InternalServerException(ServiceError):
     """These errors are usually caused by a server-side issue. Usually HTTP 500.
     """
 
-    _fields = {}
+    _fields: ClassVar[dict[str, str]] = {}
 
 
 class InvalidParameterException(ServiceError):
     """The specified parameter is invalid. Review the available parameters for the API request. Usually HTTP 400.
     """
 
-    _fields = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "fargateProfileName": "fargate_profile_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "fargateProfileName": "fargate_profile_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
     cluster_name: str | None
     nodegroup_name: str | None
     fargate_profile_name: str | None
@@ -89,7 +91,7 @@ class InvalidRequestException(ServiceError):
     and the associated operations. Usually HTTP 400.
     """
 
-    _fields = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
     cluster_name: str | None
     nodegroup_name: str | None
     addon_name: str | None
@@ -102,7 +104,7 @@ class InvalidStateException(ServiceError):
     errors. Usually HTTP 400.
     """
 
-    _fields = {"clusterName": "cluster_name"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name"}
     cluster_name: str | None
 
 
@@ -110,7 +112,7 @@ class InvalidTokenException(ServiceError):
     """The specified Kubernetes service account token is invalid. Usually HTTP 400.
     """
 
-    _fields = {}
+    _fields: ClassVar[dict[str, str]] = {}
 
 
 class NotFoundException(ServiceError):
@@ -118,14 +120,14 @@ class NotFoundException(ServiceError):
     retry such requests. Usually HTTP 404.
     """
 
-    _fields = {}
+    _fields: ClassVar[dict[str, str]] = {}
 
 
 class ResourceInUseException(ServiceError):
     """The specified resource is in use. Usually HTTP 409.
     """
 
-    _fields = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "addonName": "addon_name"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "addonName": "addon_name"}
     cluster_name: str | None
     nodegroup_name: str | None
     addon_name: str | None
@@ -135,7 +137,7 @@ class ResourceLimitExceededException(ServiceError):
     """You have encountered a service limit on the specified resource. Usually HTTP 400.
     """
 
-    _fields = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "subscriptionId": "subscription_id"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "subscriptionId": "subscription_id"}
     cluster_name: str | None
     nodegroup_name: str | None
     subscription_id: str | None
@@ -147,7 +149,7 @@ class ResourceNotFoundException(ServiceError):
     Amazon EKS clusters and node groups are Amazon Web Services Region specific. Usually HTTP 404.
     """
 
-    _fields = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "fargateProfileName": "fargate_profile_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "fargateProfileName": "fargate_profile_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
     cluster_name: str | None
     nodegroup_name: str | None
     fargate_profile_name: str | None
@@ -160,14 +162,14 @@ class ResourcePropagationDelayException(ServiceError):
     propagating. Retry later. Usually HTTP 428.
     """
 
-    _fields = {}
+    _fields: ClassVar[dict[str, str]] = {}
 
 
 class ServerException(ServiceError):
     """These errors are usually caused by a server-side issue. Usually HTTP 500.
     """
 
-    _fields = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "addonName": "addon_name", "subscriptionId": "subscription_id"}
     cluster_name: str | None
     nodegroup_name: str | None
     addon_name: str | None
@@ -178,14 +180,14 @@ class ServiceUnavailableException(ServiceError):
     """The service is unavailable. Back off and retry the operation. Usually HTTP 503.
     """
 
-    _fields = {}
+    _fields: ClassVar[dict[str, str]] = {}
 
 
 class ThrottlingException(ServiceError):
     """The request or operation couldn't be performed because a service is throttling requests. Usually HTTP 429.
     """
 
-    _fields = {"clusterName": "cluster_name"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name"}
     cluster_name: str | None
 
 
@@ -195,7 +197,7 @@ class UnsupportedAvailabilityZoneException(ServiceError):
     your account, from which you can choose subnets for your cluster. Usually HTTP 400.
     """
 
-    _fields = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "validZones": "valid_zones"}
+    _fields: ClassVar[dict[str, str]] = {"clusterName": "cluster_name", "nodegroupName": "nodegroup_name", "validZones": "valid_zones"}
     cluster_name: str | None
     nodegroup_name: str | None
     valid_zones: str | None
