@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
+from typing import Any
 
 import eksy
+from eksy._progress import WaitProgress
 from eksy.testing import LocalEKS
 
 ROLE = "arn:aws:iam::123456789012:role/eks-cluster-role"
@@ -22,24 +22,18 @@ def step(text: str) -> None:
     say(f"\n== {text}")
 
 
-def watch(what: str, read_status: Callable[[], str | None], until: str, timeout: float = 30) -> None:
-    """Prints each status change until `until` (or the resource is gone, for until='gone')."""
-    started = time.monotonic()
-    last: str | None = None
-    while time.monotonic() - started < timeout:
-        try:
-            status = read_status()
-        except eksy.ResourceNotFoundException:
-            status = "gone"
-        if status != last:
-            say(f"   {what}: {status}  ({time.monotonic() - started:4.1f} s)")
-            last = status
-        if status == until:
-            return
-        if status in ("FAILED", "CREATE_FAILED", "DELETE_FAILED", "DEGRADED"):
-            raise SystemExit(f"{what} ended {status}")
-        time.sleep(0.1)
-    raise SystemExit(f"{what} did not reach {until} within {timeout} s")
+class StatusPrinter:
+    """A waiter progress callback that prints each status change."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.last: str | None = None
+
+    def __call__(self, poll: WaitProgress[Any]) -> None:
+        status = "gone" if poll.outcome == "success" and poll.response is None else poll.status
+        if status != self.last:
+            say(f"   {self.what}: {status}  ({poll.elapsed:4.1f} s, poll {poll.attempt})")
+            self.last = status
 
 
 def run(speed: float) -> None:
@@ -71,11 +65,7 @@ def run(speed: float) -> None:
         say(f"   {created.name}  version {created.version}  status {created.status}")
         say(f"   arn {created.arn}")
 
-        def cluster_status() -> str | None:
-            cluster = eks.describe_cluster(name="demo").cluster
-            return cluster.status if cluster else None
-
-        watch("cluster demo", cluster_status, "ACTIVE")
+        eks.wait.cluster_active(name="demo", delay=0.2, progress=StatusPrinter("cluster demo"))
 
         step("Add a managed node group and the vpc-cni add-on")
         versions = eks.describe_addon_versions(addon_name="vpc-cni", kubernetes_version="1.33").addons or []
@@ -92,19 +82,19 @@ def run(speed: float) -> None:
         )
         eks.create_addon(cluster_name="demo", addon_name="vpc-cni", addon_version=vpc_cni)
 
-        def nodegroup_status() -> str | None:
-            nodegroup = eks.describe_nodegroup(cluster_name="demo", nodegroup_name="general").nodegroup
-            return nodegroup.status if nodegroup else None
+        eks.wait.nodegroup_active(
+            cluster_name="demo", nodegroup_name="general", delay=0.2, progress=StatusPrinter("node group general")
+        )
+        eks.wait.addon_active(
+            cluster_name="demo", addon_name="vpc-cni", delay=0.2, progress=StatusPrinter("add-on vpc-cni")
+        )
 
-        def addon_status() -> str | None:
-            addon = eks.describe_addon(cluster_name="demo", addon_name="vpc-cni").addon
-            return addon.status if addon else None
-
-        watch("node group general", nodegroup_status, "ACTIVE")
-        watch("add-on vpc-cni", addon_status, "ACTIVE")
-
-        step("List and describe")
-        say(f"   clusters:    {eks.list_clusters().clusters}")
+        step("List (paginators follow nextToken for you) and describe")
+        for i in range(12):
+            eks.create_cluster(name=f"team-{i:02}", role_arn=ROLE, resources_vpc_config={"subnet_ids": SUBNETS})
+        clusters = list(eks.paginate.list_clusters(page_size=5))
+        pages = sum(1 for _ in eks.paginate.list_clusters(page_size=5).pages())
+        say(f"   clusters:    {len(clusters)} in {pages} pages of 5: {clusters[:4]} ...")
         say(f"   node groups: {eks.list_nodegroups(cluster_name='demo').nodegroups}")
         say(f"   add-ons:     {eks.list_addons(cluster_name='demo').addons}")
         nodegroup = eks.describe_nodegroup(cluster_name="demo", nodegroup_name="general").nodegroup
@@ -125,11 +115,11 @@ def run(speed: float) -> None:
         for param in update.params or []:
             say(f"      {param.type} = {param.value}")
 
-        def update_status() -> str | None:
-            current = eks.describe_update(name="demo", nodegroup_name="general", update_id=update.id or "").update
-            return current.status if current else None
-
-        watch("update", update_status, "Successful")
+        eks.wait.nodegroup_active(
+            cluster_name="demo", nodegroup_name="general", delay=0.2, progress=StatusPrinter("node group general")
+        )
+        finished = eks.describe_update(name="demo", nodegroup_name="general", update_id=update.id).update
+        say(f"   update {update.id}: {finished.status if finished else None}")
 
         step("Errors are typed")
         try:
@@ -157,11 +147,17 @@ def run(speed: float) -> None:
 
         step("Clean up")
         eks.delete_addon(cluster_name="demo", addon_name="vpc-cni")
-        watch("add-on vpc-cni", addon_status, "gone")
+        eks.wait.addon_deleted(
+            cluster_name="demo", addon_name="vpc-cni", delay=0.2, progress=StatusPrinter("add-on vpc-cni")
+        )
         eks.delete_nodegroup(cluster_name="demo", nodegroup_name="general")
-        watch("node group general", nodegroup_status, "gone")
+        eks.wait.nodegroup_deleted(
+            cluster_name="demo", nodegroup_name="general", delay=0.2, progress=StatusPrinter("node group general")
+        )
         eks.delete_cluster(name="demo")
-        watch("cluster demo", cluster_status, "gone")
+        eks.wait.cluster_deleted(name="demo", delay=0.2, progress=StatusPrinter("cluster demo"))
+        for i in range(12):
+            eks.delete_cluster(name=f"team-{i:02}")
         say(f"\nDone: {len(local.requests())} requests served by the emulator.")
 
 
