@@ -89,11 +89,11 @@ def emit_models(svc: Service) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from dataclasses import dataclass, field",
+        "from dataclasses import field",
         "from datetime import datetime",
         "from typing import Literal",
         "",
-        "from eksy._model_base import Model",
+        "from eksy._model_base import Model, model",
         "",
         "__all__ = [",
     ]
@@ -113,22 +113,33 @@ def emit_dataclass(svc: Service, name: str) -> list[str]:
     doc = to_text(svc.shapes[name].get("documentation"))
     attrs = attributes_section(svc, name, "Attributes")
     full = "\n\n".join(p for p in (doc or f"The {name} data type.", attrs) if p)
-    # Secrets (credentials, tokens) must never show in a repr.
-    sensitive = bool(svc.shapes[name].get("sensitive"))
-    decorator = "@dataclass(frozen=True, repr=False)" if sensitive else "@dataclass(frozen=True)"
-    lines = ["", decorator, f"class {name}(Model):", docstring(full, 4), ""]
+    lines = ["", "@model", f"class {name}(Model):", docstring(full, 4), ""]
     required = set(svc.required(name))
+    # Secrets (credentials, tokens) must never show in a repr.
+    sensitive_shape = bool(svc.shapes[name].get("sensitive"))
+    params = []
     for member in svc.ordered_members(name):
         ref = svc.members(name)[member]
         annotation = py_type(svc, ref["shape"], for_input=False)
-        hidden = ref.get("sensitive") or svc.shapes[ref["shape"]].get("sensitive")
+        hidden = ref.get("sensitive") or svc.shapes[ref["shape"]].get("sensitive") or sensitive_shape
+        attr = py_name(member)
         if member in required:
-            default = " = field(repr=False)" if hidden else ""
-            lines.append(f"    {py_name(member)}: {annotation}{default}")
+            lines.append(f"    {attr}: {annotation}" + (" = field(repr=False)" if hidden else ""))
+            params.append(f"{attr}: {annotation}")
         else:
             default = "field(default=None, repr=False)" if hidden else "None"
-            lines.append(f"    {py_name(member)}: {annotation} | None = {default}")
-    if sensitive:
+            lines.append(f"    {attr}: {annotation} | None = {default}")
+            params.append(f"{attr}: {annotation} | None = None")
+    names = [py_name(m) for m in svc.ordered_members(name)]
+    lines += [
+        "",
+        "    def __init__(",
+        "        self,",
+        *(f"        {p}," for p in params),
+        "    ) -> None:",
+        "        self.__dict__.update(" + ", ".join(f"{n}={n}" for n in names) + ")",
+    ]
+    if sensitive_shape:
         lines += ["", "    def __repr__(self) -> str:", f'        return "{name}(<sensitive>)"']
     return [*lines, ""]
 

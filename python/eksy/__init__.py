@@ -21,18 +21,24 @@ from eksy._errors import (
 )
 from eksy._generated.errors import *  # noqa: F403
 from eksy._generated.errors import __all__ as _service_errors
-from eksy._paginate import AsyncPaginator, PaginationError, Paginator
-from eksy._wait import WaiterError, WaiterTimeoutError
 
 if TYPE_CHECKING:
     from eksy import models
     from eksy._generated.eks_client import EKS, AsyncEKS
     from eksy._generated.eksauth_client import AsyncEKSAuth, EKSAuth
+    from eksy._paginate import AsyncPaginator, PaginationError, Paginator
+    from eksy._wait import WaiterError, WaiterTimeoutError
 
 __version__ = "0.1.0"
 
-# Clients and models load on first use, which keeps `import eksy` cheap.
+# Clients, models, paginators and waiters load on first use, which keeps `import eksy` cheap
+# (waiters need asyncio, which alone costs more than the rest of the package).
 _LAZY = {
+    "WaiterError": "eksy._wait",
+    "WaiterTimeoutError": "eksy._wait",
+    "PaginationError": "eksy._paginate",
+    "Paginator": "eksy._paginate",
+    "AsyncPaginator": "eksy._paginate",
     "EKS": "eksy._generated.eks_client",
     "AsyncEKS": "eksy._generated.eks_client",
     "EKSAuth": "eksy._generated.eksauth_client",

@@ -235,7 +235,14 @@ fn main() {
                 let op = rest.get(3).cloned().unwrap_or_else(|| "describe".into());
                 concurrent(c, cluster, n, inflight, op).await
             }
-            "list" => list_all(c, parse(rest.get(1), Some(5)), parse(rest.get(2), Some(100))).await,
+            "list" => {
+                list_all(
+                    c,
+                    parse(rest.get(1), Some(5)),
+                    parse(rest.get(2), Some(100)),
+                )
+                .await
+            }
             _ => usage(),
         }
     });

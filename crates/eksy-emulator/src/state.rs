@@ -22,6 +22,14 @@ pub struct Timings {
     pub addon_create: f64,
     pub addon_update: f64,
     pub addon_delete: f64,
+    pub capability_create: f64,
+    pub capability_update: f64,
+    pub capability_delete: f64,
+    pub subscription_create: f64,
+    pub subscription_delete: f64,
+    /// Creating, activating or deleting a certificate authority (one cluster update each).
+    pub certificate_authority_update: f64,
+    pub insights_refresh: f64,
 }
 
 impl Default for Timings {
@@ -38,6 +46,13 @@ impl Default for Timings {
             addon_create: 0.05,
             addon_update: 0.05,
             addon_delete: 0.05,
+            capability_create: 0.05,
+            capability_update: 0.05,
+            capability_delete: 0.05,
+            subscription_create: 0.05,
+            subscription_delete: 0.05,
+            certificate_authority_update: 0.1,
+            insights_refresh: 0.05,
         }
     }
 }
@@ -188,6 +203,7 @@ pub enum Scope {
     Cluster,
     Nodegroup(String),
     Addon(String),
+    Capability(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -204,6 +220,30 @@ pub struct ClusterState {
     pub addons: BTreeMap<String, Tracked>,
     /// In creation order.
     pub updates: Vec<UpdateRecord>,
+    /// By principal ARN.
+    pub access_entries: BTreeMap<String, AccessEntryState>,
+    /// By association id; bodies carry no status (pending is always None).
+    pub pod_identity_associations: BTreeMap<String, Tracked>,
+    /// OIDC configs by name.
+    pub identity_provider_configs: BTreeMap<String, Tracked>,
+    pub capabilities: BTreeMap<String, Tracked>,
+    /// By id. The tracked `status` mirrors the CA's `distributionStatus`.
+    pub certificate_authorities: BTreeMap<String, Tracked>,
+    pub insights_refresh: Option<InsightsRefresh>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessEntryState {
+    pub entry: Tracked,
+    /// Associated access policies by policy ARN, in the `AssociatedAccessPolicy` wire form.
+    pub policies: BTreeMap<String, Value>,
+}
+
+/// The latest on-demand insights refresh of a cluster.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InsightsRefresh {
+    pub started_at: f64,
+    pub ends_at: f64,
 }
 
 impl ClusterState {
@@ -214,6 +254,12 @@ impl ClusterState {
             fargate_profiles: BTreeMap::new(),
             addons: BTreeMap::new(),
             updates: Vec::new(),
+            access_entries: BTreeMap::new(),
+            pod_identity_associations: BTreeMap::new(),
+            identity_provider_configs: BTreeMap::new(),
+            capabilities: BTreeMap::new(),
+            certificate_authorities: BTreeMap::new(),
+            insights_refresh: None,
         }
     }
 
@@ -223,6 +269,9 @@ impl ClusterState {
             &mut self.nodegroups,
             &mut self.fargate_profiles,
             &mut self.addons,
+            &mut self.identity_provider_configs,
+            &mut self.capabilities,
+            &mut self.certificate_authorities,
         ] {
             children.retain(|_, child| !child.settle(now));
         }
@@ -237,11 +286,14 @@ impl ClusterState {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegionState {
     pub clusters: BTreeMap<String, ClusterState>,
+    /// EKS Anywhere subscriptions by id.
+    pub subscriptions: BTreeMap<String, Tracked>,
 }
 
 impl RegionState {
     pub fn settle(&mut self, now: f64) {
         self.clusters.retain(|_, c| !c.settle(now));
+        self.subscriptions.retain(|_, s| !s.settle(now));
     }
 }
 

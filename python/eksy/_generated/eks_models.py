@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Literal
 
-from eksy._model_base import Model
+from eksy._model_base import Model, model
 
 __all__ = [
     "AMITypes",
@@ -337,7 +337,7 @@ WarmPoolState = Literal["STOPPED", "RUNNING", "HIBERNATED"]
 configStatus = Literal["CREATING", "DELETING", "ACTIVE"]
 
 
-@dataclass(frozen=True)
+@model
 class AccessConfigResponse(Model):
     """The access configuration for the cluster.
 
@@ -350,8 +350,15 @@ class AccessConfigResponse(Model):
     bootstrap_cluster_creator_admin_permissions: bool | None = None
     authentication_mode: AuthenticationMode | str | None = None
 
+    def __init__(
+        self,
+        bootstrap_cluster_creator_admin_permissions: bool | None = None,
+        authentication_mode: AuthenticationMode | str | None = None,
+    ) -> None:
+        self.__dict__.update(bootstrap_cluster_creator_admin_permissions=bootstrap_cluster_creator_admin_permissions, authentication_mode=authentication_mode)
 
-@dataclass(frozen=True)
+
+@model
 class AccessEntry(Model):
     """An access entry allows an IAM principal (user or role) to access your cluster. Access
     entries can replace the need to maintain the aws-auth ConfigMap for authentication. For
@@ -392,8 +399,22 @@ class AccessEntry(Model):
     username: str | None = None
     type: str | None = None
 
+    def __init__(
+        self,
+        cluster_name: str | None = None,
+        principal_arn: str | None = None,
+        kubernetes_groups: list[str] | None = None,
+        access_entry_arn: str | None = None,
+        created_at: datetime | None = None,
+        modified_at: datetime | None = None,
+        tags: dict[str, str] | None = None,
+        username: str | None = None,
+        type: str | None = None,
+    ) -> None:
+        self.__dict__.update(cluster_name=cluster_name, principal_arn=principal_arn, kubernetes_groups=kubernetes_groups, access_entry_arn=access_entry_arn, created_at=created_at, modified_at=modified_at, tags=tags, username=username, type=type)
 
-@dataclass(frozen=True)
+
+@model
 class AccessPolicy(Model):
     """An access policy includes permissions that allow Amazon EKS to authorize an IAM
     principal to work with Kubernetes objects on your cluster. The policies are managed by
@@ -411,8 +432,15 @@ class AccessPolicy(Model):
     name: str | None = None
     arn: str | None = None
 
+    def __init__(
+        self,
+        name: str | None = None,
+        arn: str | None = None,
+    ) -> None:
+        self.__dict__.update(name=name, arn=arn)
 
-@dataclass(frozen=True)
+
+@model
 class AccessScope(Model):
     """The scope of an AccessPolicy that's associated to an AccessEntry.
 
@@ -425,8 +453,15 @@ class AccessScope(Model):
     type: AccessScopeType | str | None = None
     namespaces: list[str] | None = None
 
+    def __init__(
+        self,
+        type: AccessScopeType | str | None = None,
+        namespaces: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(type=type, namespaces=namespaces)
 
-@dataclass(frozen=True)
+
+@model
 class AckConfigRequest(Model):
     """Configuration settings for an ACK (Amazon Web Services Controllers for Kubernetes)
     capability. This includes whether controllers can resolve cross-namespace resource
@@ -450,8 +485,15 @@ class AckConfigRequest(Model):
     enable_cross_namespace: bool | None = None
     disabled_services: list[str] | None = None
 
+    def __init__(
+        self,
+        enable_cross_namespace: bool | None = None,
+        disabled_services: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(enable_cross_namespace=enable_cross_namespace, disabled_services=disabled_services)
 
-@dataclass(frozen=True)
+
+@model
 class AckConfigResponse(Model):
     """The response object containing configuration details for an ACK (Amazon Web Services
     Controllers for Kubernetes) capability.
@@ -470,8 +512,15 @@ class AckConfigResponse(Model):
     enable_cross_namespace: bool | None = None
     disabled_services: list[str] | None = None
 
+    def __init__(
+        self,
+        enable_cross_namespace: bool | None = None,
+        disabled_services: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(enable_cross_namespace=enable_cross_namespace, disabled_services=disabled_services)
 
-@dataclass(frozen=True)
+
+@model
 class ActivateCertificateAuthorityResponse(Model):
     """The ActivateCertificateAuthorityResponse data type.
 
@@ -484,8 +533,15 @@ class ActivateCertificateAuthorityResponse(Model):
     update: Update | None = None
     certificate_authority: CertificateAuthoritySummary | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+        certificate_authority: CertificateAuthoritySummary | None = None,
+    ) -> None:
+        self.__dict__.update(update=update, certificate_authority=certificate_authority)
 
-@dataclass(frozen=True)
+
+@model
 class ActiveCertificateAuthority(Model):
     """Identifies the certificate authority that is currently signing certificates for the
     cluster.
@@ -500,8 +556,15 @@ class ActiveCertificateAuthority(Model):
     id: str | None = None
     activated_by: CertificateAuthorityActivatedBy | str | None = None
 
+    def __init__(
+        self,
+        id: str | None = None,
+        activated_by: CertificateAuthorityActivatedBy | str | None = None,
+    ) -> None:
+        self.__dict__.update(id=id, activated_by=activated_by)
 
-@dataclass(frozen=True)
+
+@model
 class Addon(Model):
     """An Amazon EKS add-on. For more information, see Amazon EKS add-ons in the Amazon EKS
     User Guide.
@@ -550,8 +613,29 @@ class Addon(Model):
     pod_identity_associations: list[str] | None = None
     namespace_config: AddonNamespaceConfigResponse | None = None
 
+    def __init__(
+        self,
+        addon_name: str | None = None,
+        cluster_name: str | None = None,
+        status: AddonStatus | str | None = None,
+        addon_version: str | None = None,
+        health: AddonHealth | None = None,
+        addon_arn: str | None = None,
+        created_at: datetime | None = None,
+        modified_at: datetime | None = None,
+        service_account_role_arn: str | None = None,
+        tags: dict[str, str] | None = None,
+        publisher: str | None = None,
+        owner: str | None = None,
+        marketplace_information: MarketplaceInformation | None = None,
+        configuration_values: str | None = None,
+        pod_identity_associations: list[str] | None = None,
+        namespace_config: AddonNamespaceConfigResponse | None = None,
+    ) -> None:
+        self.__dict__.update(addon_name=addon_name, cluster_name=cluster_name, status=status, addon_version=addon_version, health=health, addon_arn=addon_arn, created_at=created_at, modified_at=modified_at, service_account_role_arn=service_account_role_arn, tags=tags, publisher=publisher, owner=owner, marketplace_information=marketplace_information, configuration_values=configuration_values, pod_identity_associations=pod_identity_associations, namespace_config=namespace_config)
 
-@dataclass(frozen=True)
+
+@model
 class AddonCompatibilityDetail(Model):
     """The summary information about the Amazon EKS add-on compatibility for the next
     Kubernetes version for an insight check in the UPGRADE_READINESS category.
@@ -565,8 +649,15 @@ class AddonCompatibilityDetail(Model):
     name: str | None = None
     compatible_versions: list[str] | None = None
 
+    def __init__(
+        self,
+        name: str | None = None,
+        compatible_versions: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(name=name, compatible_versions=compatible_versions)
 
-@dataclass(frozen=True)
+
+@model
 class AddonHealth(Model):
     """The health of the add-on.
 
@@ -576,8 +667,14 @@ class AddonHealth(Model):
 
     issues: list[AddonIssue] | None = None
 
+    def __init__(
+        self,
+        issues: list[AddonIssue] | None = None,
+    ) -> None:
+        self.__dict__.update(issues=issues)
 
-@dataclass(frozen=True)
+
+@model
 class AddonInfo(Model):
     """Information about an add-on.
 
@@ -601,8 +698,20 @@ class AddonInfo(Model):
     marketplace_information: MarketplaceInformation | None = None
     default_namespace: str | None = None
 
+    def __init__(
+        self,
+        addon_name: str | None = None,
+        type: str | None = None,
+        addon_versions: list[AddonVersionInfo] | None = None,
+        publisher: str | None = None,
+        owner: str | None = None,
+        marketplace_information: MarketplaceInformation | None = None,
+        default_namespace: str | None = None,
+    ) -> None:
+        self.__dict__.update(addon_name=addon_name, type=type, addon_versions=addon_versions, publisher=publisher, owner=owner, marketplace_information=marketplace_information, default_namespace=default_namespace)
 
-@dataclass(frozen=True)
+
+@model
 class AddonIssue(Model):
     """An issue related to an add-on.
 
@@ -616,8 +725,16 @@ class AddonIssue(Model):
     message: str | None = None
     resource_ids: list[str] | None = None
 
+    def __init__(
+        self,
+        code: AddonIssueCode | str | None = None,
+        message: str | None = None,
+        resource_ids: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(code=code, message=message, resource_ids=resource_ids)
 
-@dataclass(frozen=True)
+
+@model
 class AddonNamespaceConfigRequest(Model):
     """The namespace configuration request object for specifying a custom namespace when
     creating an addon.
@@ -629,8 +746,14 @@ class AddonNamespaceConfigRequest(Model):
 
     namespace: str | None = None
 
+    def __init__(
+        self,
+        namespace: str | None = None,
+    ) -> None:
+        self.__dict__.update(namespace=namespace)
 
-@dataclass(frozen=True)
+
+@model
 class AddonNamespaceConfigResponse(Model):
     """The namespace configuration response object containing information about the namespace
     where an addon is installed.
@@ -641,8 +764,14 @@ class AddonNamespaceConfigResponse(Model):
 
     namespace: str | None = None
 
+    def __init__(
+        self,
+        namespace: str | None = None,
+    ) -> None:
+        self.__dict__.update(namespace=namespace)
 
-@dataclass(frozen=True)
+
+@model
 class AddonPodIdentityAssociations(Model):
     """A type of EKS Pod Identity association owned by an Amazon EKS add-on.
 
@@ -659,8 +788,15 @@ class AddonPodIdentityAssociations(Model):
     service_account: str
     role_arn: str
 
+    def __init__(
+        self,
+        service_account: str,
+        role_arn: str,
+    ) -> None:
+        self.__dict__.update(service_account=service_account, role_arn=role_arn)
 
-@dataclass(frozen=True)
+
+@model
 class AddonPodIdentityConfiguration(Model):
     """Information about how to configure IAM for an add-on.
 
@@ -672,8 +808,15 @@ class AddonPodIdentityConfiguration(Model):
     service_account: str | None = None
     recommended_managed_policies: list[str] | None = None
 
+    def __init__(
+        self,
+        service_account: str | None = None,
+        recommended_managed_policies: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(service_account=service_account, recommended_managed_policies=recommended_managed_policies)
 
-@dataclass(frozen=True)
+
+@model
 class AddonVersionInfo(Model):
     """Information about an add-on version.
 
@@ -694,8 +837,19 @@ class AddonVersionInfo(Model):
     requires_configuration: bool | None = None
     requires_iam_permissions: bool | None = None
 
+    def __init__(
+        self,
+        addon_version: str | None = None,
+        architecture: list[str] | None = None,
+        compute_types: list[str] | None = None,
+        compatibilities: list[Compatibility] | None = None,
+        requires_configuration: bool | None = None,
+        requires_iam_permissions: bool | None = None,
+    ) -> None:
+        self.__dict__.update(addon_version=addon_version, architecture=architecture, compute_types=compute_types, compatibilities=compatibilities, requires_configuration=requires_configuration, requires_iam_permissions=requires_iam_permissions)
 
-@dataclass(frozen=True)
+
+@model
 class AllowedValuesConstraint(Model):
     """A constraint specifying the allowed values for a parameter.
 
@@ -705,8 +859,14 @@ class AllowedValuesConstraint(Model):
 
     allowed_values: list[str] | None = None
 
+    def __init__(
+        self,
+        allowed_values: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(allowed_values=allowed_values)
 
-@dataclass(frozen=True)
+
+@model
 class ArgoCdAwsIdcConfigRequest(Model):
     """Configuration for integrating Argo CD with IAM Identity CenterIAM; Identity Center. This
     allows you to use your organization's identity provider for authentication to Argo CD.
@@ -721,8 +881,15 @@ class ArgoCdAwsIdcConfigRequest(Model):
     idc_instance_arn: str
     idc_region: str | None = None
 
+    def __init__(
+        self,
+        idc_instance_arn: str,
+        idc_region: str | None = None,
+    ) -> None:
+        self.__dict__.update(idc_instance_arn=idc_instance_arn, idc_region=idc_region)
 
-@dataclass(frozen=True)
+
+@model
 class ArgoCdAwsIdcConfigResponse(Model):
     """The response object containing IAM Identity CenterIAM; Identity Center configuration
     details for an Argo CD capability.
@@ -741,8 +908,16 @@ class ArgoCdAwsIdcConfigResponse(Model):
     idc_region: str | None = None
     idc_managed_application_arn: str | None = None
 
+    def __init__(
+        self,
+        idc_instance_arn: str | None = None,
+        idc_region: str | None = None,
+        idc_managed_application_arn: str | None = None,
+    ) -> None:
+        self.__dict__.update(idc_instance_arn=idc_instance_arn, idc_region=idc_region, idc_managed_application_arn=idc_managed_application_arn)
 
-@dataclass(frozen=True)
+
+@model
 class ArgoCdConfigRequest(Model):
     """Configuration settings for an Argo CD capability. This includes the Kubernetes
     namespace, IAM Identity CenterIAM; Identity Center integration, RBAC role mappings, and
@@ -775,8 +950,18 @@ class ArgoCdConfigRequest(Model):
     network_access: ArgoCdNetworkAccessConfigRequest | None = None
     endpoint_prefix: str | None = None
 
+    def __init__(
+        self,
+        aws_idc: ArgoCdAwsIdcConfigRequest,
+        namespace: str | None = None,
+        rbac_role_mappings: list[ArgoCdRoleMapping] | None = None,
+        network_access: ArgoCdNetworkAccessConfigRequest | None = None,
+        endpoint_prefix: str | None = None,
+    ) -> None:
+        self.__dict__.update(aws_idc=aws_idc, namespace=namespace, rbac_role_mappings=rbac_role_mappings, network_access=network_access, endpoint_prefix=endpoint_prefix)
 
-@dataclass(frozen=True)
+
+@model
 class ArgoCdConfigResponse(Model):
     """The response object containing Argo CD configuration details, including the server URL
     that you use to access the Argo CD web interface and API.
@@ -803,8 +988,19 @@ class ArgoCdConfigResponse(Model):
     server_url: str | None = None
     endpoint_prefix: str | None = None
 
+    def __init__(
+        self,
+        namespace: str | None = None,
+        aws_idc: ArgoCdAwsIdcConfigResponse | None = None,
+        rbac_role_mappings: list[ArgoCdRoleMapping] | None = None,
+        network_access: ArgoCdNetworkAccessConfigResponse | None = None,
+        server_url: str | None = None,
+        endpoint_prefix: str | None = None,
+    ) -> None:
+        self.__dict__.update(namespace=namespace, aws_idc=aws_idc, rbac_role_mappings=rbac_role_mappings, network_access=network_access, server_url=server_url, endpoint_prefix=endpoint_prefix)
 
-@dataclass(frozen=True)
+
+@model
 class ArgoCdNetworkAccessConfigRequest(Model):
     """Configuration for network access to the Argo CD capability's managed API server
     endpoint. When VPC endpoint IDs are specified, public access is blocked and the Argo CD
@@ -819,8 +1015,14 @@ class ArgoCdNetworkAccessConfigRequest(Model):
 
     vpce_ids: list[str] | None = None
 
+    def __init__(
+        self,
+        vpce_ids: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(vpce_ids=vpce_ids)
 
-@dataclass(frozen=True)
+
+@model
 class ArgoCdNetworkAccessConfigResponse(Model):
     """The response object containing network access configuration for the Argo CD capability's
     managed API server endpoint. If VPC endpoint IDs are present, public access is blocked
@@ -834,8 +1036,14 @@ class ArgoCdNetworkAccessConfigResponse(Model):
 
     vpce_ids: list[str] | None = None
 
+    def __init__(
+        self,
+        vpce_ids: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(vpce_ids=vpce_ids)
 
-@dataclass(frozen=True)
+
+@model
 class ArgoCdRoleMapping(Model):
     """A mapping between an Argo CD role and IAM Identity CenterIAM; Identity Center
     identities. This defines which users or groups have specific permissions in Argo CD.
@@ -861,8 +1069,15 @@ class ArgoCdRoleMapping(Model):
     role: ArgoCdRole | str
     identities: list[SsoIdentity]
 
+    def __init__(
+        self,
+        role: ArgoCdRole | str,
+        identities: list[SsoIdentity],
+    ) -> None:
+        self.__dict__.update(role=role, identities=identities)
 
-@dataclass(frozen=True)
+
+@model
 class AssociateAccessPolicyResponse(Model):
     """The AssociateAccessPolicyResponse data type.
 
@@ -876,8 +1091,16 @@ class AssociateAccessPolicyResponse(Model):
     principal_arn: str | None = None
     associated_access_policy: AssociatedAccessPolicy | None = None
 
+    def __init__(
+        self,
+        cluster_name: str | None = None,
+        principal_arn: str | None = None,
+        associated_access_policy: AssociatedAccessPolicy | None = None,
+    ) -> None:
+        self.__dict__.update(cluster_name=cluster_name, principal_arn=principal_arn, associated_access_policy=associated_access_policy)
 
-@dataclass(frozen=True)
+
+@model
 class AssociateEncryptionConfigResponse(Model):
     """The AssociateEncryptionConfigResponse data type.
 
@@ -887,8 +1110,14 @@ class AssociateEncryptionConfigResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class AssociateIdentityProviderConfigResponse(Model):
     """The AssociateIdentityProviderConfigResponse data type.
 
@@ -900,8 +1129,15 @@ class AssociateIdentityProviderConfigResponse(Model):
     update: Update | None = None
     tags: dict[str, str] | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> None:
+        self.__dict__.update(update=update, tags=tags)
 
-@dataclass(frozen=True)
+
+@model
 class AssociatedAccessPolicy(Model):
     """An access policy association.
 
@@ -917,8 +1153,17 @@ class AssociatedAccessPolicy(Model):
     associated_at: datetime | None = None
     modified_at: datetime | None = None
 
+    def __init__(
+        self,
+        policy_arn: str | None = None,
+        access_scope: AccessScope | None = None,
+        associated_at: datetime | None = None,
+        modified_at: datetime | None = None,
+    ) -> None:
+        self.__dict__.update(policy_arn=policy_arn, access_scope=access_scope, associated_at=associated_at, modified_at=modified_at)
 
-@dataclass(frozen=True)
+
+@model
 class AutoScalingGroup(Model):
     """An Auto Scaling group that is associated with an Amazon EKS managed node group.
 
@@ -929,8 +1174,14 @@ class AutoScalingGroup(Model):
 
     name: str | None = None
 
+    def __init__(
+        self,
+        name: str | None = None,
+    ) -> None:
+        self.__dict__.update(name=name)
 
-@dataclass(frozen=True)
+
+@model
 class BlockStorage(Model):
     """Indicates the current configuration of the block storage capability on your EKS Auto
     Mode cluster. For example, if the capability is enabled or disabled. If the block
@@ -946,8 +1197,14 @@ class BlockStorage(Model):
 
     enabled: bool | None = None
 
+    def __init__(
+        self,
+        enabled: bool | None = None,
+    ) -> None:
+        self.__dict__.update(enabled=enabled)
 
-@dataclass(frozen=True)
+
+@model
 class CancelUpdateResponse(Model):
     """The CancelUpdateResponse data type.
 
@@ -957,8 +1214,14 @@ class CancelUpdateResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class Cancellation(Model):
     """Contains information about the latest cancellation of an update to an Amazon EKS
     cluster.
@@ -973,8 +1236,15 @@ class Cancellation(Model):
     status: CancellationStatus | str | None = None
     reason: str | None = None
 
+    def __init__(
+        self,
+        status: CancellationStatus | str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.__dict__.update(status=status, reason=reason)
 
-@dataclass(frozen=True)
+
+@model
 class Capability(Model):
     """An object representing a managed capability in an Amazon EKS cluster. This includes all
     configuration, status, and health information for the capability.
@@ -1080,8 +1350,26 @@ class Capability(Model):
     modified_at: datetime | None = None
     delete_propagation_policy: CapabilityDeletePropagationPolicy | str | None = None
 
+    def __init__(
+        self,
+        capability_name: str | None = None,
+        arn: str | None = None,
+        cluster_name: str | None = None,
+        type: CapabilityType | str | None = None,
+        role_arn: str | None = None,
+        status: CapabilityStatus | str | None = None,
+        version: str | None = None,
+        configuration: CapabilityConfigurationResponse | None = None,
+        tags: dict[str, str] | None = None,
+        health: CapabilityHealth | None = None,
+        created_at: datetime | None = None,
+        modified_at: datetime | None = None,
+        delete_propagation_policy: CapabilityDeletePropagationPolicy | str | None = None,
+    ) -> None:
+        self.__dict__.update(capability_name=capability_name, arn=arn, cluster_name=cluster_name, type=type, role_arn=role_arn, status=status, version=version, configuration=configuration, tags=tags, health=health, created_at=created_at, modified_at=modified_at, delete_propagation_policy=delete_propagation_policy)
 
-@dataclass(frozen=True)
+
+@model
 class CapabilityConfigurationRequest(Model):
     """Configuration settings for a capability. The structure of this object varies depending
     on the capability type.
@@ -1097,8 +1385,15 @@ class CapabilityConfigurationRequest(Model):
     argo_cd: ArgoCdConfigRequest | None = None
     ack: AckConfigRequest | None = None
 
+    def __init__(
+        self,
+        argo_cd: ArgoCdConfigRequest | None = None,
+        ack: AckConfigRequest | None = None,
+    ) -> None:
+        self.__dict__.update(argo_cd=argo_cd, ack=ack)
 
-@dataclass(frozen=True)
+
+@model
 class CapabilityConfigurationResponse(Model):
     """The response object containing capability configuration details.
 
@@ -1113,8 +1408,15 @@ class CapabilityConfigurationResponse(Model):
     argo_cd: ArgoCdConfigResponse | None = None
     ack: AckConfigResponse | None = None
 
+    def __init__(
+        self,
+        argo_cd: ArgoCdConfigResponse | None = None,
+        ack: AckConfigResponse | None = None,
+    ) -> None:
+        self.__dict__.update(argo_cd=argo_cd, ack=ack)
 
-@dataclass(frozen=True)
+
+@model
 class CapabilityHealth(Model):
     """Health information for a capability, including any issues that may be affecting its
     operation.
@@ -1126,8 +1428,14 @@ class CapabilityHealth(Model):
 
     issues: list[CapabilityIssue] | None = None
 
+    def __init__(
+        self,
+        issues: list[CapabilityIssue] | None = None,
+    ) -> None:
+        self.__dict__.update(issues=issues)
 
-@dataclass(frozen=True)
+
+@model
 class CapabilityIssue(Model):
     """An issue affecting a capability's health or operation.
 
@@ -1140,8 +1448,15 @@ class CapabilityIssue(Model):
     code: CapabilityIssueCode | str | None = None
     message: str | None = None
 
+    def __init__(
+        self,
+        code: CapabilityIssueCode | str | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.__dict__.update(code=code, message=message)
 
-@dataclass(frozen=True)
+
+@model
 class CapabilitySummary(Model):
     """A summary of a capability, containing basic information without the full configuration
     details. This is returned by the ListCapabilities operation.
@@ -1164,8 +1479,20 @@ class CapabilitySummary(Model):
     created_at: datetime | None = None
     modified_at: datetime | None = None
 
+    def __init__(
+        self,
+        capability_name: str | None = None,
+        arn: str | None = None,
+        type: CapabilityType | str | None = None,
+        status: CapabilityStatus | str | None = None,
+        version: str | None = None,
+        created_at: datetime | None = None,
+        modified_at: datetime | None = None,
+    ) -> None:
+        self.__dict__.update(capability_name=capability_name, arn=arn, type=type, status=status, version=version, created_at=created_at, modified_at=modified_at)
 
-@dataclass(frozen=True)
+
+@model
 class Certificate(Model):
     """An object representing the certificate-authority-data for your cluster.
 
@@ -1180,8 +1507,15 @@ class Certificate(Model):
     data: str | None = None
     active: ActiveCertificateAuthority | None = None
 
+    def __init__(
+        self,
+        data: str | None = None,
+        active: ActiveCertificateAuthority | None = None,
+    ) -> None:
+        self.__dict__.update(data=data, active=active)
 
-@dataclass(frozen=True)
+
+@model
 class CertificateAuthority(Model):
     """An object representing a certificate authority (CA) for an Amazon EKS cluster.
 
@@ -1231,8 +1565,24 @@ class CertificateAuthority(Model):
     rollback_available: bool | None = None
     data: str | None = None
 
+    def __init__(
+        self,
+        id: str | None = None,
+        created_at: datetime | None = None,
+        created_by: CertificateAuthorityCreatedBy | str | None = None,
+        activated_at: datetime | None = None,
+        activated_by: CertificateAuthorityActivatedBy | str | None = None,
+        signing_status: CertificateAuthoritySigningStatus | str | None = None,
+        distribution_status: CertificateAuthorityDistributionStatus | str | None = None,
+        validity: CertificateAuthorityValidity | None = None,
+        scheduled_events: CertificateAuthorityScheduledEvents | None = None,
+        rollback_available: bool | None = None,
+        data: str | None = None,
+    ) -> None:
+        self.__dict__.update(id=id, created_at=created_at, created_by=created_by, activated_at=activated_at, activated_by=activated_by, signing_status=signing_status, distribution_status=distribution_status, validity=validity, scheduled_events=scheduled_events, rollback_available=rollback_available, data=data)
 
-@dataclass(frozen=True)
+
+@model
 class CertificateAuthorityScheduledEvents(Model):
     """The scheduled events during which Amazon EKS may automatically activate a certificate
     authority, computed from its validity period. These events help ensure that a cluster's
@@ -1248,8 +1598,15 @@ class CertificateAuthorityScheduledEvents(Model):
     first_auto_activation: datetime | None = None
     final_auto_activation: datetime | None = None
 
+    def __init__(
+        self,
+        first_auto_activation: datetime | None = None,
+        final_auto_activation: datetime | None = None,
+    ) -> None:
+        self.__dict__.update(first_auto_activation=first_auto_activation, final_auto_activation=final_auto_activation)
 
-@dataclass(frozen=True)
+
+@model
 class CertificateAuthoritySummary(Model):
     """Summary information about a certificate authority (CA) for an Amazon EKS cluster,
     returned by ListCertificateAuthorities and the certificate-authority write operations.
@@ -1278,8 +1635,20 @@ class CertificateAuthoritySummary(Model):
     signing_status: CertificateAuthoritySigningStatus | str | None = None
     distribution_status: CertificateAuthorityDistributionStatus | str | None = None
 
+    def __init__(
+        self,
+        id: str | None = None,
+        created_at: datetime | None = None,
+        created_by: CertificateAuthorityCreatedBy | str | None = None,
+        activated_at: datetime | None = None,
+        activated_by: CertificateAuthorityActivatedBy | str | None = None,
+        signing_status: CertificateAuthoritySigningStatus | str | None = None,
+        distribution_status: CertificateAuthorityDistributionStatus | str | None = None,
+    ) -> None:
+        self.__dict__.update(id=id, created_at=created_at, created_by=created_by, activated_at=activated_at, activated_by=activated_by, signing_status=signing_status, distribution_status=distribution_status)
 
-@dataclass(frozen=True)
+
+@model
 class CertificateAuthorityValidity(Model):
     """The validity period of a certificate authority's certificate.
 
@@ -1293,8 +1662,15 @@ class CertificateAuthorityValidity(Model):
     not_before: datetime | None = None
     not_after: datetime | None = None
 
+    def __init__(
+        self,
+        not_before: datetime | None = None,
+        not_after: datetime | None = None,
+    ) -> None:
+        self.__dict__.update(not_before=not_before, not_after=not_after)
 
-@dataclass(frozen=True)
+
+@model
 class ClientStat(Model):
     """Details about clients using the deprecated resources.
 
@@ -1308,8 +1684,16 @@ class ClientStat(Model):
     number_of_requests_last30_days: int | None = None
     last_request_time: datetime | None = None
 
+    def __init__(
+        self,
+        user_agent: str | None = None,
+        number_of_requests_last30_days: int | None = None,
+        last_request_time: datetime | None = None,
+    ) -> None:
+        self.__dict__.update(user_agent=user_agent, number_of_requests_last30_days=number_of_requests_last30_days, last_request_time=last_request_time)
 
-@dataclass(frozen=True)
+
+@model
 class Cluster(Model):
     """An object representing an Amazon EKS cluster.
 
@@ -1410,8 +1794,44 @@ class Cluster(Model):
     kube_scheduler_config: KubeSchedulerConfigResponse | None = None
     kube_controller_manager_config: KubeControllerManagerConfigResponse | None = None
 
+    def __init__(
+        self,
+        name: str | None = None,
+        arn: str | None = None,
+        created_at: datetime | None = None,
+        version: str | None = None,
+        endpoint: str | None = None,
+        role_arn: str | None = None,
+        resources_vpc_config: VpcConfigResponse | None = None,
+        kubernetes_network_config: KubernetesNetworkConfigResponse | None = None,
+        logging: Logging | None = None,
+        identity: Identity | None = None,
+        status: ClusterStatus | str | None = None,
+        certificate_authority: Certificate | None = None,
+        client_request_token: str | None = None,
+        platform_version: str | None = None,
+        tags: dict[str, str] | None = None,
+        encryption_config: list[EncryptionConfig] | None = None,
+        connector_config: ConnectorConfigResponse | None = None,
+        id: str | None = None,
+        health: ClusterHealth | None = None,
+        outpost_config: OutpostConfigResponse | None = None,
+        access_config: AccessConfigResponse | None = None,
+        upgrade_policy: UpgradePolicyResponse | None = None,
+        zonal_shift_config: ZonalShiftConfigResponse | None = None,
+        remote_network_config: RemoteNetworkConfigResponse | None = None,
+        compute_config: ComputeConfigResponse | None = None,
+        storage_config: StorageConfigResponse | None = None,
+        deletion_protection: bool | None = None,
+        control_plane_scaling_config: ControlPlaneScalingConfig | None = None,
+        kube_api_server_config: KubeApiServerConfigResponse | None = None,
+        kube_scheduler_config: KubeSchedulerConfigResponse | None = None,
+        kube_controller_manager_config: KubeControllerManagerConfigResponse | None = None,
+    ) -> None:
+        self.__dict__.update(name=name, arn=arn, created_at=created_at, version=version, endpoint=endpoint, role_arn=role_arn, resources_vpc_config=resources_vpc_config, kubernetes_network_config=kubernetes_network_config, logging=logging, identity=identity, status=status, certificate_authority=certificate_authority, client_request_token=client_request_token, platform_version=platform_version, tags=tags, encryption_config=encryption_config, connector_config=connector_config, id=id, health=health, outpost_config=outpost_config, access_config=access_config, upgrade_policy=upgrade_policy, zonal_shift_config=zonal_shift_config, remote_network_config=remote_network_config, compute_config=compute_config, storage_config=storage_config, deletion_protection=deletion_protection, control_plane_scaling_config=control_plane_scaling_config, kube_api_server_config=kube_api_server_config, kube_scheduler_config=kube_scheduler_config, kube_controller_manager_config=kube_controller_manager_config)
 
-@dataclass(frozen=True)
+
+@model
 class ClusterHealth(Model):
     """An object representing the health of your Amazon EKS cluster.
 
@@ -1421,8 +1841,14 @@ class ClusterHealth(Model):
 
     issues: list[ClusterIssue] | None = None
 
+    def __init__(
+        self,
+        issues: list[ClusterIssue] | None = None,
+    ) -> None:
+        self.__dict__.update(issues=issues)
 
-@dataclass(frozen=True)
+
+@model
 class ClusterIssue(Model):
     """An issue with your Amazon EKS cluster.
 
@@ -1436,8 +1862,16 @@ class ClusterIssue(Model):
     message: str | None = None
     resource_ids: list[str] | None = None
 
+    def __init__(
+        self,
+        code: ClusterIssueCode | str | None = None,
+        message: str | None = None,
+        resource_ids: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(code=code, message=message, resource_ids=resource_ids)
 
-@dataclass(frozen=True)
+
+@model
 class ClusterVersionInformation(Model):
     """Contains details about a specific EKS cluster version.
 
@@ -1474,8 +1908,25 @@ class ClusterVersionInformation(Model):
     control_plane_scaling_tiers: list[ControlPlaneScalingTierInfo] | None = None
     control_plane_component_config: ControlPlaneConfigInfo | None = None
 
+    def __init__(
+        self,
+        cluster_version: str | None = None,
+        cluster_type: str | None = None,
+        default_platform_version: str | None = None,
+        default_version: bool | None = None,
+        release_date: datetime | None = None,
+        end_of_standard_support_date: datetime | None = None,
+        end_of_extended_support_date: datetime | None = None,
+        status: ClusterVersionStatus | str | None = None,
+        version_status: VersionStatus | str | None = None,
+        kubernetes_patch_version: str | None = None,
+        control_plane_scaling_tiers: list[ControlPlaneScalingTierInfo] | None = None,
+        control_plane_component_config: ControlPlaneConfigInfo | None = None,
+    ) -> None:
+        self.__dict__.update(cluster_version=cluster_version, cluster_type=cluster_type, default_platform_version=default_platform_version, default_version=default_version, release_date=release_date, end_of_standard_support_date=end_of_standard_support_date, end_of_extended_support_date=end_of_extended_support_date, status=status, version_status=version_status, kubernetes_patch_version=kubernetes_patch_version, control_plane_scaling_tiers=control_plane_scaling_tiers, control_plane_component_config=control_plane_component_config)
 
-@dataclass(frozen=True)
+
+@model
 class Compatibility(Model):
     """Compatibility information.
 
@@ -1489,8 +1940,16 @@ class Compatibility(Model):
     platform_versions: list[str] | None = None
     default_version: bool | None = None
 
+    def __init__(
+        self,
+        cluster_version: str | None = None,
+        platform_versions: list[str] | None = None,
+        default_version: bool | None = None,
+    ) -> None:
+        self.__dict__.update(cluster_version=cluster_version, platform_versions=platform_versions, default_version=default_version)
 
-@dataclass(frozen=True)
+
+@model
 class ComputeConfigRequest(Model):
     """Request to update the configuration of the compute capability of your EKS Auto Mode
     cluster. For example, enable the capability. For more information, see EKS Auto Mode
@@ -1513,8 +1972,16 @@ class ComputeConfigRequest(Model):
     node_pools: list[str] | None = None
     node_role_arn: str | None = None
 
+    def __init__(
+        self,
+        enabled: bool | None = None,
+        node_pools: list[str] | None = None,
+        node_role_arn: str | None = None,
+    ) -> None:
+        self.__dict__.update(enabled=enabled, node_pools=node_pools, node_role_arn=node_role_arn)
 
-@dataclass(frozen=True)
+
+@model
 class ComputeConfigResponse(Model):
     """Indicates the status of the request to update the compute capability of your EKS Auto
     Mode cluster.
@@ -1533,8 +2000,16 @@ class ComputeConfigResponse(Model):
     node_pools: list[str] | None = None
     node_role_arn: str | None = None
 
+    def __init__(
+        self,
+        enabled: bool | None = None,
+        node_pools: list[str] | None = None,
+        node_role_arn: str | None = None,
+    ) -> None:
+        self.__dict__.update(enabled=enabled, node_pools=node_pools, node_role_arn=node_role_arn)
 
-@dataclass(frozen=True)
+
+@model
 class ConnectorConfigRequest(Model):
     """The configuration sent to a cluster for configuration.
 
@@ -1547,8 +2022,15 @@ class ConnectorConfigRequest(Model):
     role_arn: str
     provider: ConnectorConfigProvider | str
 
+    def __init__(
+        self,
+        role_arn: str,
+        provider: ConnectorConfigProvider | str,
+    ) -> None:
+        self.__dict__.update(role_arn=role_arn, provider=provider)
 
-@dataclass(frozen=True)
+
+@model
 class ConnectorConfigResponse(Model):
     """The full description of your connected cluster.
 
@@ -1568,8 +2050,18 @@ class ConnectorConfigResponse(Model):
     provider: str | None = None
     role_arn: str | None = None
 
+    def __init__(
+        self,
+        activation_id: str | None = None,
+        activation_code: str | None = None,
+        activation_expiry: datetime | None = None,
+        provider: str | None = None,
+        role_arn: str | None = None,
+    ) -> None:
+        self.__dict__.update(activation_id=activation_id, activation_code=activation_code, activation_expiry=activation_expiry, provider=provider, role_arn=role_arn)
 
-@dataclass(frozen=True)
+
+@model
 class ControlPlaneConfigInfo(Model):
     """The control plane component configuration defaults and constraints.
 
@@ -1583,8 +2075,16 @@ class ControlPlaneConfigInfo(Model):
     kube_scheduler_config: KubeSchedulerVersionConfig | None = None
     kube_controller_manager_config: KubeControllerManagerVersionConfig | None = None
 
+    def __init__(
+        self,
+        kube_api_server_config: KubeApiServerVersionConfig | None = None,
+        kube_scheduler_config: KubeSchedulerVersionConfig | None = None,
+        kube_controller_manager_config: KubeControllerManagerVersionConfig | None = None,
+    ) -> None:
+        self.__dict__.update(kube_api_server_config=kube_api_server_config, kube_scheduler_config=kube_scheduler_config, kube_controller_manager_config=kube_controller_manager_config)
 
-@dataclass(frozen=True)
+
+@model
 class ControlPlanePlacementRequest(Model):
     """The placement configuration for all the control plane instances of your local Amazon EKS
     cluster on an Amazon Web Services Outpost. For more information, see Capacity
@@ -1601,8 +2101,15 @@ class ControlPlanePlacementRequest(Model):
     group_name: str | None = None
     spread_level: SpreadLevel | str | None = None
 
+    def __init__(
+        self,
+        group_name: str | None = None,
+        spread_level: SpreadLevel | str | None = None,
+    ) -> None:
+        self.__dict__.update(group_name=group_name, spread_level=spread_level)
 
-@dataclass(frozen=True)
+
+@model
 class ControlPlanePlacementResponse(Model):
     """The placement configuration for all the control plane instances of your local Amazon EKS
     cluster on an Amazon Web Services Outpost. For more information, see Capacity
@@ -1617,8 +2124,15 @@ class ControlPlanePlacementResponse(Model):
     group_name: str | None = None
     spread_level: SpreadLevel | str | None = None
 
+    def __init__(
+        self,
+        group_name: str | None = None,
+        spread_level: SpreadLevel | str | None = None,
+    ) -> None:
+        self.__dict__.update(group_name=group_name, spread_level=spread_level)
 
-@dataclass(frozen=True)
+
+@model
 class ControlPlaneScalingConfig(Model):
     """The control plane scaling tier configuration. For more information, see EKS Provisioned
     Control Plane in the Amazon EKS User Guide.
@@ -1631,8 +2145,14 @@ class ControlPlaneScalingConfig(Model):
 
     tier: ProvisionedControlPlaneTier | str | None = None
 
+    def __init__(
+        self,
+        tier: ProvisionedControlPlaneTier | str | None = None,
+    ) -> None:
+        self.__dict__.update(tier=tier)
 
-@dataclass(frozen=True)
+
+@model
 class ControlPlaneScalingTierInfo(Model):
     """Information about a provisioned control plane scaling tier.
 
@@ -1651,8 +2171,18 @@ class ControlPlaneScalingTierInfo(Model):
     cluster_database_size_gb: int | None = None
     control_plane_component_config_overrides: ControlPlaneConfigInfo | None = None
 
+    def __init__(
+        self,
+        tier_name: str | None = None,
+        api_request_concurrency: int | None = None,
+        pod_scheduling_rate_per_second: int | None = None,
+        cluster_database_size_gb: int | None = None,
+        control_plane_component_config_overrides: ControlPlaneConfigInfo | None = None,
+    ) -> None:
+        self.__dict__.update(tier_name=tier_name, api_request_concurrency=api_request_concurrency, pod_scheduling_rate_per_second=pod_scheduling_rate_per_second, cluster_database_size_gb=cluster_database_size_gb, control_plane_component_config_overrides=control_plane_component_config_overrides)
 
-@dataclass(frozen=True)
+
+@model
 class CrdManagementConfiguration(Model):
     """Indicates the current configuration of Gateway API custom resource definition (CRD)
     management on your EKS Auto Mode cluster. For example, if CRD management is enabled or
@@ -1667,8 +2197,14 @@ class CrdManagementConfiguration(Model):
 
     managed: bool | None = None
 
+    def __init__(
+        self,
+        managed: bool | None = None,
+    ) -> None:
+        self.__dict__.update(managed=managed)
 
-@dataclass(frozen=True)
+
+@model
 class CreateAccessConfigRequest(Model):
     """The access configuration information for the cluster.
 
@@ -1684,8 +2220,15 @@ class CreateAccessConfigRequest(Model):
     bootstrap_cluster_creator_admin_permissions: bool | None = None
     authentication_mode: AuthenticationMode | str | None = None
 
+    def __init__(
+        self,
+        bootstrap_cluster_creator_admin_permissions: bool | None = None,
+        authentication_mode: AuthenticationMode | str | None = None,
+    ) -> None:
+        self.__dict__.update(bootstrap_cluster_creator_admin_permissions=bootstrap_cluster_creator_admin_permissions, authentication_mode=authentication_mode)
 
-@dataclass(frozen=True)
+
+@model
 class CreateAccessEntryResponse(Model):
     """The CreateAccessEntryResponse data type.
 
@@ -1698,8 +2241,14 @@ class CreateAccessEntryResponse(Model):
 
     access_entry: AccessEntry | None = None
 
+    def __init__(
+        self,
+        access_entry: AccessEntry | None = None,
+    ) -> None:
+        self.__dict__.update(access_entry=access_entry)
 
-@dataclass(frozen=True)
+
+@model
 class CreateAddonResponse(Model):
     """The CreateAddonResponse data type.
 
@@ -1710,8 +2259,14 @@ class CreateAddonResponse(Model):
 
     addon: Addon | None = None
 
+    def __init__(
+        self,
+        addon: Addon | None = None,
+    ) -> None:
+        self.__dict__.update(addon=addon)
 
-@dataclass(frozen=True)
+
+@model
 class CreateCapabilityResponse(Model):
     """The CreateCapabilityResponse data type.
 
@@ -1722,8 +2277,14 @@ class CreateCapabilityResponse(Model):
 
     capability: Capability | None = None
 
+    def __init__(
+        self,
+        capability: Capability | None = None,
+    ) -> None:
+        self.__dict__.update(capability=capability)
 
-@dataclass(frozen=True)
+
+@model
 class CreateCertificateAuthorityResponse(Model):
     """The CreateCertificateAuthorityResponse data type.
 
@@ -1737,8 +2298,15 @@ class CreateCertificateAuthorityResponse(Model):
     update: Update | None = None
     certificate_authority: CertificateAuthoritySummary | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+        certificate_authority: CertificateAuthoritySummary | None = None,
+    ) -> None:
+        self.__dict__.update(update=update, certificate_authority=certificate_authority)
 
-@dataclass(frozen=True)
+
+@model
 class CreateClusterResponse(Model):
     """The CreateClusterResponse data type.
 
@@ -1748,8 +2316,14 @@ class CreateClusterResponse(Model):
 
     cluster: Cluster | None = None
 
+    def __init__(
+        self,
+        cluster: Cluster | None = None,
+    ) -> None:
+        self.__dict__.update(cluster=cluster)
 
-@dataclass(frozen=True)
+
+@model
 class CreateEksAnywhereSubscriptionResponse(Model):
     """The CreateEksAnywhereSubscriptionResponse data type.
 
@@ -1759,8 +2333,14 @@ class CreateEksAnywhereSubscriptionResponse(Model):
 
     subscription: EksAnywhereSubscription | None = None
 
+    def __init__(
+        self,
+        subscription: EksAnywhereSubscription | None = None,
+    ) -> None:
+        self.__dict__.update(subscription=subscription)
 
-@dataclass(frozen=True)
+
+@model
 class CreateFargateProfileResponse(Model):
     """The CreateFargateProfileResponse data type.
 
@@ -1770,8 +2350,14 @@ class CreateFargateProfileResponse(Model):
 
     fargate_profile: FargateProfile | None = None
 
+    def __init__(
+        self,
+        fargate_profile: FargateProfile | None = None,
+    ) -> None:
+        self.__dict__.update(fargate_profile=fargate_profile)
 
-@dataclass(frozen=True)
+
+@model
 class CreateNodegroupResponse(Model):
     """The CreateNodegroupResponse data type.
 
@@ -1781,8 +2367,14 @@ class CreateNodegroupResponse(Model):
 
     nodegroup: Nodegroup | None = None
 
+    def __init__(
+        self,
+        nodegroup: Nodegroup | None = None,
+    ) -> None:
+        self.__dict__.update(nodegroup=nodegroup)
 
-@dataclass(frozen=True)
+
+@model
 class CreatePodIdentityAssociationResponse(Model):
     """The CreatePodIdentityAssociationResponse data type.
 
@@ -1795,8 +2387,14 @@ class CreatePodIdentityAssociationResponse(Model):
 
     association: PodIdentityAssociation | None = None
 
+    def __init__(
+        self,
+        association: PodIdentityAssociation | None = None,
+    ) -> None:
+        self.__dict__.update(association=association)
 
-@dataclass(frozen=True)
+
+@model
 class DeleteAddonResponse(Model):
     """The DeleteAddonResponse data type.
 
@@ -1807,8 +2405,14 @@ class DeleteAddonResponse(Model):
 
     addon: Addon | None = None
 
+    def __init__(
+        self,
+        addon: Addon | None = None,
+    ) -> None:
+        self.__dict__.update(addon=addon)
 
-@dataclass(frozen=True)
+
+@model
 class DeleteCapabilityResponse(Model):
     """The DeleteCapabilityResponse data type.
 
@@ -1819,8 +2423,14 @@ class DeleteCapabilityResponse(Model):
 
     capability: Capability | None = None
 
+    def __init__(
+        self,
+        capability: Capability | None = None,
+    ) -> None:
+        self.__dict__.update(capability=capability)
 
-@dataclass(frozen=True)
+
+@model
 class DeleteCertificateAuthorityResponse(Model):
     """The DeleteCertificateAuthorityResponse data type.
 
@@ -1833,8 +2443,15 @@ class DeleteCertificateAuthorityResponse(Model):
     update: Update | None = None
     certificate_authority: CertificateAuthoritySummary | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+        certificate_authority: CertificateAuthoritySummary | None = None,
+    ) -> None:
+        self.__dict__.update(update=update, certificate_authority=certificate_authority)
 
-@dataclass(frozen=True)
+
+@model
 class DeleteClusterResponse(Model):
     """The DeleteClusterResponse data type.
 
@@ -1844,8 +2461,14 @@ class DeleteClusterResponse(Model):
 
     cluster: Cluster | None = None
 
+    def __init__(
+        self,
+        cluster: Cluster | None = None,
+    ) -> None:
+        self.__dict__.update(cluster=cluster)
 
-@dataclass(frozen=True)
+
+@model
 class DeleteEksAnywhereSubscriptionResponse(Model):
     """The DeleteEksAnywhereSubscriptionResponse data type.
 
@@ -1855,8 +2478,14 @@ class DeleteEksAnywhereSubscriptionResponse(Model):
 
     subscription: EksAnywhereSubscription | None = None
 
+    def __init__(
+        self,
+        subscription: EksAnywhereSubscription | None = None,
+    ) -> None:
+        self.__dict__.update(subscription=subscription)
 
-@dataclass(frozen=True)
+
+@model
 class DeleteFargateProfileResponse(Model):
     """The DeleteFargateProfileResponse data type.
 
@@ -1866,8 +2495,14 @@ class DeleteFargateProfileResponse(Model):
 
     fargate_profile: FargateProfile | None = None
 
+    def __init__(
+        self,
+        fargate_profile: FargateProfile | None = None,
+    ) -> None:
+        self.__dict__.update(fargate_profile=fargate_profile)
 
-@dataclass(frozen=True)
+
+@model
 class DeleteNodegroupResponse(Model):
     """The DeleteNodegroupResponse data type.
 
@@ -1877,8 +2512,14 @@ class DeleteNodegroupResponse(Model):
 
     nodegroup: Nodegroup | None = None
 
+    def __init__(
+        self,
+        nodegroup: Nodegroup | None = None,
+    ) -> None:
+        self.__dict__.update(nodegroup=nodegroup)
 
-@dataclass(frozen=True)
+
+@model
 class DeletePodIdentityAssociationResponse(Model):
     """The DeletePodIdentityAssociationResponse data type.
 
@@ -1888,8 +2529,14 @@ class DeletePodIdentityAssociationResponse(Model):
 
     association: PodIdentityAssociation | None = None
 
+    def __init__(
+        self,
+        association: PodIdentityAssociation | None = None,
+    ) -> None:
+        self.__dict__.update(association=association)
 
-@dataclass(frozen=True)
+
+@model
 class DeprecationDetail(Model):
     """The summary information about deprecated resource usage for an insight check in the
     UPGRADE_READINESS category.
@@ -1910,8 +2557,18 @@ class DeprecationDetail(Model):
     start_serving_replacement_version: str | None = None
     client_stats: list[ClientStat] | None = None
 
+    def __init__(
+        self,
+        usage: str | None = None,
+        replaced_with: str | None = None,
+        stop_serving_version: str | None = None,
+        start_serving_replacement_version: str | None = None,
+        client_stats: list[ClientStat] | None = None,
+    ) -> None:
+        self.__dict__.update(usage=usage, replaced_with=replaced_with, stop_serving_version=stop_serving_version, start_serving_replacement_version=start_serving_replacement_version, client_stats=client_stats)
 
-@dataclass(frozen=True)
+
+@model
 class DeregisterClusterResponse(Model):
     """The DeregisterClusterResponse data type.
 
@@ -1921,8 +2578,14 @@ class DeregisterClusterResponse(Model):
 
     cluster: Cluster | None = None
 
+    def __init__(
+        self,
+        cluster: Cluster | None = None,
+    ) -> None:
+        self.__dict__.update(cluster=cluster)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeAccessEntryResponse(Model):
     """The DescribeAccessEntryResponse data type.
 
@@ -1932,8 +2595,14 @@ class DescribeAccessEntryResponse(Model):
 
     access_entry: AccessEntry | None = None
 
+    def __init__(
+        self,
+        access_entry: AccessEntry | None = None,
+    ) -> None:
+        self.__dict__.update(access_entry=access_entry)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeAddonConfigurationResponse(Model):
     """The DescribeAddonConfigurationResponse data type.
 
@@ -1952,8 +2621,17 @@ class DescribeAddonConfigurationResponse(Model):
     configuration_schema: str | None = None
     pod_identity_configuration: list[AddonPodIdentityConfiguration] | None = None
 
+    def __init__(
+        self,
+        addon_name: str | None = None,
+        addon_version: str | None = None,
+        configuration_schema: str | None = None,
+        pod_identity_configuration: list[AddonPodIdentityConfiguration] | None = None,
+    ) -> None:
+        self.__dict__.update(addon_name=addon_name, addon_version=addon_version, configuration_schema=configuration_schema, pod_identity_configuration=pod_identity_configuration)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeAddonResponse(Model):
     """The DescribeAddonResponse data type.
 
@@ -1964,8 +2642,14 @@ class DescribeAddonResponse(Model):
 
     addon: Addon | None = None
 
+    def __init__(
+        self,
+        addon: Addon | None = None,
+    ) -> None:
+        self.__dict__.update(addon=addon)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeAddonVersionsResponse(Model):
     """The DescribeAddonVersionsResponse data type.
 
@@ -1984,8 +2668,15 @@ class DescribeAddonVersionsResponse(Model):
     addons: list[AddonInfo] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        addons: list[AddonInfo] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(addons=addons, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeCapabilityResponse(Model):
     """The DescribeCapabilityResponse data type.
 
@@ -1997,8 +2688,14 @@ class DescribeCapabilityResponse(Model):
 
     capability: Capability | None = None
 
+    def __init__(
+        self,
+        capability: Capability | None = None,
+    ) -> None:
+        self.__dict__.update(capability=capability)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeCertificateAuthorityResponse(Model):
     """The DescribeCertificateAuthorityResponse data type.
 
@@ -2008,8 +2705,14 @@ class DescribeCertificateAuthorityResponse(Model):
 
     certificate_authority: CertificateAuthority | None = None
 
+    def __init__(
+        self,
+        certificate_authority: CertificateAuthority | None = None,
+    ) -> None:
+        self.__dict__.update(certificate_authority=certificate_authority)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeClusterResponse(Model):
     """The DescribeClusterResponse data type.
 
@@ -2019,8 +2722,14 @@ class DescribeClusterResponse(Model):
 
     cluster: Cluster | None = None
 
+    def __init__(
+        self,
+        cluster: Cluster | None = None,
+    ) -> None:
+        self.__dict__.update(cluster=cluster)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeClusterVersionsResponse(Model):
     """The DescribeClusterVersionsResponse data type.
 
@@ -2032,8 +2741,15 @@ class DescribeClusterVersionsResponse(Model):
     next_token: str | None = None
     cluster_versions: list[ClusterVersionInformation] | None = None
 
+    def __init__(
+        self,
+        next_token: str | None = None,
+        cluster_versions: list[ClusterVersionInformation] | None = None,
+    ) -> None:
+        self.__dict__.update(next_token=next_token, cluster_versions=cluster_versions)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeEksAnywhereSubscriptionResponse(Model):
     """The DescribeEksAnywhereSubscriptionResponse data type.
 
@@ -2043,8 +2759,14 @@ class DescribeEksAnywhereSubscriptionResponse(Model):
 
     subscription: EksAnywhereSubscription | None = None
 
+    def __init__(
+        self,
+        subscription: EksAnywhereSubscription | None = None,
+    ) -> None:
+        self.__dict__.update(subscription=subscription)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeFargateProfileResponse(Model):
     """The DescribeFargateProfileResponse data type.
 
@@ -2054,8 +2776,14 @@ class DescribeFargateProfileResponse(Model):
 
     fargate_profile: FargateProfile | None = None
 
+    def __init__(
+        self,
+        fargate_profile: FargateProfile | None = None,
+    ) -> None:
+        self.__dict__.update(fargate_profile=fargate_profile)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeIdentityProviderConfigResponse(Model):
     """The DescribeIdentityProviderConfigResponse data type.
 
@@ -2066,8 +2794,14 @@ class DescribeIdentityProviderConfigResponse(Model):
 
     identity_provider_config: IdentityProviderConfigResponse | None = None
 
+    def __init__(
+        self,
+        identity_provider_config: IdentityProviderConfigResponse | None = None,
+    ) -> None:
+        self.__dict__.update(identity_provider_config=identity_provider_config)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeInsightResponse(Model):
     """The DescribeInsightResponse data type.
 
@@ -2077,8 +2811,14 @@ class DescribeInsightResponse(Model):
 
     insight: Insight | None = None
 
+    def __init__(
+        self,
+        insight: Insight | None = None,
+    ) -> None:
+        self.__dict__.update(insight=insight)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeInsightsRefreshResponse(Model):
     """The DescribeInsightsRefreshResponse data type.
 
@@ -2094,8 +2834,17 @@ class DescribeInsightsRefreshResponse(Model):
     started_at: datetime | None = None
     ended_at: datetime | None = None
 
+    def __init__(
+        self,
+        message: str | None = None,
+        status: InsightsRefreshStatus | str | None = None,
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+    ) -> None:
+        self.__dict__.update(message=message, status=status, started_at=started_at, ended_at=ended_at)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeNodegroupResponse(Model):
     """The DescribeNodegroupResponse data type.
 
@@ -2105,8 +2854,14 @@ class DescribeNodegroupResponse(Model):
 
     nodegroup: Nodegroup | None = None
 
+    def __init__(
+        self,
+        nodegroup: Nodegroup | None = None,
+    ) -> None:
+        self.__dict__.update(nodegroup=nodegroup)
 
-@dataclass(frozen=True)
+
+@model
 class DescribePodIdentityAssociationResponse(Model):
     """The DescribePodIdentityAssociationResponse data type.
 
@@ -2116,8 +2871,14 @@ class DescribePodIdentityAssociationResponse(Model):
 
     association: PodIdentityAssociation | None = None
 
+    def __init__(
+        self,
+        association: PodIdentityAssociation | None = None,
+    ) -> None:
+        self.__dict__.update(association=association)
 
-@dataclass(frozen=True)
+
+@model
 class DescribeUpdateResponse(Model):
     """The DescribeUpdateResponse data type.
 
@@ -2127,8 +2888,14 @@ class DescribeUpdateResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class DisassociateIdentityProviderConfigResponse(Model):
     """The DisassociateIdentityProviderConfigResponse data type.
 
@@ -2138,8 +2905,14 @@ class DisassociateIdentityProviderConfigResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class DurationConstraints(Model):
     """Constraints for a duration parameter.
 
@@ -2151,8 +2924,15 @@ class DurationConstraints(Model):
     min: str | None = None
     max: str | None = None
 
+    def __init__(
+        self,
+        min: str | None = None,
+        max: str | None = None,
+    ) -> None:
+        self.__dict__.update(min=min, max=max)
 
-@dataclass(frozen=True)
+
+@model
 class DurationParameterConfig(Model):
     """A duration parameter configuration with default value and constraints.
 
@@ -2164,8 +2944,15 @@ class DurationParameterConfig(Model):
     default_value: str | None = None
     constraints: DurationConstraints | None = None
 
+    def __init__(
+        self,
+        default_value: str | None = None,
+        constraints: DurationConstraints | None = None,
+    ) -> None:
+        self.__dict__.update(default_value=default_value, constraints=constraints)
 
-@dataclass(frozen=True)
+
+@model
 class EksAnywhereSubscription(Model):
     """An EKS Anywhere subscription authorizing the customer to support for licensed clusters
     and access to EKS Anywhere Curated Packages.
@@ -2208,8 +2995,26 @@ class EksAnywhereSubscription(Model):
     licenses: list[License] | None = None
     tags: dict[str, str] | None = None
 
+    def __init__(
+        self,
+        id: str | None = None,
+        arn: str | None = None,
+        created_at: datetime | None = None,
+        effective_date: datetime | None = None,
+        expiration_date: datetime | None = None,
+        license_quantity: int | None = None,
+        license_type: EksAnywhereSubscriptionLicenseType | str | None = None,
+        term: EksAnywhereSubscriptionTerm | None = None,
+        status: str | None = None,
+        auto_renew: bool | None = None,
+        license_arns: list[str] | None = None,
+        licenses: list[License] | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> None:
+        self.__dict__.update(id=id, arn=arn, created_at=created_at, effective_date=effective_date, expiration_date=expiration_date, license_quantity=license_quantity, license_type=license_type, term=term, status=status, auto_renew=auto_renew, license_arns=license_arns, licenses=licenses, tags=tags)
 
-@dataclass(frozen=True)
+
+@model
 class EksAnywhereSubscriptionTerm(Model):
     """An object representing the term duration and term unit type of your subscription. This
     determines the term length of your subscription. Valid values are MONTHS for term unit
@@ -2224,8 +3029,15 @@ class EksAnywhereSubscriptionTerm(Model):
     duration: int | None = None
     unit: EksAnywhereSubscriptionTermUnit | str | None = None
 
+    def __init__(
+        self,
+        duration: int | None = None,
+        unit: EksAnywhereSubscriptionTermUnit | str | None = None,
+    ) -> None:
+        self.__dict__.update(duration=duration, unit=unit)
 
-@dataclass(frozen=True)
+
+@model
 class ElasticLoadBalancing(Model):
     """Indicates the current configuration of the load balancing capability on your EKS Auto
     Mode cluster. For example, if the capability is enabled or disabled. For more
@@ -2243,8 +3055,15 @@ class ElasticLoadBalancing(Model):
     enabled: bool | None = None
     gateway_api: GatewayApiConfiguration | None = None
 
+    def __init__(
+        self,
+        enabled: bool | None = None,
+        gateway_api: GatewayApiConfiguration | None = None,
+    ) -> None:
+        self.__dict__.update(enabled=enabled, gateway_api=gateway_api)
 
-@dataclass(frozen=True)
+
+@model
 class EncryptionConfig(Model):
     """The encryption configuration for the cluster.
 
@@ -2260,8 +3079,15 @@ class EncryptionConfig(Model):
     resources: list[str] | None = None
     provider: Provider | None = None
 
+    def __init__(
+        self,
+        resources: list[str] | None = None,
+        provider: Provider | None = None,
+    ) -> None:
+        self.__dict__.update(resources=resources, provider=provider)
 
-@dataclass(frozen=True)
+
+@model
 class ErrorDetail(Model):
     """An object representing an error when an asynchronous operation fails.
 
@@ -2307,8 +3133,16 @@ class ErrorDetail(Model):
     error_message: str | None = None
     resource_ids: list[str] | None = None
 
+    def __init__(
+        self,
+        error_code: ErrorCode | str | None = None,
+        error_message: str | None = None,
+        resource_ids: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(error_code=error_code, error_message=error_message, resource_ids=resource_ids)
 
-@dataclass(frozen=True)
+
+@model
 class EtcdPlacementRequest(Model):
     """The placement configuration for the etcd instances of your local Amazon EKS cluster on
     an Amazon Web Services Outpost. For more information, see Capacity considerations in the
@@ -2322,8 +3156,14 @@ class EtcdPlacementRequest(Model):
 
     spread_level: SpreadLevel | str | None = None
 
+    def __init__(
+        self,
+        spread_level: SpreadLevel | str | None = None,
+    ) -> None:
+        self.__dict__.update(spread_level=spread_level)
 
-@dataclass(frozen=True)
+
+@model
 class EtcdPlacementResponse(Model):
     """The placement configuration for the etcd instances of your local Amazon EKS cluster on
     an Amazon Web Services Outpost. For more information, see Capacity considerations in the
@@ -2336,8 +3176,14 @@ class EtcdPlacementResponse(Model):
 
     spread_level: SpreadLevel | str | None = None
 
+    def __init__(
+        self,
+        spread_level: SpreadLevel | str | None = None,
+    ) -> None:
+        self.__dict__.update(spread_level=spread_level)
 
-@dataclass(frozen=True)
+
+@model
 class FargateProfile(Model):
     """An object representing an Fargate profile.
 
@@ -2370,8 +3216,23 @@ class FargateProfile(Model):
     tags: dict[str, str] | None = None
     health: FargateProfileHealth | None = None
 
+    def __init__(
+        self,
+        fargate_profile_name: str | None = None,
+        fargate_profile_arn: str | None = None,
+        cluster_name: str | None = None,
+        created_at: datetime | None = None,
+        pod_execution_role_arn: str | None = None,
+        subnets: list[str] | None = None,
+        selectors: list[FargateProfileSelector] | None = None,
+        status: FargateProfileStatus | str | None = None,
+        tags: dict[str, str] | None = None,
+        health: FargateProfileHealth | None = None,
+    ) -> None:
+        self.__dict__.update(fargate_profile_name=fargate_profile_name, fargate_profile_arn=fargate_profile_arn, cluster_name=cluster_name, created_at=created_at, pod_execution_role_arn=pod_execution_role_arn, subnets=subnets, selectors=selectors, status=status, tags=tags, health=health)
 
-@dataclass(frozen=True)
+
+@model
 class FargateProfileHealth(Model):
     """The health status of the Fargate profile. If there are issues with your Fargate
     profile's health, they are listed here.
@@ -2382,8 +3243,14 @@ class FargateProfileHealth(Model):
 
     issues: list[FargateProfileIssue] | None = None
 
+    def __init__(
+        self,
+        issues: list[FargateProfileIssue] | None = None,
+    ) -> None:
+        self.__dict__.update(issues=issues)
 
-@dataclass(frozen=True)
+
+@model
 class FargateProfileIssue(Model):
     """An issue that is associated with the Fargate profile.
 
@@ -2397,8 +3264,16 @@ class FargateProfileIssue(Model):
     message: str | None = None
     resource_ids: list[str] | None = None
 
+    def __init__(
+        self,
+        code: FargateProfileIssueCode | str | None = None,
+        message: str | None = None,
+        resource_ids: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(code=code, message=message, resource_ids=resource_ids)
 
-@dataclass(frozen=True)
+
+@model
 class FargateProfileSelector(Model):
     """An object representing an Fargate profile selector.
 
@@ -2411,8 +3286,15 @@ class FargateProfileSelector(Model):
     namespace: str | None = None
     labels: dict[str, str] | None = None
 
+    def __init__(
+        self,
+        namespace: str | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
+        self.__dict__.update(namespace=namespace, labels=labels)
 
-@dataclass(frozen=True)
+
+@model
 class GatewayApiConfiguration(Model):
     """Indicates the current configuration of the Kubernetes Gateway API for the load balancing
     capability on your EKS Auto Mode cluster. For more information, see EKS Auto Mode load
@@ -2426,8 +3308,14 @@ class GatewayApiConfiguration(Model):
 
     crds: CrdManagementConfiguration | None = None
 
+    def __init__(
+        self,
+        crds: CrdManagementConfiguration | None = None,
+    ) -> None:
+        self.__dict__.update(crds=crds)
 
-@dataclass(frozen=True)
+
+@model
 class HorizontalPodAutoscalerControllerConfigRequest(Model):
     """The horizontal pod autoscaler controller configuration for the Kubernetes controller
     manager.
@@ -2439,8 +3327,14 @@ class HorizontalPodAutoscalerControllerConfigRequest(Model):
 
     horizontal_pod_autoscaler_sync_period: str | None = None
 
+    def __init__(
+        self,
+        horizontal_pod_autoscaler_sync_period: str | None = None,
+    ) -> None:
+        self.__dict__.update(horizontal_pod_autoscaler_sync_period=horizontal_pod_autoscaler_sync_period)
 
-@dataclass(frozen=True)
+
+@model
 class HorizontalPodAutoscalerControllerConfigResponse(Model):
     """The horizontal pod autoscaler controller configuration for the Kubernetes controller
     manager.
@@ -2451,8 +3345,14 @@ class HorizontalPodAutoscalerControllerConfigResponse(Model):
 
     horizontal_pod_autoscaler_sync_period: str | None = None
 
+    def __init__(
+        self,
+        horizontal_pod_autoscaler_sync_period: str | None = None,
+    ) -> None:
+        self.__dict__.update(horizontal_pod_autoscaler_sync_period=horizontal_pod_autoscaler_sync_period)
 
-@dataclass(frozen=True)
+
+@model
 class HorizontalPodAutoscalerControllerVersionConfig(Model):
     """The horizontal pod autoscaler controller version configuration.
 
@@ -2462,8 +3362,14 @@ class HorizontalPodAutoscalerControllerVersionConfig(Model):
 
     horizontal_pod_autoscaler_sync_period: DurationParameterConfig | None = None
 
+    def __init__(
+        self,
+        horizontal_pod_autoscaler_sync_period: DurationParameterConfig | None = None,
+    ) -> None:
+        self.__dict__.update(horizontal_pod_autoscaler_sync_period=horizontal_pod_autoscaler_sync_period)
 
-@dataclass(frozen=True)
+
+@model
 class Identity(Model):
     """An object representing an identity provider.
 
@@ -2473,8 +3379,14 @@ class Identity(Model):
 
     oidc: OIDC | None = None
 
+    def __init__(
+        self,
+        oidc: OIDC | None = None,
+    ) -> None:
+        self.__dict__.update(oidc=oidc)
 
-@dataclass(frozen=True)
+
+@model
 class IdentityProviderConfig(Model):
     """An object representing an identity provider configuration.
 
@@ -2487,8 +3399,15 @@ class IdentityProviderConfig(Model):
     type: str
     name: str
 
+    def __init__(
+        self,
+        type: str,
+        name: str,
+    ) -> None:
+        self.__dict__.update(type=type, name=name)
 
-@dataclass(frozen=True)
+
+@model
 class IdentityProviderConfigResponse(Model):
     """The full description of your identity configuration.
 
@@ -2498,8 +3417,14 @@ class IdentityProviderConfigResponse(Model):
 
     oidc: OidcIdentityProviderConfig | None = None
 
+    def __init__(
+        self,
+        oidc: OidcIdentityProviderConfig | None = None,
+    ) -> None:
+        self.__dict__.update(oidc=oidc)
 
-@dataclass(frozen=True)
+
+@model
 class Insight(Model):
     """A check that provides recommendations to remedy potential upgrade-impacting issues.
 
@@ -2534,8 +3459,25 @@ class Insight(Model):
     resources: list[InsightResourceDetail] | None = None
     category_specific_summary: InsightCategorySpecificSummary | None = None
 
+    def __init__(
+        self,
+        id: str | None = None,
+        name: str | None = None,
+        category: Category | str | None = None,
+        kubernetes_version: str | None = None,
+        last_refresh_time: datetime | None = None,
+        last_transition_time: datetime | None = None,
+        description: str | None = None,
+        insight_status: InsightStatus | None = None,
+        recommendation: str | None = None,
+        additional_info: dict[str, str] | None = None,
+        resources: list[InsightResourceDetail] | None = None,
+        category_specific_summary: InsightCategorySpecificSummary | None = None,
+    ) -> None:
+        self.__dict__.update(id=id, name=name, category=category, kubernetes_version=kubernetes_version, last_refresh_time=last_refresh_time, last_transition_time=last_transition_time, description=description, insight_status=insight_status, recommendation=recommendation, additional_info=additional_info, resources=resources, category_specific_summary=category_specific_summary)
 
-@dataclass(frozen=True)
+
+@model
 class InsightCategorySpecificSummary(Model):
     """Summary information that relates to the category of the insight. Currently only returned
     with certain insights having category UPGRADE_READINESS.
@@ -2549,8 +3491,15 @@ class InsightCategorySpecificSummary(Model):
     deprecation_details: list[DeprecationDetail] | None = None
     addon_compatibility_details: list[AddonCompatibilityDetail] | None = None
 
+    def __init__(
+        self,
+        deprecation_details: list[DeprecationDetail] | None = None,
+        addon_compatibility_details: list[AddonCompatibilityDetail] | None = None,
+    ) -> None:
+        self.__dict__.update(deprecation_details=deprecation_details, addon_compatibility_details=addon_compatibility_details)
 
-@dataclass(frozen=True)
+
+@model
 class InsightResourceDetail(Model):
     """Returns information about the resource being evaluated.
 
@@ -2564,8 +3513,16 @@ class InsightResourceDetail(Model):
     kubernetes_resource_uri: str | None = None
     arn: str | None = None
 
+    def __init__(
+        self,
+        insight_status: InsightStatus | None = None,
+        kubernetes_resource_uri: str | None = None,
+        arn: str | None = None,
+    ) -> None:
+        self.__dict__.update(insight_status=insight_status, kubernetes_resource_uri=kubernetes_resource_uri, arn=arn)
 
-@dataclass(frozen=True)
+
+@model
 class InsightStatus(Model):
     """The status of the insight.
 
@@ -2577,8 +3534,15 @@ class InsightStatus(Model):
     status: InsightStatusValue | str | None = None
     reason: str | None = None
 
+    def __init__(
+        self,
+        status: InsightStatusValue | str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.__dict__.update(status=status, reason=reason)
 
-@dataclass(frozen=True)
+
+@model
 class InsightSummary(Model):
     """The summarized description of the insight.
 
@@ -2604,8 +3568,21 @@ class InsightSummary(Model):
     description: str | None = None
     insight_status: InsightStatus | None = None
 
+    def __init__(
+        self,
+        id: str | None = None,
+        name: str | None = None,
+        category: Category | str | None = None,
+        kubernetes_version: str | None = None,
+        last_refresh_time: datetime | None = None,
+        last_transition_time: datetime | None = None,
+        description: str | None = None,
+        insight_status: InsightStatus | None = None,
+    ) -> None:
+        self.__dict__.update(id=id, name=name, category=category, kubernetes_version=kubernetes_version, last_refresh_time=last_refresh_time, last_transition_time=last_transition_time, description=description, insight_status=insight_status)
 
-@dataclass(frozen=True)
+
+@model
 class InsightsFilter(Model):
     """The criteria to use for the insights.
 
@@ -2631,8 +3608,16 @@ class InsightsFilter(Model):
     kubernetes_versions: list[str] | None = None
     statuses: list[InsightStatusValue | str] | None = None
 
+    def __init__(
+        self,
+        categories: list[Category | str] | None = None,
+        kubernetes_versions: list[str] | None = None,
+        statuses: list[InsightStatusValue | str] | None = None,
+    ) -> None:
+        self.__dict__.update(categories=categories, kubernetes_versions=kubernetes_versions, statuses=statuses)
 
-@dataclass(frozen=True)
+
+@model
 class IntegerConstraints(Model):
     """Constraints for an integer parameter specifying allowed range.
 
@@ -2644,8 +3629,15 @@ class IntegerConstraints(Model):
     min: int | None = None
     max: int | None = None
 
+    def __init__(
+        self,
+        min: int | None = None,
+        max: int | None = None,
+    ) -> None:
+        self.__dict__.update(min=min, max=max)
 
-@dataclass(frozen=True)
+
+@model
 class IntegerParameterConfig(Model):
     """An integer parameter configuration with default value and constraints.
 
@@ -2657,8 +3649,15 @@ class IntegerParameterConfig(Model):
     default_value: int | None = None
     constraints: IntegerConstraints | None = None
 
+    def __init__(
+        self,
+        default_value: int | None = None,
+        constraints: IntegerConstraints | None = None,
+    ) -> None:
+        self.__dict__.update(default_value=default_value, constraints=constraints)
 
-@dataclass(frozen=True)
+
+@model
 class IntegerRangeConstraint(Model):
     """An integer range constraint specifying minimum and maximum allowed values.
 
@@ -2670,8 +3669,15 @@ class IntegerRangeConstraint(Model):
     min: int | None = None
     max: int | None = None
 
+    def __init__(
+        self,
+        min: int | None = None,
+        max: int | None = None,
+    ) -> None:
+        self.__dict__.update(min=min, max=max)
 
-@dataclass(frozen=True)
+
+@model
 class Issue(Model):
     """An object representing an issue with an Amazon EKS resource.
 
@@ -2778,8 +3784,16 @@ class Issue(Model):
     message: str | None = None
     resource_ids: list[str] | None = None
 
+    def __init__(
+        self,
+        code: NodegroupIssueCode | str | None = None,
+        message: str | None = None,
+        resource_ids: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(code=code, message=message, resource_ids=resource_ids)
 
-@dataclass(frozen=True)
+
+@model
 class KubeApiServerConfigRequest(Model):
     """The configuration for the Kubernetes API server on an Amazon EKS cluster.
 
@@ -2792,8 +3806,15 @@ class KubeApiServerConfigRequest(Model):
     event_ttl: str | None = None
     service_node_port_range: ServiceNodePortRange | None = None
 
+    def __init__(
+        self,
+        event_ttl: str | None = None,
+        service_node_port_range: ServiceNodePortRange | None = None,
+    ) -> None:
+        self.__dict__.update(event_ttl=event_ttl, service_node_port_range=service_node_port_range)
 
-@dataclass(frozen=True)
+
+@model
 class KubeApiServerConfigResponse(Model):
     """The Kubernetes API server configuration for an Amazon EKS cluster.
 
@@ -2805,8 +3826,15 @@ class KubeApiServerConfigResponse(Model):
     event_ttl: str | None = None
     service_node_port_range: ServiceNodePortRange | None = None
 
+    def __init__(
+        self,
+        event_ttl: str | None = None,
+        service_node_port_range: ServiceNodePortRange | None = None,
+    ) -> None:
+        self.__dict__.update(event_ttl=event_ttl, service_node_port_range=service_node_port_range)
 
-@dataclass(frozen=True)
+
+@model
 class KubeApiServerVersionConfig(Model):
     """The Kubernetes API server version-specific configuration defaults and constraints.
 
@@ -2818,8 +3846,15 @@ class KubeApiServerVersionConfig(Model):
     event_ttl: DurationParameterConfig | None = None
     service_node_port_range: PortRangeParameterConfig | None = None
 
+    def __init__(
+        self,
+        event_ttl: DurationParameterConfig | None = None,
+        service_node_port_range: PortRangeParameterConfig | None = None,
+    ) -> None:
+        self.__dict__.update(event_ttl=event_ttl, service_node_port_range=service_node_port_range)
 
-@dataclass(frozen=True)
+
+@model
 class KubeControllerManagerConfigRequest(Model):
     """The configuration for the Kubernetes controller manager on an Amazon EKS cluster.
 
@@ -2831,8 +3866,15 @@ class KubeControllerManagerConfigRequest(Model):
     pod_gc_controller_config: PodGcControllerConfigRequest | None = None
     horizontal_pod_autoscaler_controller_config: HorizontalPodAutoscalerControllerConfigRequest | None = None
 
+    def __init__(
+        self,
+        pod_gc_controller_config: PodGcControllerConfigRequest | None = None,
+        horizontal_pod_autoscaler_controller_config: HorizontalPodAutoscalerControllerConfigRequest | None = None,
+    ) -> None:
+        self.__dict__.update(pod_gc_controller_config=pod_gc_controller_config, horizontal_pod_autoscaler_controller_config=horizontal_pod_autoscaler_controller_config)
 
-@dataclass(frozen=True)
+
+@model
 class KubeControllerManagerConfigResponse(Model):
     """The Kubernetes controller manager configuration for an Amazon EKS cluster.
 
@@ -2844,8 +3886,15 @@ class KubeControllerManagerConfigResponse(Model):
     pod_gc_controller_config: PodGcControllerConfigResponse | None = None
     horizontal_pod_autoscaler_controller_config: HorizontalPodAutoscalerControllerConfigResponse | None = None
 
+    def __init__(
+        self,
+        pod_gc_controller_config: PodGcControllerConfigResponse | None = None,
+        horizontal_pod_autoscaler_controller_config: HorizontalPodAutoscalerControllerConfigResponse | None = None,
+    ) -> None:
+        self.__dict__.update(pod_gc_controller_config=pod_gc_controller_config, horizontal_pod_autoscaler_controller_config=horizontal_pod_autoscaler_controller_config)
 
-@dataclass(frozen=True)
+
+@model
 class KubeControllerManagerVersionConfig(Model):
     """The Kubernetes controller manager version-specific configuration defaults and
     constraints.
@@ -2860,8 +3909,15 @@ class KubeControllerManagerVersionConfig(Model):
     pod_gc_controller_config: PodGcControllerVersionConfig | None = None
     horizontal_pod_autoscaler_controller_config: HorizontalPodAutoscalerControllerVersionConfig | None = None
 
+    def __init__(
+        self,
+        pod_gc_controller_config: PodGcControllerVersionConfig | None = None,
+        horizontal_pod_autoscaler_controller_config: HorizontalPodAutoscalerControllerVersionConfig | None = None,
+    ) -> None:
+        self.__dict__.update(pod_gc_controller_config=pod_gc_controller_config, horizontal_pod_autoscaler_controller_config=horizontal_pod_autoscaler_controller_config)
 
-@dataclass(frozen=True)
+
+@model
 class KubeSchedulerConfigRequest(Model):
     """The configuration for the Kubernetes scheduler on an Amazon EKS cluster.
 
@@ -2871,8 +3927,14 @@ class KubeSchedulerConfigRequest(Model):
 
     node_resources_fit: NodeResourcesFitConfig | None = None
 
+    def __init__(
+        self,
+        node_resources_fit: NodeResourcesFitConfig | None = None,
+    ) -> None:
+        self.__dict__.update(node_resources_fit=node_resources_fit)
 
-@dataclass(frozen=True)
+
+@model
 class KubeSchedulerConfigResponse(Model):
     """The Kubernetes scheduler configuration for an Amazon EKS cluster.
 
@@ -2882,8 +3944,14 @@ class KubeSchedulerConfigResponse(Model):
 
     node_resources_fit: NodeResourcesFitConfig | None = None
 
+    def __init__(
+        self,
+        node_resources_fit: NodeResourcesFitConfig | None = None,
+    ) -> None:
+        self.__dict__.update(node_resources_fit=node_resources_fit)
 
-@dataclass(frozen=True)
+
+@model
 class KubeSchedulerVersionConfig(Model):
     """The Kubernetes scheduler version-specific configuration defaults and constraints.
 
@@ -2893,8 +3961,14 @@ class KubeSchedulerVersionConfig(Model):
 
     node_resources_fit: NodeResourcesFitVersionConfig | None = None
 
+    def __init__(
+        self,
+        node_resources_fit: NodeResourcesFitVersionConfig | None = None,
+    ) -> None:
+        self.__dict__.update(node_resources_fit=node_resources_fit)
 
-@dataclass(frozen=True)
+
+@model
 class KubernetesNetworkConfigRequest(Model):
     """The Kubernetes network configuration for the cluster.
 
@@ -2945,8 +4019,16 @@ class KubernetesNetworkConfigRequest(Model):
     ip_family: IpFamily | str | None = None
     elastic_load_balancing: ElasticLoadBalancing | None = None
 
+    def __init__(
+        self,
+        service_ipv4_cidr: str | None = None,
+        ip_family: IpFamily | str | None = None,
+        elastic_load_balancing: ElasticLoadBalancing | None = None,
+    ) -> None:
+        self.__dict__.update(service_ipv4_cidr=service_ipv4_cidr, ip_family=ip_family, elastic_load_balancing=elastic_load_balancing)
 
-@dataclass(frozen=True)
+
+@model
 class KubernetesNetworkConfigResponse(Model):
     """The Kubernetes network configuration for the cluster. The response contains a value for
     serviceIpv6Cidr or serviceIpv4Cidr, but not both.
@@ -2977,8 +4059,17 @@ class KubernetesNetworkConfigResponse(Model):
     ip_family: IpFamily | str | None = None
     elastic_load_balancing: ElasticLoadBalancing | None = None
 
+    def __init__(
+        self,
+        service_ipv4_cidr: str | None = None,
+        service_ipv6_cidr: str | None = None,
+        ip_family: IpFamily | str | None = None,
+        elastic_load_balancing: ElasticLoadBalancing | None = None,
+    ) -> None:
+        self.__dict__.update(service_ipv4_cidr=service_ipv4_cidr, service_ipv6_cidr=service_ipv6_cidr, ip_family=ip_family, elastic_load_balancing=elastic_load_balancing)
 
-@dataclass(frozen=True)
+
+@model
 class LaunchTemplateSpecification(Model):
     """An object representing a node group launch template specification. The launch template
     can't include SubnetId , IamInstanceProfile , RequestSpotInstances , HibernationOptions
@@ -3010,8 +4101,16 @@ class LaunchTemplateSpecification(Model):
     version: str | None = None
     id: str | None = None
 
+    def __init__(
+        self,
+        name: str | None = None,
+        version: str | None = None,
+        id: str | None = None,
+    ) -> None:
+        self.__dict__.update(name=name, version=version, id=id)
 
-@dataclass(frozen=True)
+
+@model
 class License(Model):
     """An EKS Anywhere license associated with a subscription.
 
@@ -3023,8 +4122,15 @@ class License(Model):
     id: str | None = None
     token: str | None = None
 
+    def __init__(
+        self,
+        id: str | None = None,
+        token: str | None = None,
+    ) -> None:
+        self.__dict__.update(id=id, token=token)
 
-@dataclass(frozen=True)
+
+@model
 class ListAccessEntriesResponse(Model):
     """The ListAccessEntriesResponse data type.
 
@@ -3042,8 +4148,15 @@ class ListAccessEntriesResponse(Model):
     access_entries: list[str] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        access_entries: list[str] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(access_entries=access_entries, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListAccessPoliciesResponse(Model):
     """The ListAccessPoliciesResponse data type.
 
@@ -3063,8 +4176,15 @@ class ListAccessPoliciesResponse(Model):
     access_policies: list[AccessPolicy] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        access_policies: list[AccessPolicy] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(access_policies=access_policies, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListAddonsResponse(Model):
     """The ListAddonsResponse data type.
 
@@ -3082,8 +4202,15 @@ class ListAddonsResponse(Model):
     addons: list[str] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        addons: list[str] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(addons=addons, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListAssociatedAccessPoliciesResponse(Model):
     """The ListAssociatedAccessPoliciesResponse data type.
 
@@ -3105,8 +4232,17 @@ class ListAssociatedAccessPoliciesResponse(Model):
     next_token: str | None = None
     associated_access_policies: list[AssociatedAccessPolicy] | None = None
 
+    def __init__(
+        self,
+        cluster_name: str | None = None,
+        principal_arn: str | None = None,
+        next_token: str | None = None,
+        associated_access_policies: list[AssociatedAccessPolicy] | None = None,
+    ) -> None:
+        self.__dict__.update(cluster_name=cluster_name, principal_arn=principal_arn, next_token=next_token, associated_access_policies=associated_access_policies)
 
-@dataclass(frozen=True)
+
+@model
 class ListCapabilitiesResponse(Model):
     """The ListCapabilitiesResponse data type.
 
@@ -3122,8 +4258,15 @@ class ListCapabilitiesResponse(Model):
     capabilities: list[CapabilitySummary] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        capabilities: list[CapabilitySummary] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(capabilities=capabilities, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListCertificateAuthoritiesResponse(Model):
     """The ListCertificateAuthoritiesResponse data type.
 
@@ -3143,8 +4286,15 @@ class ListCertificateAuthoritiesResponse(Model):
     certificate_authorities: list[CertificateAuthoritySummary] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        certificate_authorities: list[CertificateAuthoritySummary] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(certificate_authorities=certificate_authorities, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListClustersResponse(Model):
     """The ListClustersResponse data type.
 
@@ -3163,8 +4313,15 @@ class ListClustersResponse(Model):
     clusters: list[str] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        clusters: list[str] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(clusters=clusters, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListEksAnywhereSubscriptionsResponse(Model):
     """The ListEksAnywhereSubscriptionsResponse data type.
 
@@ -3180,8 +4337,15 @@ class ListEksAnywhereSubscriptionsResponse(Model):
     subscriptions: list[EksAnywhereSubscription] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        subscriptions: list[EksAnywhereSubscription] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(subscriptions=subscriptions, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListFargateProfilesResponse(Model):
     """The ListFargateProfilesResponse data type.
 
@@ -3199,8 +4363,15 @@ class ListFargateProfilesResponse(Model):
     fargate_profile_names: list[str] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        fargate_profile_names: list[str] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(fargate_profile_names=fargate_profile_names, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListIdentityProviderConfigsResponse(Model):
     """The ListIdentityProviderConfigsResponse data type.
 
@@ -3218,8 +4389,15 @@ class ListIdentityProviderConfigsResponse(Model):
     identity_provider_configs: list[IdentityProviderConfig] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        identity_provider_configs: list[IdentityProviderConfig] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(identity_provider_configs=identity_provider_configs, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListInsightsResponse(Model):
     """The ListInsightsResponse data type.
 
@@ -3234,8 +4412,15 @@ class ListInsightsResponse(Model):
     insights: list[InsightSummary] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        insights: list[InsightSummary] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(insights=insights, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListNodegroupsResponse(Model):
     """The ListNodegroupsResponse data type.
 
@@ -3253,8 +4438,15 @@ class ListNodegroupsResponse(Model):
     nodegroups: list[str] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        nodegroups: list[str] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(nodegroups=nodegroups, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListPodIdentityAssociationsResponse(Model):
     """The ListPodIdentityAssociationsResponse data type.
 
@@ -3292,8 +4484,15 @@ class ListPodIdentityAssociationsResponse(Model):
     associations: list[PodIdentityAssociationSummary] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        associations: list[PodIdentityAssociationSummary] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(associations=associations, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class ListTagsForResourceResponse(Model):
     """The ListTagsForResourceResponse data type.
 
@@ -3303,8 +4502,14 @@ class ListTagsForResourceResponse(Model):
 
     tags: dict[str, str] | None = None
 
+    def __init__(
+        self,
+        tags: dict[str, str] | None = None,
+    ) -> None:
+        self.__dict__.update(tags=tags)
 
-@dataclass(frozen=True)
+
+@model
 class ListUpdatesResponse(Model):
     """The ListUpdatesResponse data type.
 
@@ -3322,8 +4527,15 @@ class ListUpdatesResponse(Model):
     update_ids: list[str] | None = None
     next_token: str | None = None
 
+    def __init__(
+        self,
+        update_ids: list[str] | None = None,
+        next_token: str | None = None,
+    ) -> None:
+        self.__dict__.update(update_ids=update_ids, next_token=next_token)
 
-@dataclass(frozen=True)
+
+@model
 class LogSetup(Model):
     """An object representing the enabled or disabled Kubernetes control plane logs for your
     cluster.
@@ -3339,8 +4551,15 @@ class LogSetup(Model):
     types: list[LogType | str] | None = None
     enabled: bool | None = None
 
+    def __init__(
+        self,
+        types: list[LogType | str] | None = None,
+        enabled: bool | None = None,
+    ) -> None:
+        self.__dict__.update(types=types, enabled=enabled)
 
-@dataclass(frozen=True)
+
+@model
 class Logging(Model):
     """An object representing the logging configuration for resources in your cluster.
 
@@ -3350,8 +4569,14 @@ class Logging(Model):
 
     cluster_logging: list[LogSetup] | None = None
 
+    def __init__(
+        self,
+        cluster_logging: list[LogSetup] | None = None,
+    ) -> None:
+        self.__dict__.update(cluster_logging=cluster_logging)
 
-@dataclass(frozen=True)
+
+@model
 class MarketplaceInformation(Model):
     """Information about an Amazon EKS add-on from the Amazon Web Services Marketplace.
 
@@ -3363,8 +4588,15 @@ class MarketplaceInformation(Model):
     product_id: str | None = None
     product_url: str | None = None
 
+    def __init__(
+        self,
+        product_id: str | None = None,
+        product_url: str | None = None,
+    ) -> None:
+        self.__dict__.update(product_id=product_id, product_url=product_url)
 
-@dataclass(frozen=True)
+
+@model
 class NodeRepairConfig(Model):
     """The node auto repair configuration for the node group.
 
@@ -3397,8 +4629,19 @@ class NodeRepairConfig(Model):
     max_parallel_nodes_repaired_percentage: int | None = None
     node_repair_config_overrides: list[NodeRepairConfigOverrides] | None = None
 
+    def __init__(
+        self,
+        enabled: bool | None = None,
+        max_unhealthy_node_threshold_count: int | None = None,
+        max_unhealthy_node_threshold_percentage: int | None = None,
+        max_parallel_nodes_repaired_count: int | None = None,
+        max_parallel_nodes_repaired_percentage: int | None = None,
+        node_repair_config_overrides: list[NodeRepairConfigOverrides] | None = None,
+    ) -> None:
+        self.__dict__.update(enabled=enabled, max_unhealthy_node_threshold_count=max_unhealthy_node_threshold_count, max_unhealthy_node_threshold_percentage=max_unhealthy_node_threshold_percentage, max_parallel_nodes_repaired_count=max_parallel_nodes_repaired_count, max_parallel_nodes_repaired_percentage=max_parallel_nodes_repaired_percentage, node_repair_config_overrides=node_repair_config_overrides)
 
-@dataclass(frozen=True)
+
+@model
 class NodeRepairConfigOverrides(Model):
     """Specify granular overrides for specific repair actions. These overrides control the
     repair action and the repair delay time before a node is considered eligible for repair.
@@ -3420,8 +4663,17 @@ class NodeRepairConfigOverrides(Model):
     min_repair_wait_time_mins: int | None = None
     repair_action: RepairAction | str | None = None
 
+    def __init__(
+        self,
+        node_monitoring_condition: str | None = None,
+        node_unhealthy_reason: str | None = None,
+        min_repair_wait_time_mins: int | None = None,
+        repair_action: RepairAction | str | None = None,
+    ) -> None:
+        self.__dict__.update(node_monitoring_condition=node_monitoring_condition, node_unhealthy_reason=node_unhealthy_reason, min_repair_wait_time_mins=min_repair_wait_time_mins, repair_action=repair_action)
 
-@dataclass(frozen=True)
+
+@model
 class NodeResourcesFitConfig(Model):
     """The NodeResourcesFit plugin configuration for the Kubernetes scheduler.
 
@@ -3431,8 +4683,14 @@ class NodeResourcesFitConfig(Model):
 
     scoring_strategy: ScoringStrategy | None = None
 
+    def __init__(
+        self,
+        scoring_strategy: ScoringStrategy | None = None,
+    ) -> None:
+        self.__dict__.update(scoring_strategy=scoring_strategy)
 
-@dataclass(frozen=True)
+
+@model
 class NodeResourcesFitVersionConfig(Model):
     """The NodeResourcesFit version configuration with default value and constraints.
 
@@ -3442,8 +4700,14 @@ class NodeResourcesFitVersionConfig(Model):
 
     scoring_strategy: ScoringStrategyConfig | None = None
 
+    def __init__(
+        self,
+        scoring_strategy: ScoringStrategyConfig | None = None,
+    ) -> None:
+        self.__dict__.update(scoring_strategy=scoring_strategy)
 
-@dataclass(frozen=True)
+
+@model
 class Nodegroup(Model):
     """An object representing an Amazon EKS managed node group.
 
@@ -3532,8 +4796,38 @@ class Nodegroup(Model):
     tags: dict[str, str] | None = None
     warm_pool_config: WarmPoolConfig | None = None
 
+    def __init__(
+        self,
+        nodegroup_name: str | None = None,
+        nodegroup_arn: str | None = None,
+        cluster_name: str | None = None,
+        version: str | None = None,
+        release_version: str | None = None,
+        created_at: datetime | None = None,
+        modified_at: datetime | None = None,
+        status: NodegroupStatus | str | None = None,
+        capacity_type: CapacityTypes | str | None = None,
+        scaling_config: NodegroupScalingConfig | None = None,
+        instance_types: list[str] | None = None,
+        subnets: list[str] | None = None,
+        remote_access: RemoteAccessConfig | None = None,
+        ami_type: AMITypes | str | None = None,
+        node_role: str | None = None,
+        labels: dict[str, str] | None = None,
+        taints: list[Taint] | None = None,
+        resources: NodegroupResources | None = None,
+        disk_size: int | None = None,
+        health: NodegroupHealth | None = None,
+        update_config: NodegroupUpdateConfig | None = None,
+        node_repair_config: NodeRepairConfig | None = None,
+        launch_template: LaunchTemplateSpecification | None = None,
+        tags: dict[str, str] | None = None,
+        warm_pool_config: WarmPoolConfig | None = None,
+    ) -> None:
+        self.__dict__.update(nodegroup_name=nodegroup_name, nodegroup_arn=nodegroup_arn, cluster_name=cluster_name, version=version, release_version=release_version, created_at=created_at, modified_at=modified_at, status=status, capacity_type=capacity_type, scaling_config=scaling_config, instance_types=instance_types, subnets=subnets, remote_access=remote_access, ami_type=ami_type, node_role=node_role, labels=labels, taints=taints, resources=resources, disk_size=disk_size, health=health, update_config=update_config, node_repair_config=node_repair_config, launch_template=launch_template, tags=tags, warm_pool_config=warm_pool_config)
 
-@dataclass(frozen=True)
+
+@model
 class NodegroupHealth(Model):
     """An object representing the health status of the node group.
 
@@ -3543,8 +4837,14 @@ class NodegroupHealth(Model):
 
     issues: list[Issue] | None = None
 
+    def __init__(
+        self,
+        issues: list[Issue] | None = None,
+    ) -> None:
+        self.__dict__.update(issues=issues)
 
-@dataclass(frozen=True)
+
+@model
 class NodegroupResources(Model):
     """An object representing the resources associated with the node group, such as Auto
     Scaling groups and security groups for remote access.
@@ -3558,8 +4858,15 @@ class NodegroupResources(Model):
     auto_scaling_groups: list[AutoScalingGroup] | None = None
     remote_access_security_group: str | None = None
 
+    def __init__(
+        self,
+        auto_scaling_groups: list[AutoScalingGroup] | None = None,
+        remote_access_security_group: str | None = None,
+    ) -> None:
+        self.__dict__.update(auto_scaling_groups=auto_scaling_groups, remote_access_security_group=remote_access_security_group)
 
-@dataclass(frozen=True)
+
+@model
 class NodegroupScalingConfig(Model):
     """An object representing the scaling configuration details for the Auto Scaling group that
     is associated with your node group. When creating a node group, you must specify all or
@@ -3596,8 +4903,16 @@ class NodegroupScalingConfig(Model):
     max_size: int | None = None
     desired_size: int | None = None
 
+    def __init__(
+        self,
+        min_size: int | None = None,
+        max_size: int | None = None,
+        desired_size: int | None = None,
+    ) -> None:
+        self.__dict__.update(min_size=min_size, max_size=max_size, desired_size=desired_size)
 
-@dataclass(frozen=True)
+
+@model
 class NodegroupUpdateConfig(Model):
     """The node group update configuration. An Amazon EKS managed node group updates by
     replacing nodes with new nodes of newer AMI versions in parallel. You choose the maximum
@@ -3629,8 +4944,16 @@ class NodegroupUpdateConfig(Model):
     max_unavailable_percentage: int | None = None
     update_strategy: NodegroupUpdateStrategies | str | None = None
 
+    def __init__(
+        self,
+        max_unavailable: int | None = None,
+        max_unavailable_percentage: int | None = None,
+        update_strategy: NodegroupUpdateStrategies | str | None = None,
+    ) -> None:
+        self.__dict__.update(max_unavailable=max_unavailable, max_unavailable_percentage=max_unavailable_percentage, update_strategy=update_strategy)
 
-@dataclass(frozen=True)
+
+@model
 class OIDC(Model):
     """An object representing the OpenID Connect (OIDC) identity provider information for the
     cluster.
@@ -3641,8 +4964,14 @@ class OIDC(Model):
 
     issuer: str | None = None
 
+    def __init__(
+        self,
+        issuer: str | None = None,
+    ) -> None:
+        self.__dict__.update(issuer=issuer)
 
-@dataclass(frozen=True)
+
+@model
 class OidcIdentityProviderConfig(Model):
     """An object representing the configuration for an OpenID Connect (OIDC) identity provider.
 
@@ -3682,8 +5011,25 @@ class OidcIdentityProviderConfig(Model):
     tags: dict[str, str] | None = None
     status: configStatus | str | None = None
 
+    def __init__(
+        self,
+        identity_provider_config_name: str | None = None,
+        identity_provider_config_arn: str | None = None,
+        cluster_name: str | None = None,
+        issuer_url: str | None = None,
+        client_id: str | None = None,
+        username_claim: str | None = None,
+        username_prefix: str | None = None,
+        groups_claim: str | None = None,
+        groups_prefix: str | None = None,
+        required_claims: dict[str, str] | None = None,
+        tags: dict[str, str] | None = None,
+        status: configStatus | str | None = None,
+    ) -> None:
+        self.__dict__.update(identity_provider_config_name=identity_provider_config_name, identity_provider_config_arn=identity_provider_config_arn, cluster_name=cluster_name, issuer_url=issuer_url, client_id=client_id, username_claim=username_claim, username_prefix=username_prefix, groups_claim=groups_claim, groups_prefix=groups_prefix, required_claims=required_claims, tags=tags, status=status)
 
-@dataclass(frozen=True)
+
+@model
 class OidcIdentityProviderConfigRequest(Model):
     """An object representing an OpenID Connect (OIDC) configuration. Before associating an
     OIDC identity provider to your cluster, review the considerations in Authenticating
@@ -3729,8 +5075,21 @@ class OidcIdentityProviderConfigRequest(Model):
     groups_prefix: str | None = None
     required_claims: dict[str, str] | None = None
 
+    def __init__(
+        self,
+        identity_provider_config_name: str,
+        issuer_url: str,
+        client_id: str,
+        username_claim: str | None = None,
+        username_prefix: str | None = None,
+        groups_claim: str | None = None,
+        groups_prefix: str | None = None,
+        required_claims: dict[str, str] | None = None,
+    ) -> None:
+        self.__dict__.update(identity_provider_config_name=identity_provider_config_name, issuer_url=issuer_url, client_id=client_id, username_claim=username_claim, username_prefix=username_prefix, groups_claim=groups_claim, groups_prefix=groups_prefix, required_claims=required_claims)
 
-@dataclass(frozen=True)
+
+@model
 class OutpostConfigRequest(Model):
     """The configuration of your local Amazon EKS cluster on an Amazon Web Services Outpost.
     Before creating a cluster on an Outpost, review Creating a local cluster on an Outpost
@@ -3763,8 +5122,18 @@ class OutpostConfigRequest(Model):
     etcd_instance_type: str | None = None
     etcd_placement: EtcdPlacementRequest | None = None
 
+    def __init__(
+        self,
+        outpost_arns: list[str],
+        control_plane_instance_type: str,
+        control_plane_placement: ControlPlanePlacementRequest | None = None,
+        etcd_instance_type: str | None = None,
+        etcd_placement: EtcdPlacementRequest | None = None,
+    ) -> None:
+        self.__dict__.update(outpost_arns=outpost_arns, control_plane_instance_type=control_plane_instance_type, control_plane_placement=control_plane_placement, etcd_instance_type=etcd_instance_type, etcd_placement=etcd_placement)
 
-@dataclass(frozen=True)
+
+@model
 class OutpostConfigResponse(Model):
     """An object representing the configuration of your local Amazon EKS cluster on an Amazon
     Web Services Outpost. This API isn't available for Amazon EKS clusters on the Amazon Web
@@ -3793,8 +5162,18 @@ class OutpostConfigResponse(Model):
     etcd_instance_type: str | None = None
     etcd_placement: EtcdPlacementResponse | None = None
 
+    def __init__(
+        self,
+        outpost_arns: list[str],
+        control_plane_instance_type: str,
+        control_plane_placement: ControlPlanePlacementResponse | None = None,
+        etcd_instance_type: str | None = None,
+        etcd_placement: EtcdPlacementResponse | None = None,
+    ) -> None:
+        self.__dict__.update(outpost_arns=outpost_arns, control_plane_instance_type=control_plane_instance_type, control_plane_placement=control_plane_placement, etcd_instance_type=etcd_instance_type, etcd_placement=etcd_placement)
 
-@dataclass(frozen=True)
+
+@model
 class PodGcControllerConfigRequest(Model):
     """The pod garbage collection controller configuration for the Kubernetes controller
     manager.
@@ -3806,8 +5185,14 @@ class PodGcControllerConfigRequest(Model):
 
     terminated_pod_gc_threshold: int | None = None
 
+    def __init__(
+        self,
+        terminated_pod_gc_threshold: int | None = None,
+    ) -> None:
+        self.__dict__.update(terminated_pod_gc_threshold=terminated_pod_gc_threshold)
 
-@dataclass(frozen=True)
+
+@model
 class PodGcControllerConfigResponse(Model):
     """The pod garbage collection controller configuration for the Kubernetes controller
     manager.
@@ -3819,8 +5204,14 @@ class PodGcControllerConfigResponse(Model):
 
     terminated_pod_gc_threshold: int | None = None
 
+    def __init__(
+        self,
+        terminated_pod_gc_threshold: int | None = None,
+    ) -> None:
+        self.__dict__.update(terminated_pod_gc_threshold=terminated_pod_gc_threshold)
 
-@dataclass(frozen=True)
+
+@model
 class PodGcControllerVersionConfig(Model):
     """The pod garbage collection controller version configuration.
 
@@ -3831,8 +5222,14 @@ class PodGcControllerVersionConfig(Model):
 
     terminated_pod_gc_threshold: IntegerParameterConfig | None = None
 
+    def __init__(
+        self,
+        terminated_pod_gc_threshold: IntegerParameterConfig | None = None,
+    ) -> None:
+        self.__dict__.update(terminated_pod_gc_threshold=terminated_pod_gc_threshold)
 
-@dataclass(frozen=True)
+
+@model
 class PodIdentityAssociation(Model):
     """Amazon EKS Pod Identity associations provide the ability to manage credentials for your
     applications, similar to the way that Amazon EC2 instance profiles provide credentials
@@ -3938,8 +5335,27 @@ class PodIdentityAssociation(Model):
     external_id: str | None = None
     policy: str | None = None
 
+    def __init__(
+        self,
+        cluster_name: str | None = None,
+        namespace: str | None = None,
+        service_account: str | None = None,
+        role_arn: str | None = None,
+        association_arn: str | None = None,
+        association_id: str | None = None,
+        tags: dict[str, str] | None = None,
+        created_at: datetime | None = None,
+        modified_at: datetime | None = None,
+        owner_arn: str | None = None,
+        disable_session_tags: bool | None = None,
+        target_role_arn: str | None = None,
+        external_id: str | None = None,
+        policy: str | None = None,
+    ) -> None:
+        self.__dict__.update(cluster_name=cluster_name, namespace=namespace, service_account=service_account, role_arn=role_arn, association_arn=association_arn, association_id=association_id, tags=tags, created_at=created_at, modified_at=modified_at, owner_arn=owner_arn, disable_session_tags=disable_session_tags, target_role_arn=target_role_arn, external_id=external_id, policy=policy)
 
-@dataclass(frozen=True)
+
+@model
 class PodIdentityAssociationSummary(Model):
     """The summarized description of the association.
 
@@ -3981,8 +5397,19 @@ class PodIdentityAssociationSummary(Model):
     association_id: str | None = None
     owner_arn: str | None = None
 
+    def __init__(
+        self,
+        cluster_name: str | None = None,
+        namespace: str | None = None,
+        service_account: str | None = None,
+        association_arn: str | None = None,
+        association_id: str | None = None,
+        owner_arn: str | None = None,
+    ) -> None:
+        self.__dict__.update(cluster_name=cluster_name, namespace=namespace, service_account=service_account, association_arn=association_arn, association_id=association_id, owner_arn=owner_arn)
 
-@dataclass(frozen=True)
+
+@model
 class PortRangeConstraints(Model):
     """Constraints for a port range parameter.
 
@@ -3994,8 +5421,15 @@ class PortRangeConstraints(Model):
     min_port: IntegerRangeConstraint | None = None
     max_port: IntegerRangeConstraint | None = None
 
+    def __init__(
+        self,
+        min_port: IntegerRangeConstraint | None = None,
+        max_port: IntegerRangeConstraint | None = None,
+    ) -> None:
+        self.__dict__.update(min_port=min_port, max_port=max_port)
 
-@dataclass(frozen=True)
+
+@model
 class PortRangeParameterConfig(Model):
     """A port range parameter configuration with default value and constraints.
 
@@ -4007,8 +5441,15 @@ class PortRangeParameterConfig(Model):
     default_value: ServiceNodePortRange | None = None
     constraints: PortRangeConstraints | None = None
 
+    def __init__(
+        self,
+        default_value: ServiceNodePortRange | None = None,
+        constraints: PortRangeConstraints | None = None,
+    ) -> None:
+        self.__dict__.update(default_value=default_value, constraints=constraints)
 
-@dataclass(frozen=True)
+
+@model
 class Provider(Model):
     """Identifies the Key Management Service (KMS) key used to encrypt the secrets.
 
@@ -4022,8 +5463,14 @@ class Provider(Model):
 
     key_arn: str | None = None
 
+    def __init__(
+        self,
+        key_arn: str | None = None,
+    ) -> None:
+        self.__dict__.update(key_arn=key_arn)
 
-@dataclass(frozen=True)
+
+@model
 class RegisterClusterResponse(Model):
     """The RegisterClusterResponse data type.
 
@@ -4033,8 +5480,14 @@ class RegisterClusterResponse(Model):
 
     cluster: Cluster | None = None
 
+    def __init__(
+        self,
+        cluster: Cluster | None = None,
+    ) -> None:
+        self.__dict__.update(cluster=cluster)
 
-@dataclass(frozen=True)
+
+@model
 class RemoteAccessConfig(Model):
     """An object representing the remote access configuration for the managed node group.
 
@@ -4055,8 +5508,15 @@ class RemoteAccessConfig(Model):
     ec2_ssh_key: str | None = None
     source_security_groups: list[str] | None = None
 
+    def __init__(
+        self,
+        ec2_ssh_key: str | None = None,
+        source_security_groups: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(ec2_ssh_key=ec2_ssh_key, source_security_groups=source_security_groups)
 
-@dataclass(frozen=True)
+
+@model
 class RemoteNetworkConfigRequest(Model):
     """The configuration in the cluster for EKS Hybrid Nodes. You can add, change, or remove
     this configuration after the cluster is created.
@@ -4132,8 +5592,15 @@ class RemoteNetworkConfigRequest(Model):
     remote_node_networks: list[RemoteNodeNetwork] | None = None
     remote_pod_networks: list[RemotePodNetwork] | None = None
 
+    def __init__(
+        self,
+        remote_node_networks: list[RemoteNodeNetwork] | None = None,
+        remote_pod_networks: list[RemotePodNetwork] | None = None,
+    ) -> None:
+        self.__dict__.update(remote_node_networks=remote_node_networks, remote_pod_networks=remote_pod_networks)
 
-@dataclass(frozen=True)
+
+@model
 class RemoteNetworkConfigResponse(Model):
     """The configuration in the cluster for EKS Hybrid Nodes. You can add, change, or remove
     this configuration after the cluster is created.
@@ -4147,8 +5614,15 @@ class RemoteNetworkConfigResponse(Model):
     remote_node_networks: list[RemoteNodeNetwork] | None = None
     remote_pod_networks: list[RemotePodNetwork] | None = None
 
+    def __init__(
+        self,
+        remote_node_networks: list[RemoteNodeNetwork] | None = None,
+        remote_pod_networks: list[RemotePodNetwork] | None = None,
+    ) -> None:
+        self.__dict__.update(remote_node_networks=remote_node_networks, remote_pod_networks=remote_pod_networks)
 
-@dataclass(frozen=True)
+
+@model
 class RemoteNodeNetwork(Model):
     """A network CIDR that can contain hybrid nodes.
 
@@ -4238,8 +5712,14 @@ class RemoteNodeNetwork(Model):
 
     cidrs: list[str] | None = None
 
+    def __init__(
+        self,
+        cidrs: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(cidrs=cidrs)
 
-@dataclass(frozen=True)
+
+@model
 class RemotePodNetwork(Model):
     """A network CIDR that can contain pods that run Kubernetes webhooks on hybrid nodes.
 
@@ -4290,8 +5770,14 @@ class RemotePodNetwork(Model):
 
     cidrs: list[str] | None = None
 
+    def __init__(
+        self,
+        cidrs: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(cidrs=cidrs)
 
-@dataclass(frozen=True)
+
+@model
 class ResourceConstraints(Model):
     """Constraints for resource weight entries.
 
@@ -4303,8 +5789,15 @@ class ResourceConstraints(Model):
     name: AllowedValuesConstraint | None = None
     weight: IntegerRangeConstraint | None = None
 
+    def __init__(
+        self,
+        name: AllowedValuesConstraint | None = None,
+        weight: IntegerRangeConstraint | None = None,
+    ) -> None:
+        self.__dict__.update(name=name, weight=weight)
 
-@dataclass(frozen=True)
+
+@model
 class ResourceWeight(Model):
     """A resource weight entry for the scheduler scoring strategy.
 
@@ -4316,8 +5809,15 @@ class ResourceWeight(Model):
     name: str | None = None
     weight: int | None = None
 
+    def __init__(
+        self,
+        name: str | None = None,
+        weight: int | None = None,
+    ) -> None:
+        self.__dict__.update(name=name, weight=weight)
 
-@dataclass(frozen=True)
+
+@model
 class RollbackConfig(Model):
     """The rollback configuration for the cluster version rollback.
 
@@ -4330,8 +5830,14 @@ class RollbackConfig(Model):
 
     timeout_minutes: int | None = None
 
+    def __init__(
+        self,
+        timeout_minutes: int | None = None,
+    ) -> None:
+        self.__dict__.update(timeout_minutes=timeout_minutes)
 
-@dataclass(frozen=True)
+
+@model
 class ScoringStrategy(Model):
     """The scoring strategy configuration for the NodeResourcesFit scheduler plugin.
 
@@ -4343,8 +5849,15 @@ class ScoringStrategy(Model):
     type: ScoringStrategyType | str | None = None
     resources: list[ResourceWeight] | None = None
 
+    def __init__(
+        self,
+        type: ScoringStrategyType | str | None = None,
+        resources: list[ResourceWeight] | None = None,
+    ) -> None:
+        self.__dict__.update(type=type, resources=resources)
 
-@dataclass(frozen=True)
+
+@model
 class ScoringStrategyConfig(Model):
     """The scoring strategy configuration with default value and constraints.
 
@@ -4356,8 +5869,15 @@ class ScoringStrategyConfig(Model):
     default_value: ScoringStrategy | None = None
     constraints: ScoringStrategyConstraints | None = None
 
+    def __init__(
+        self,
+        default_value: ScoringStrategy | None = None,
+        constraints: ScoringStrategyConstraints | None = None,
+    ) -> None:
+        self.__dict__.update(default_value=default_value, constraints=constraints)
 
-@dataclass(frozen=True)
+
+@model
 class ScoringStrategyConstraints(Model):
     """Constraints for the scoring strategy configuration.
 
@@ -4369,8 +5889,15 @@ class ScoringStrategyConstraints(Model):
     scoring_strategy: AllowedValuesConstraint | None = None
     resources: ResourceConstraints | None = None
 
+    def __init__(
+        self,
+        scoring_strategy: AllowedValuesConstraint | None = None,
+        resources: ResourceConstraints | None = None,
+    ) -> None:
+        self.__dict__.update(scoring_strategy=scoring_strategy, resources=resources)
 
-@dataclass(frozen=True)
+
+@model
 class ServiceNodePortRange(Model):
     """The port range for Kubernetes NodePort services.
 
@@ -4382,8 +5909,15 @@ class ServiceNodePortRange(Model):
     min_port: int | None = None
     max_port: int | None = None
 
+    def __init__(
+        self,
+        min_port: int | None = None,
+        max_port: int | None = None,
+    ) -> None:
+        self.__dict__.update(min_port=min_port, max_port=max_port)
 
-@dataclass(frozen=True)
+
+@model
 class SsoIdentity(Model):
     """An IAM Identity CenterIAM; Identity Center identity (user or group) that can be assigned
     permissions in a capability.
@@ -4397,8 +5931,15 @@ class SsoIdentity(Model):
     id: str
     type: SsoIdentityType | str
 
+    def __init__(
+        self,
+        id: str,
+        type: SsoIdentityType | str,
+    ) -> None:
+        self.__dict__.update(id=id, type=type)
 
-@dataclass(frozen=True)
+
+@model
 class StartInsightsRefreshResponse(Model):
     """The StartInsightsRefreshResponse data type.
 
@@ -4410,8 +5951,15 @@ class StartInsightsRefreshResponse(Model):
     message: str | None = None
     status: InsightsRefreshStatus | str | None = None
 
+    def __init__(
+        self,
+        message: str | None = None,
+        status: InsightsRefreshStatus | str | None = None,
+    ) -> None:
+        self.__dict__.update(message=message, status=status)
 
-@dataclass(frozen=True)
+
+@model
 class StorageConfigRequest(Model):
     """Request to update the configuration of the storage capability of your EKS Auto Mode
     cluster. For example, enable the capability. For more information, see EKS Auto Mode
@@ -4423,8 +5971,14 @@ class StorageConfigRequest(Model):
 
     block_storage: BlockStorage | None = None
 
+    def __init__(
+        self,
+        block_storage: BlockStorage | None = None,
+    ) -> None:
+        self.__dict__.update(block_storage=block_storage)
 
-@dataclass(frozen=True)
+
+@model
 class StorageConfigResponse(Model):
     """Indicates the status of the request to update the block storage capability of your EKS
     Auto Mode cluster.
@@ -4436,8 +5990,14 @@ class StorageConfigResponse(Model):
 
     block_storage: BlockStorage | None = None
 
+    def __init__(
+        self,
+        block_storage: BlockStorage | None = None,
+    ) -> None:
+        self.__dict__.update(block_storage=block_storage)
 
-@dataclass(frozen=True)
+
+@model
 class Taint(Model):
     """A property that allows a node to repel a Pod. For more information, see Node taints on
     managed node groups in the Amazon EKS User Guide.
@@ -4452,8 +6012,16 @@ class Taint(Model):
     value: str | None = None
     effect: TaintEffect | str | None = None
 
+    def __init__(
+        self,
+        key: str | None = None,
+        value: str | None = None,
+        effect: TaintEffect | str | None = None,
+    ) -> None:
+        self.__dict__.update(key=key, value=value, effect=effect)
 
-@dataclass(frozen=True)
+
+@model
 class Update(Model):
     """An object representing an asynchronous update.
 
@@ -4476,8 +6044,20 @@ class Update(Model):
     errors: list[ErrorDetail] | None = None
     cancellation: Cancellation | None = None
 
+    def __init__(
+        self,
+        id: str | None = None,
+        status: UpdateStatus | str | None = None,
+        type: UpdateType | str | None = None,
+        params: list[UpdateParam] | None = None,
+        created_at: datetime | None = None,
+        errors: list[ErrorDetail] | None = None,
+        cancellation: Cancellation | None = None,
+    ) -> None:
+        self.__dict__.update(id=id, status=status, type=type, params=params, created_at=created_at, errors=errors, cancellation=cancellation)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateAccessConfigRequest(Model):
     """The access configuration information for the cluster.
 
@@ -4487,8 +6067,14 @@ class UpdateAccessConfigRequest(Model):
 
     authentication_mode: AuthenticationMode | str | None = None
 
+    def __init__(
+        self,
+        authentication_mode: AuthenticationMode | str | None = None,
+    ) -> None:
+        self.__dict__.update(authentication_mode=authentication_mode)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateAccessEntryResponse(Model):
     """The UpdateAccessEntryResponse data type.
 
@@ -4498,8 +6084,14 @@ class UpdateAccessEntryResponse(Model):
 
     access_entry: AccessEntry | None = None
 
+    def __init__(
+        self,
+        access_entry: AccessEntry | None = None,
+    ) -> None:
+        self.__dict__.update(access_entry=access_entry)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateAckConfig(Model):
     """Configuration updates for an ACK (Amazon Web Services Controllers for Kubernetes)
     capability. You only need to specify the fields that you want to update.
@@ -4519,8 +6111,15 @@ class UpdateAckConfig(Model):
     enable_cross_namespace: bool | None = None
     disabled_services: list[str] | None = None
 
+    def __init__(
+        self,
+        enable_cross_namespace: bool | None = None,
+        disabled_services: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(enable_cross_namespace=enable_cross_namespace, disabled_services=disabled_services)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateAddonResponse(Model):
     """The UpdateAddonResponse data type.
 
@@ -4530,8 +6129,14 @@ class UpdateAddonResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateArgoCdConfig(Model):
     """Configuration updates for an Argo CD capability. You only need to specify the fields you
     want to update.
@@ -4547,8 +6152,15 @@ class UpdateArgoCdConfig(Model):
     rbac_role_mappings: UpdateRoleMappings | None = None
     network_access: ArgoCdNetworkAccessConfigRequest | None = None
 
+    def __init__(
+        self,
+        rbac_role_mappings: UpdateRoleMappings | None = None,
+        network_access: ArgoCdNetworkAccessConfigRequest | None = None,
+    ) -> None:
+        self.__dict__.update(rbac_role_mappings=rbac_role_mappings, network_access=network_access)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateCapabilityConfiguration(Model):
     """Configuration updates for a capability. The structure varies depending on the capability
     type.
@@ -4562,8 +6174,15 @@ class UpdateCapabilityConfiguration(Model):
     argo_cd: UpdateArgoCdConfig | None = None
     ack: UpdateAckConfig | None = None
 
+    def __init__(
+        self,
+        argo_cd: UpdateArgoCdConfig | None = None,
+        ack: UpdateAckConfig | None = None,
+    ) -> None:
+        self.__dict__.update(argo_cd=argo_cd, ack=ack)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateCapabilityResponse(Model):
     """The UpdateCapabilityResponse data type.
 
@@ -4573,8 +6192,14 @@ class UpdateCapabilityResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateClusterConfigResponse(Model):
     """The UpdateClusterConfigResponse data type.
 
@@ -4584,8 +6209,14 @@ class UpdateClusterConfigResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateClusterVersionResponse(Model):
     """The UpdateClusterVersionResponse data type.
 
@@ -4595,8 +6226,14 @@ class UpdateClusterVersionResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateEksAnywhereSubscriptionResponse(Model):
     """The UpdateEksAnywhereSubscriptionResponse data type.
 
@@ -4606,8 +6243,14 @@ class UpdateEksAnywhereSubscriptionResponse(Model):
 
     subscription: EksAnywhereSubscription | None = None
 
+    def __init__(
+        self,
+        subscription: EksAnywhereSubscription | None = None,
+    ) -> None:
+        self.__dict__.update(subscription=subscription)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateLabelsPayload(Model):
     """An object representing a Kubernetes label change for a managed node group.
 
@@ -4619,8 +6262,15 @@ class UpdateLabelsPayload(Model):
     add_or_update_labels: dict[str, str] | None = None
     remove_labels: list[str] | None = None
 
+    def __init__(
+        self,
+        add_or_update_labels: dict[str, str] | None = None,
+        remove_labels: list[str] | None = None,
+    ) -> None:
+        self.__dict__.update(add_or_update_labels=add_or_update_labels, remove_labels=remove_labels)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateNodegroupConfigResponse(Model):
     """The UpdateNodegroupConfigResponse data type.
 
@@ -4630,8 +6280,14 @@ class UpdateNodegroupConfigResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateNodegroupVersionResponse(Model):
     """The UpdateNodegroupVersionResponse data type.
 
@@ -4641,8 +6297,14 @@ class UpdateNodegroupVersionResponse(Model):
 
     update: Update | None = None
 
+    def __init__(
+        self,
+        update: Update | None = None,
+    ) -> None:
+        self.__dict__.update(update=update)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateParam(Model):
     """An object representing the details of an update request.
 
@@ -4654,8 +6316,15 @@ class UpdateParam(Model):
     type: UpdateParamType | str | None = None
     value: str | None = None
 
+    def __init__(
+        self,
+        type: UpdateParamType | str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.__dict__.update(type=type, value=value)
 
-@dataclass(frozen=True)
+
+@model
 class UpdatePodIdentityAssociationResponse(Model):
     """The UpdatePodIdentityAssociationResponse data type.
 
@@ -4665,8 +6334,14 @@ class UpdatePodIdentityAssociationResponse(Model):
 
     association: PodIdentityAssociation | None = None
 
+    def __init__(
+        self,
+        association: PodIdentityAssociation | None = None,
+    ) -> None:
+        self.__dict__.update(association=association)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateRoleMappings(Model):
     """Updates to RBAC role mappings for an Argo CD capability. You can add, update, or remove
     role mappings in a single operation.
@@ -4683,8 +6358,15 @@ class UpdateRoleMappings(Model):
     add_or_update_role_mappings: list[ArgoCdRoleMapping] | None = None
     remove_role_mappings: list[ArgoCdRoleMapping] | None = None
 
+    def __init__(
+        self,
+        add_or_update_role_mappings: list[ArgoCdRoleMapping] | None = None,
+        remove_role_mappings: list[ArgoCdRoleMapping] | None = None,
+    ) -> None:
+        self.__dict__.update(add_or_update_role_mappings=add_or_update_role_mappings, remove_role_mappings=remove_role_mappings)
 
-@dataclass(frozen=True)
+
+@model
 class UpdateTaintsPayload(Model):
     """An object representing the details of an update to a taints payload. For more
     information, see Node taints on managed node groups in the Amazon EKS User Guide.
@@ -4697,8 +6379,15 @@ class UpdateTaintsPayload(Model):
     add_or_update_taints: list[Taint] | None = None
     remove_taints: list[Taint] | None = None
 
+    def __init__(
+        self,
+        add_or_update_taints: list[Taint] | None = None,
+        remove_taints: list[Taint] | None = None,
+    ) -> None:
+        self.__dict__.update(add_or_update_taints=add_or_update_taints, remove_taints=remove_taints)
 
-@dataclass(frozen=True)
+
+@model
 class UpgradePolicyRequest(Model):
     """The support policy to use for the cluster. Extended support allows you to remain on
     specific Kubernetes versions for longer. Clusters in extended support have higher costs.
@@ -4716,8 +6405,14 @@ class UpgradePolicyRequest(Model):
 
     support_type: SupportType | str | None = None
 
+    def __init__(
+        self,
+        support_type: SupportType | str | None = None,
+    ) -> None:
+        self.__dict__.update(support_type=support_type)
 
-@dataclass(frozen=True)
+
+@model
 class UpgradePolicyResponse(Model):
     """This value indicates if extended support is enabled or disabled for the cluster.
 
@@ -4733,8 +6428,14 @@ class UpgradePolicyResponse(Model):
 
     support_type: SupportType | str | None = None
 
+    def __init__(
+        self,
+        support_type: SupportType | str | None = None,
+    ) -> None:
+        self.__dict__.update(support_type=support_type)
 
-@dataclass(frozen=True)
+
+@model
 class VpcConfigRequest(Model):
     """An object representing the VPC configuration to use for an Amazon EKS cluster.
 
@@ -4794,8 +6495,19 @@ class VpcConfigRequest(Model):
     public_access_cidrs: list[str] | None = None
     control_plane_egress_mode: ControlPlaneEgressModeType | str | None = None
 
+    def __init__(
+        self,
+        subnet_ids: list[str] | None = None,
+        security_group_ids: list[str] | None = None,
+        endpoint_public_access: bool | None = None,
+        endpoint_private_access: bool | None = None,
+        public_access_cidrs: list[str] | None = None,
+        control_plane_egress_mode: ControlPlaneEgressModeType | str | None = None,
+    ) -> None:
+        self.__dict__.update(subnet_ids=subnet_ids, security_group_ids=security_group_ids, endpoint_public_access=endpoint_public_access, endpoint_private_access=endpoint_private_access, public_access_cidrs=public_access_cidrs, control_plane_egress_mode=control_plane_egress_mode)
 
-@dataclass(frozen=True)
+
+@model
 class VpcConfigResponse(Model):
     """An object representing an Amazon EKS cluster VPC configuration response.
 
@@ -4845,8 +6557,21 @@ class VpcConfigResponse(Model):
     public_access_cidrs: list[str] | None = None
     control_plane_egress_mode: ControlPlaneEgressModeType | str | None = None
 
+    def __init__(
+        self,
+        subnet_ids: list[str] | None = None,
+        security_group_ids: list[str] | None = None,
+        cluster_security_group_id: str | None = None,
+        vpc_id: str | None = None,
+        endpoint_public_access: bool | None = None,
+        endpoint_private_access: bool | None = None,
+        public_access_cidrs: list[str] | None = None,
+        control_plane_egress_mode: ControlPlaneEgressModeType | str | None = None,
+    ) -> None:
+        self.__dict__.update(subnet_ids=subnet_ids, security_group_ids=security_group_ids, cluster_security_group_id=cluster_security_group_id, vpc_id=vpc_id, endpoint_public_access=endpoint_public_access, endpoint_private_access=endpoint_private_access, public_access_cidrs=public_access_cidrs, control_plane_egress_mode=control_plane_egress_mode)
 
-@dataclass(frozen=True)
+
+@model
 class WarmPoolConfig(Model):
     """The configuration for an Amazon EC2 Auto Scaling warm pool attached to an Amazon EKS
     managed node group. Warm pools maintain pre-initialized EC2 instances alongside your
@@ -4879,8 +6604,18 @@ class WarmPoolConfig(Model):
     pool_state: WarmPoolState | str | None = None
     reuse_on_scale_in: bool | None = None
 
+    def __init__(
+        self,
+        enabled: bool | None = None,
+        min_size: int | None = None,
+        max_group_prepared_capacity: int | None = None,
+        pool_state: WarmPoolState | str | None = None,
+        reuse_on_scale_in: bool | None = None,
+    ) -> None:
+        self.__dict__.update(enabled=enabled, min_size=min_size, max_group_prepared_capacity=max_group_prepared_capacity, pool_state=pool_state, reuse_on_scale_in=reuse_on_scale_in)
 
-@dataclass(frozen=True)
+
+@model
 class ZonalShiftConfigRequest(Model):
     """The configuration for zonal shift for the cluster.
 
@@ -4891,8 +6626,14 @@ class ZonalShiftConfigRequest(Model):
 
     enabled: bool | None = None
 
+    def __init__(
+        self,
+        enabled: bool | None = None,
+    ) -> None:
+        self.__dict__.update(enabled=enabled)
 
-@dataclass(frozen=True)
+
+@model
 class ZonalShiftConfigResponse(Model):
     """The status of zonal shift configuration for the cluster
 
@@ -4901,4 +6642,10 @@ class ZonalShiftConfigResponse(Model):
     """
 
     enabled: bool | None = None
+
+    def __init__(
+        self,
+        enabled: bool | None = None,
+    ) -> None:
+        self.__dict__.update(enabled=enabled)
 

@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Literal
 
-from eksy._model_base import Model
+from eksy._model_base import Model, model
 
 __all__ = [
     "AssumeRoleForPodIdentityResponse",
@@ -20,7 +20,7 @@ __all__ = [
 
 
 
-@dataclass(frozen=True)
+@model
 class AssumeRoleForPodIdentityResponse(Model):
     """The AssumeRoleForPodIdentityResponse data type.
 
@@ -48,8 +48,18 @@ class AssumeRoleForPodIdentityResponse(Model):
     assumed_role_user: AssumedRoleUser
     credentials: Credentials = field(repr=False)
 
+    def __init__(
+        self,
+        subject: Subject,
+        audience: str,
+        pod_identity_association: PodIdentityAssociation,
+        assumed_role_user: AssumedRoleUser,
+        credentials: Credentials,
+    ) -> None:
+        self.__dict__.update(subject=subject, audience=audience, pod_identity_association=pod_identity_association, assumed_role_user=assumed_role_user, credentials=credentials)
 
-@dataclass(frozen=True)
+
+@model
 class AssumedRoleUser(Model):
     """An object with the permanent IAM role identity and the temporary session name.
 
@@ -65,8 +75,15 @@ class AssumedRoleUser(Model):
     arn: str
     assume_role_id: str
 
+    def __init__(
+        self,
+        arn: str,
+        assume_role_id: str,
+    ) -> None:
+        self.__dict__.update(arn=arn, assume_role_id=assume_role_id)
 
-@dataclass(frozen=True, repr=False)
+
+@model
 class Credentials(Model):
     """The Amazon Web Services Signature Version 4 type of temporary credentials.
 
@@ -78,16 +95,25 @@ class Credentials(Model):
         expiration: The Unix epoch timestamp in seconds when the current credentials expire.
     """
 
-    session_token: str
-    secret_access_key: str
-    access_key_id: str
-    expiration: datetime
+    session_token: str = field(repr=False)
+    secret_access_key: str = field(repr=False)
+    access_key_id: str = field(repr=False)
+    expiration: datetime = field(repr=False)
+
+    def __init__(
+        self,
+        session_token: str,
+        secret_access_key: str,
+        access_key_id: str,
+        expiration: datetime,
+    ) -> None:
+        self.__dict__.update(session_token=session_token, secret_access_key=secret_access_key, access_key_id=access_key_id, expiration=expiration)
 
     def __repr__(self) -> str:
         return "Credentials(<sensitive>)"
 
 
-@dataclass(frozen=True)
+@model
 class PodIdentityAssociation(Model):
     """Amazon EKS Pod Identity associations provide the ability to manage credentials for your
     applications, similar to the way that Amazon EC2 instance profiles provide credentials
@@ -101,8 +127,15 @@ class PodIdentityAssociation(Model):
     association_arn: str
     association_id: str
 
+    def __init__(
+        self,
+        association_arn: str,
+        association_id: str,
+    ) -> None:
+        self.__dict__.update(association_arn=association_arn, association_id=association_id)
 
-@dataclass(frozen=True)
+
+@model
 class Subject(Model):
     """An object containing the name of the Kubernetes service account inside the cluster to
     associate the IAM credentials with.
@@ -117,4 +150,11 @@ class Subject(Model):
 
     namespace: str
     service_account: str
+
+    def __init__(
+        self,
+        namespace: str,
+        service_account: str,
+    ) -> None:
+        self.__dict__.update(namespace=namespace, service_account=service_account)
 

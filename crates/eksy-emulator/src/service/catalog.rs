@@ -1,5 +1,6 @@
-//! Static catalogs: supported Kubernetes versions with their platform versions, and the
-//! add-on catalog (versions with Kubernetes compatibility ranges, configuration schemas).
+//! Static catalogs: supported Kubernetes versions with their platform versions and support
+//! calendar, the add-on catalog (versions with Kubernetes compatibility ranges, configuration
+//! schemas), and the EKS access policies.
 
 use serde_json::{json, Value};
 
@@ -338,6 +339,146 @@ impl AddonSpec {
     }
 }
 
+// ---- Kubernetes version support (DescribeClusterVersions) --------------------------------
+
+/// Support calendar of a Kubernetes version: `(version, patch, released, end of standard
+/// support, end of extended support)` as `(year, month, day)`.
+type SupportDates = (
+    &'static str,
+    &'static str,
+    (i64, i64, i64),
+    (i64, i64, i64),
+    (i64, i64, i64),
+);
+
+const SUPPORT_CALENDAR: &[SupportDates] = &[
+    ("1.29", "1.29.15", (2024, 1, 23), (2025, 3, 23), (2026, 3, 23)),
+    ("1.30", "1.30.14", (2024, 5, 23), (2025, 7, 23), (2026, 7, 23)),
+    ("1.31", "1.31.13", (2024, 9, 26), (2025, 11, 26), (2026, 11, 26)),
+    ("1.32", "1.32.9", (2025, 1, 23), (2026, 3, 23), (2027, 3, 23)),
+    ("1.33", "1.33.5", (2025, 5, 29), (2026, 7, 29), (2027, 7, 29)),
+    ("1.34", "1.34.1", (2025, 10, 2), (2026, 12, 2), (2027, 12, 2)),
+];
+
+/// Seconds since the epoch of a UTC date (days-from-civil, proleptic Gregorian).
+pub fn epoch((year, month, day): (i64, i64, i64)) -> f64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    ((era * 146_097 + doe - 719_468) * 86_400) as f64
+}
+
+/// `(versionStatus, deprecated status)` of a version at `now`.
+fn support_status(now: f64, standard_end: f64, extended_end: f64) -> (&'static str, &'static str) {
+    if now < standard_end {
+        ("STANDARD_SUPPORT", "standard-support")
+    } else if now < extended_end {
+        ("EXTENDED_SUPPORT", "extended-support")
+    } else {
+        ("UNSUPPORTED", "unsupported")
+    }
+}
+
+/// Every catalog version as `ClusterVersionInformation`, newest first, at emulator time `now`.
+pub fn cluster_versions(now: f64) -> Vec<Value> {
+    SUPPORT_CALENDAR
+        .iter()
+        .rev()
+        .map(|(version, patch, released, standard, extended)| {
+            let (standard, extended) = (epoch(*standard), epoch(*extended));
+            let (status, old_status) = support_status(now, standard, extended);
+            json!({
+                "clusterVersion": version,
+                "clusterType": "eks",
+                "defaultPlatformVersion": platform_version(version).unwrap_or("eks.1"),
+                "defaultVersion": *version == DEFAULT_KUBERNETES_VERSION,
+                "releaseDate": epoch(*released),
+                "endOfStandardSupportDate": standard,
+                "endOfExtendedSupportDate": extended,
+                "status": old_status,
+                "versionStatus": status,
+                "kubernetesPatchVersion": patch,
+            })
+        })
+        .collect()
+}
+
+pub fn describe_cluster_versions(ctx: &mut super::Ctx, input: &Value) -> Result<Value, crate::error::AwsError> {
+    let wanted: Vec<&str> = input
+        .get("clusterVersions")
+        .and_then(Value::as_array)
+        .map(|v| v.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let flag = |member: &str| input.get(member).and_then(Value::as_bool) == Some(true);
+    let (default_only, include_all) = (flag("defaultOnly"), flag("includeAll"));
+    let cluster_type = super::opt_text(input, "clusterType").unwrap_or("eks");
+    let status = super::opt_text(input, "status");
+    let version_status = super::opt_text(input, "versionStatus");
+    let items = cluster_versions(ctx.now)
+        .into_iter()
+        .filter(|v| v["clusterType"] == cluster_type)
+        .filter(|v| !default_only || v["defaultVersion"] == true)
+        .filter(|v| wanted.is_empty() || wanted.iter().any(|w| v["clusterVersion"] == *w))
+        .filter(|v| status.is_none_or(|s| v["status"] == s))
+        .filter(|v| version_status.is_none_or(|s| v["versionStatus"] == s))
+        // Unsupported versions only when asked for (includeAll, a status filter or by name).
+        .filter(|v| {
+            include_all
+                || status.is_some()
+                || version_status.is_some()
+                || !wanted.is_empty()
+                || v["versionStatus"] != "UNSUPPORTED"
+        })
+        .enumerate()
+        .map(|(i, v)| (format!("{i:04}"), v))
+        .collect();
+    super::item_page(items, input, "clusterVersions")
+}
+
+// ---- access policies (ListAccessPolicies, AssociateAccessPolicy) ---------------------------
+
+/// The EKS access policies, sorted by name.
+pub const ACCESS_POLICIES: &[&str] = &[
+    "AmazonAIOpsAssistantPolicy",
+    "AmazonARCRegionSwitchScalingPolicy",
+    "AmazonEKSACKPolicy",
+    "AmazonEKSAdminPolicy",
+    "AmazonEKSAdminViewPolicy",
+    "AmazonEKSArgoCDClusterPolicy",
+    "AmazonEKSArgoCDPolicy",
+    "AmazonEKSAutoNodePolicy",
+    "AmazonEKSBlockStorageClusterPolicy",
+    "AmazonEKSBlockStoragePolicy",
+    "AmazonEKSClusterAdminPolicy",
+    "AmazonEKSComputeClusterPolicy",
+    "AmazonEKSComputePolicy",
+    "AmazonEKSEditPolicy",
+    "AmazonEKSEventPolicy",
+    "AmazonEKSHybridPolicy",
+    "AmazonEKSKROPolicy",
+    "AmazonEKSLoadBalancingClusterPolicy",
+    "AmazonEKSLoadBalancingPolicy",
+    "AmazonEKSNetworkingClusterPolicy",
+    "AmazonEKSNetworkingPolicy",
+    "AmazonEKSSecretReaderPolicy",
+    "AmazonEKSViewPolicy",
+    "AmazonEMRJobPolicy",
+    "AmazonSagemakerHyperpodClusterPolicy",
+    "AmazonSagemakerHyperpodControllerPolicy",
+    "AmazonSagemakerHyperpodSystemNamespacePolicy",
+];
+
+pub fn access_policy_arn(name: &str) -> String {
+    format!("arn:aws:eks::aws:cluster-access-policy/{name}")
+}
+
+pub fn is_access_policy(arn: &str) -> bool {
+    ACCESS_POLICIES.iter().any(|p| access_policy_arn(p) == arn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,5 +498,16 @@ mod tests {
             serde_json::from_str::<Value>(&addon("coredns").unwrap().configuration_schema())
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn support_calendar() {
+        assert_eq!(epoch((1970, 1, 1)), 0.0);
+        assert_eq!(epoch((2024, 3, 1)), 1_709_251_200.0);
+        let versions = cluster_versions(epoch((2025, 6, 1)));
+        assert_eq!(versions[0]["clusterVersion"], "1.34");
+        let v129 = versions.iter().find(|v| v["clusterVersion"] == "1.29").unwrap();
+        assert_eq!(v129["versionStatus"], "EXTENDED_SUPPORT");
+        assert!(ACCESS_POLICIES.windows(2).all(|w| w[0] < w[1]));
     }
 }

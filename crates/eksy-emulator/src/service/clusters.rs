@@ -1,4 +1,5 @@
-//! Clusters: create, describe, list, delete, update config, update version, encryption.
+//! Clusters: create, describe, list, delete, update config, update version, encryption, and
+//! connected (registered) clusters.
 
 use super::catalog::{self, DEFAULT_KUBERNETES_VERSION};
 use super::{
@@ -139,8 +140,73 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     Ok(json!({ "cluster": state.cluster.body }))
 }
 
+/// A connected cluster registered with RegisterCluster (it has a `connectorConfig`).
+fn is_registered(state: &ClusterState) -> bool {
+    state.cluster.body.get("connectorConfig").is_some()
+}
+
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    name_page(ctx.resources.clusters.keys(), input, "clusters")
+    let include_all = input
+        .get("include")
+        .and_then(Value::as_array)
+        .is_some_and(|i| i.iter().any(|v| v.as_str() == Some("all")));
+    let names = ctx
+        .resources
+        .clusters
+        .iter()
+        .filter(|(_, state)| include_all || !is_registered(state))
+        .map(|(name, _)| name);
+    name_page(names, input, "clusters")
+}
+
+pub fn register(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let name = text(input, "name");
+    if ctx.resources.clusters.contains_key(name) {
+        return Err(
+            AwsError::in_use(format!("Cluster already exists with name: {name}"))
+                .field("clusterName", name),
+        );
+    }
+    let connector = present(input, "connectorConfig").unwrap_or_else(|| json!({}));
+    let mut body = Map::new();
+    body.insert("name".into(), json!(name));
+    body.insert("arn".into(), json!(ctx.arn(&format!("cluster/{name}"))));
+    body.insert("createdAt".into(), json!(ctx.now));
+    // Stays PENDING: no EKS Connector agent ever applies the manifest here.
+    body.insert("status".into(), json!("PENDING"));
+    body.insert(
+        "connectorConfig".into(),
+        json!({
+            "activationId": crate::util::uuid(),
+            "activationCode": random_hex(40),
+            "activationExpiry": ctx.now + 3.0 * 86400.0,
+            "provider": connector.get("provider").cloned().unwrap_or(Value::Null),
+            "roleArn": connector.get("roleArn").cloned().unwrap_or(Value::Null),
+        }),
+    );
+    body.insert("tags".into(), initial_tags(input));
+    body.insert("health".into(), json!({"issues": []}));
+    copy_members(&mut body, input, &["clientRequestToken"]);
+    let tracked = super::untracked(Value::Object(body));
+    let view = tracked.body.clone();
+    ctx.resources
+        .clusters
+        .insert(name.to_string(), ClusterState::new(tracked));
+    Ok(json!({ "cluster": view }))
+}
+
+pub fn deregister(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let name = text(input, "name");
+    let (now, delay) = (ctx.now, ctx.timings.cluster_delete);
+    let state = cluster(ctx, name)?;
+    if !is_registered(state) {
+        return Err(AwsError::new(
+            "ClientException",
+            format!("Cluster {name} is not a connected cluster; use DeleteCluster to delete it."),
+        )
+        .field("clusterName", name));
+    }
+    Ok(json!({ "cluster": start_delete(&mut state.cluster, now, delay) }))
 }
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
@@ -151,6 +217,12 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ctx.timings.addon_delete,
     );
     let state = cluster(ctx, name)?;
+    if is_registered(state) {
+        return Err(AwsError::invalid_request(format!(
+            "Cluster {name} is a connected cluster; use DeregisterCluster to remove it."
+        ))
+        .field("clusterName", name));
+    }
     let blocker = if !state.nodegroups.is_empty() {
         Some("nodegroups")
     } else if !state.fargate_profiles.is_empty() {

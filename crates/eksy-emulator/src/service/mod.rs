@@ -1,11 +1,19 @@
 //! Operation behaviour, hand-written per resource over shared helpers. Inputs and outputs
 //! are JSON values keyed by model member names (the wire layer does the HTTP mapping).
 
+mod access;
 mod addons;
+mod auth;
+mod capabilities;
 pub mod catalog;
+mod certificate_authorities;
 mod clusters;
 mod fargate;
+mod identity_providers;
+mod insights;
 mod nodegroups;
+mod pod_identity;
+mod subscriptions;
 mod tags;
 mod updates;
 
@@ -29,7 +37,8 @@ impl Ctx<'_> {
     }
 }
 
-/// The operations part 1 implements; everything else answers `NotImplementedException`.
+/// Every operation of the EKS and EKS Auth models; a name outside them answers
+/// `NotImplementedException`.
 pub fn dispatch(ctx: &mut Ctx, operation: &str, input: &Value) -> Result<Value, AwsError> {
     match operation {
         "CreateCluster" => clusters::create(ctx, input),
@@ -62,6 +71,47 @@ pub fn dispatch(ctx: &mut Ctx, operation: &str, input: &Value) -> Result<Value, 
         "TagResource" => tags::tag(ctx, input),
         "UntagResource" => tags::untag(ctx, input),
         "ListTagsForResource" => tags::list(ctx, input),
+        "RegisterCluster" => clusters::register(ctx, input),
+        "DeregisterCluster" => clusters::deregister(ctx, input),
+        "DescribeClusterVersions" => catalog::describe_cluster_versions(ctx, input),
+        "CreateAccessEntry" => access::create(ctx, input),
+        "DescribeAccessEntry" => access::describe(ctx, input),
+        "ListAccessEntries" => access::list(ctx, input),
+        "UpdateAccessEntry" => access::update(ctx, input),
+        "DeleteAccessEntry" => access::delete(ctx, input),
+        "AssociateAccessPolicy" => access::associate_policy(ctx, input),
+        "DisassociateAccessPolicy" => access::disassociate_policy(ctx, input),
+        "ListAssociatedAccessPolicies" => access::list_associated_policies(ctx, input),
+        "ListAccessPolicies" => access::list_policies(input),
+        "CreatePodIdentityAssociation" => pod_identity::create(ctx, input),
+        "DescribePodIdentityAssociation" => pod_identity::describe(ctx, input),
+        "ListPodIdentityAssociations" => pod_identity::list(ctx, input),
+        "UpdatePodIdentityAssociation" => pod_identity::update(ctx, input),
+        "DeletePodIdentityAssociation" => pod_identity::delete(ctx, input),
+        "AssociateIdentityProviderConfig" => identity_providers::associate(ctx, input),
+        "DescribeIdentityProviderConfig" => identity_providers::describe(ctx, input),
+        "ListIdentityProviderConfigs" => identity_providers::list(ctx, input),
+        "DisassociateIdentityProviderConfig" => identity_providers::disassociate(ctx, input),
+        "CreateEksAnywhereSubscription" => subscriptions::create(ctx, input),
+        "DescribeEksAnywhereSubscription" => subscriptions::describe(ctx, input),
+        "ListEksAnywhereSubscriptions" => subscriptions::list(ctx, input),
+        "UpdateEksAnywhereSubscription" => subscriptions::update(ctx, input),
+        "DeleteEksAnywhereSubscription" => subscriptions::delete(ctx, input),
+        "ListInsights" => insights::list(ctx, input),
+        "DescribeInsight" => insights::describe(ctx, input),
+        "StartInsightsRefresh" => insights::start_refresh(ctx, input),
+        "DescribeInsightsRefresh" => insights::describe_refresh(ctx, input),
+        "CreateCapability" => capabilities::create(ctx, input),
+        "DescribeCapability" => capabilities::describe(ctx, input),
+        "ListCapabilities" => capabilities::list(ctx, input),
+        "UpdateCapability" => capabilities::update(ctx, input),
+        "DeleteCapability" => capabilities::delete(ctx, input),
+        "CreateCertificateAuthority" => certificate_authorities::create(ctx, input),
+        "DescribeCertificateAuthority" => certificate_authorities::describe(ctx, input),
+        "ListCertificateAuthorities" => certificate_authorities::list(ctx, input),
+        "ActivateCertificateAuthority" => certificate_authorities::activate(ctx, input),
+        "DeleteCertificateAuthority" => certificate_authorities::delete(ctx, input),
+        "AssumeRoleForPodIdentity" => auth::assume_role_for_pod_identity(ctx, input),
         other => Err(not_implemented(other)),
     }
 }
@@ -133,10 +183,19 @@ pub fn name_page<'a>(
     input: &Value,
     member: &str,
 ) -> Result<Value, AwsError> {
-    let (max, token) = page_args(input);
     let items = names
         .map(|n| (n.clone(), Value::String(n.clone())))
         .collect();
+    item_page(items, input, member)
+}
+
+/// A paginated list of `(sort key, item)` pairs (sorted by key) as `{member: [...], nextToken}`.
+pub fn item_page(
+    items: Vec<(String, Value)>,
+    input: &Value,
+    member: &str,
+) -> Result<Value, AwsError> {
+    let (max, token) = page_args(input);
     let (page, next) = util::paginate(items, max, token)?;
     let mut out = Map::new();
     out.insert(member.into(), Value::Array(page));
@@ -144,6 +203,35 @@ pub fn name_page<'a>(
         out.insert("nextToken".into(), Value::String(next));
     }
     Ok(Value::Object(out))
+}
+
+/// `body` with its object members in `members` left out (internal bookkeeping such as the
+/// `modifiedAt` a settled transition stamps on shapes that do not model it).
+pub fn without(body: &Value, members: &[&str]) -> Value {
+    match body {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !members.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Only the listed members of `body` (a summary shape of a full resource body).
+pub fn pick(body: &Value, members: &[&str]) -> Value {
+    let mut out = Map::new();
+    copy_members(&mut out, body, members);
+    Value::Object(out)
+}
+
+/// A resource without a lifecycle, kept as `Tracked` so tags and lookups treat it alike.
+pub fn untracked(body: Value) -> Tracked {
+    Tracked {
+        body,
+        pending: None,
+    }
 }
 
 // ---- lookups -----------------------------------------------------------------------------
@@ -157,6 +245,19 @@ pub fn cluster<'a>(ctx: &'a mut Ctx, name: &str) -> Result<&'a mut ClusterState,
         .clusters
         .get_mut(name)
         .ok_or_else(|| cluster_not_found(name))
+}
+
+/// The cluster, which must be `ACTIVE` or `UPDATING` to accept configuration such as access
+/// entries and pod identity associations (these do not wait for cluster updates).
+pub fn live_cluster<'a>(ctx: &'a mut Ctx, name: &str) -> Result<&'a mut ClusterState, AwsError> {
+    let state = cluster(ctx, name)?;
+    match state.cluster.status() {
+        "ACTIVE" | "UPDATING" => Ok(state),
+        other => Err(AwsError::invalid_request(format!(
+            "Cluster {name} is in {other} status; it must be ACTIVE."
+        ))
+        .field("clusterName", name)),
+    }
 }
 
 /// The cluster, which must be `ACTIVE` to accept child resources and updates.
@@ -221,6 +322,7 @@ pub fn start_update(
         Scope::Cluster => Some(&mut state.cluster),
         Scope::Nodegroup(name) => state.nodegroups.get_mut(name),
         Scope::Addon(name) => state.addons.get_mut(name),
+        Scope::Capability(name) => state.capabilities.get_mut(name),
     };
     if let Some(resource) = resource {
         resource.begin(

@@ -1,5 +1,5 @@
 //! Updates: list, describe, cancel. Updates are created by the update-type calls of each
-//! resource (see `start_update`).
+//! resource (see `start_update`), scoped to a cluster, node group, add-on or capability.
 
 use super::{cluster, opt_text, page_args, text, Ctx};
 use crate::error::AwsError;
@@ -30,6 +30,12 @@ fn scope_of(state: &ClusterState, cluster: &str, input: &Value) -> Result<Scope,
         }
         return Ok(Scope::Addon(name.to_string()));
     }
+    if let Some(name) = opt_text(input, "capabilityName") {
+        if !state.capabilities.contains_key(name) {
+            return Err(super::capabilities::not_found(cluster, name));
+        }
+        return Ok(Scope::Capability(name.to_string()));
+    }
     Ok(Scope::Cluster)
 }
 
@@ -40,6 +46,7 @@ fn not_found(cluster: &str, id: &str, scope: &Scope) -> AwsError {
         Scope::Cluster => error,
         Scope::Nodegroup(n) => error.field("nodegroupName", n),
         Scope::Addon(a) => error.field("addonName", a),
+        Scope::Capability(_) => error,
     }
 }
 
@@ -115,6 +122,7 @@ pub fn cancel(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         Scope::Cluster => Some(&mut state.cluster),
         Scope::Nodegroup(n) => state.nodegroups.get_mut(n),
         Scope::Addon(a) => state.addons.get_mut(a),
+        Scope::Capability(c) => state.capabilities.get_mut(c),
     };
     if let Some(resource) =
         resource.filter(|r| r.pending.as_ref().and_then(|p| p.update_id.as_deref()) == Some(&id))

@@ -1,0 +1,197 @@
+//! EKS Anywhere subscriptions (per account and region): create, describe, list, update,
+//! delete. `CREATING → ACTIVE` on the emulator clock; an ACTIVE subscription past its
+//! expiration date renews (auto-renew) or becomes `EXPIRED` when read.
+
+use super::{initial_tags, item_page, opt_text, present, text, without, Ctx};
+use crate::error::AwsError;
+use crate::state::{set_member, Outcome, Tracked};
+use crate::util::{random_hex, uuid};
+use serde_json::{json, Map, Value};
+
+const DAY: f64 = 86_400.0;
+/// Subscriptions may be cancelled (deleted while active) within this many days of creation.
+const CANCELLATION_DAYS: f64 = 7.0;
+
+fn not_found(id: &str) -> AwsError {
+    AwsError::not_found(format!("No EKS Anywhere subscription found with id: {id}"))
+        .field("subscriptionId", id)
+}
+
+fn invalid(message: impl Into<String>) -> AwsError {
+    AwsError::invalid_parameter(message)
+}
+
+fn term_seconds(body: &Value) -> f64 {
+    let months = body.pointer("/term/duration").and_then(Value::as_f64).unwrap_or(12.0);
+    months / 12.0 * 365.0 * DAY
+}
+
+/// Applies expiry or renewal due at `now`.
+fn refresh(sub: &mut Tracked, now: f64) {
+    if sub.status() != "ACTIVE" {
+        return;
+    }
+    let Some(mut expires) = sub.body.get("expirationDate").and_then(Value::as_f64) else {
+        return;
+    };
+    if now < expires {
+        return;
+    }
+    if sub.body.get("autoRenew") == Some(&json!(true)) {
+        let term = term_seconds(&sub.body).max(DAY);
+        while expires <= now {
+            expires += term;
+        }
+        set_member(&mut sub.body, "expirationDate", json!(expires));
+    } else {
+        sub.force("EXPIRED");
+    }
+}
+
+/// The wire form: the shape models neither the name (kept to enforce uniqueness) nor the
+/// `modifiedAt` a settled transition stamps.
+fn view(sub: &Tracked) -> Value {
+    without(&sub.body, &["name", "modifiedAt"])
+}
+
+fn subscription<'a>(ctx: &'a mut Ctx, id: &str) -> Result<&'a mut Tracked, AwsError> {
+    let now = ctx.now;
+    let sub = ctx
+        .resources
+        .subscriptions
+        .get_mut(id)
+        .ok_or_else(|| not_found(id))?;
+    refresh(sub, now);
+    Ok(sub)
+}
+
+pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let name = text(input, "name");
+    let term = present(input, "term").unwrap_or_else(|| json!({}));
+    let duration = term.get("duration").and_then(Value::as_i64);
+    if !matches!(duration, Some(12 | 36)) || text(&term, "unit") != "MONTHS" {
+        return Err(invalid(
+            "The term must be 12 or 36 MONTHS.",
+        ));
+    }
+    let quantity = input.get("licenseQuantity").and_then(Value::as_i64).unwrap_or(1);
+    if !(1..=100).contains(&quantity) {
+        return Err(invalid("The licenseQuantity must be between 1 and 100."));
+    }
+    let license_type = opt_text(input, "licenseType").unwrap_or("Cluster");
+    if ctx
+        .resources
+        .subscriptions
+        .values()
+        .any(|s| s.get_str("name") == name)
+    {
+        // CreateEksAnywhereSubscription models no ResourceInUseException.
+        return Err(invalid(format!(
+            "An EKS Anywhere subscription named {name} already exists in this account and Region."
+        )));
+    }
+    let (now, delay) = (ctx.now, ctx.timings.subscription_create);
+    let id = uuid();
+    let arn = ctx.arn(&format!("eks-anywhere-subscription/{id}"));
+    let account = ctx.account.to_string();
+    let licenses: Vec<Value> = (0..quantity)
+        .map(|_| json!({"id": uuid(), "token": random_hex(64)}))
+        .collect();
+    let license_arns: Vec<Value> = licenses
+        .iter()
+        .map(|_| json!(format!("arn:aws:license-manager::{account}:license:l-{}", random_hex(32))))
+        .collect();
+    let mut body = Map::new();
+    body.insert("id".into(), json!(id));
+    body.insert("name".into(), json!(name));
+    body.insert("arn".into(), json!(arn));
+    body.insert("createdAt".into(), json!(now));
+    body.insert("effectiveDate".into(), json!(now));
+    body.insert("licenseQuantity".into(), json!(quantity));
+    body.insert("licenseType".into(), json!(license_type));
+    body.insert("term".into(), term);
+    body.insert(
+        "autoRenew".into(),
+        present(input, "autoRenew").unwrap_or(json!(false)),
+    );
+    body.insert("licenseArns".into(), Value::Array(license_arns));
+    body.insert("licenses".into(), Value::Array(licenses));
+    body.insert("tags".into(), initial_tags(input));
+    let mut body = Value::Object(body);
+    let expires = now + term_seconds(&body);
+    set_member(&mut body, "expirationDate", json!(expires));
+    let tracked = Tracked::born(body, "CREATING", "ACTIVE", now, delay);
+    let out = view(&tracked);
+    ctx.resources.subscriptions.insert(id, tracked);
+    Ok(json!({ "subscription": out }))
+}
+
+pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let sub = subscription(ctx, text(input, "id"))?;
+    Ok(json!({ "subscription": view(sub) }))
+}
+
+pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let now = ctx.now;
+    let statuses: Vec<&str> = input
+        .get("includeStatus")
+        .and_then(Value::as_array)
+        .map(|s| s.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut items: Vec<(String, Value)> = ctx
+        .resources
+        .subscriptions
+        .values_mut()
+        .map(|sub| {
+            refresh(sub, now);
+            sub
+        })
+        .filter(|sub| statuses.is_empty() || statuses.contains(&sub.status()))
+        .map(|sub| (sub.get_str("name").to_string(), view(sub)))
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    // AWS pages ten subscriptions at a time unless asked otherwise.
+    let mut paged = input.clone();
+    if paged.get("maxResults").is_none_or(Value::is_null) {
+        set_member(&mut paged, "maxResults", json!(10));
+    }
+    item_page(items, &paged, "subscriptions")
+}
+
+pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let id = text(input, "id");
+    let now = ctx.now;
+    let sub = subscription(ctx, id)?;
+    if sub.status() != "ACTIVE" {
+        return Err(AwsError::invalid_request(format!(
+            "Subscription {id} is in {} status and can't be updated.",
+            sub.status()
+        ))
+        .field("subscriptionId", id));
+    }
+    set_member(
+        &mut sub.body,
+        "autoRenew",
+        present(input, "autoRenew").unwrap_or(json!(false)),
+    );
+    refresh(sub, now);
+    Ok(json!({ "subscription": view(sub) }))
+}
+
+pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let id = text(input, "id");
+    let (now, delay) = (ctx.now, ctx.timings.subscription_delete);
+    let sub = subscription(ctx, id)?;
+    let created = sub.body.get("createdAt").and_then(Value::as_f64).unwrap_or(now);
+    let cancellable = now - created <= CANCELLATION_DAYS * DAY;
+    if sub.status() == "ACTIVE" && !cancellable {
+        return Err(AwsError::invalid_request(format!(
+            "Subscription {id} is active; only expired or inactive subscriptions, or ones created in the last 7 days, can be deleted."
+        ))
+        .field("subscriptionId", id));
+    }
+    if sub.status() != "DELETING" {
+        sub.begin("DELETING", Outcome::Remove, Map::new(), None, now, delay);
+    }
+    Ok(json!({ "subscription": view(sub) }))
+}
