@@ -13,6 +13,7 @@ use pyo3::types::PyTuple;
 
 use crate::call::{CallError, OpFuture};
 use crate::generated;
+use crate::http_client;
 use crate::runtime;
 
 /// How long a sync call waits between checks for Ctrl-C.
@@ -135,7 +136,9 @@ impl ClientCore {
         if let Some(t) = seconds(operation_timeout, "operation_timeout")? {
             timeouts = timeouts.operation_timeout(t);
         }
-        loader = loader.timeout_config(timeouts.build());
+        loader = loader
+            .timeout_config(timeouts.build())
+            .http_client(http_client::shared());
         let rt = runtime::get()?;
         let config = py.detach(|| rt.block_on(loader.load()));
         if config.region().is_none() {
@@ -232,7 +235,7 @@ impl ClientCore {
             // The parent's pooled connections and credential cache belong to threads that no
             // longer exist here; start over with new ones.
             let mut builder = self.config.to_builder();
-            builder.set_http_client(None);
+            builder.set_http_client(Some(http_client::shared()));
             builder.set_identity_cache(Some(aws_config::identity::IdentityCache::lazy().build()));
             current.client = build_client(&self.service, &builder.build());
             current.runtime_generation = now;

@@ -6,6 +6,7 @@ mod conv;
 mod emulator;
 #[rustfmt::skip]
 mod generated;
+mod http_client;
 mod runtime;
 
 use pyo3::prelude::*;
