@@ -11,10 +11,21 @@ mod runtime;
 
 use pyo3::prelude::*;
 
+/// Registered with `atexit` at import; see `runtime::begin_shutdown`.
+#[pyfunction]
+fn _begin_shutdown() {
+    runtime::begin_shutdown();
+}
+
 #[pymodule]
 fn _eksy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::ClientCore>()?;
     m.add_class::<emulator::Emulator>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let shutdown = wrap_pyfunction!(_begin_shutdown, m)?;
+    m.py()
+        .import("atexit")?
+        .call_method1("register", (&shutdown,))?;
+    m.add_function(shutdown)?;
     Ok(())
 }

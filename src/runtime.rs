@@ -62,6 +62,60 @@ pub fn get() -> PyResult<&'static Runtime> {
     }
 }
 
+type GilJob = Box<dyn FnOnce() + Send>;
+
+/// The sender of this process's GIL worker, started on first use and again in a forked child.
+fn gil_worker() -> std::sync::mpsc::Sender<GilJob> {
+    static WORKER: std::sync::Mutex<Option<(u64, std::sync::mpsc::Sender<GilJob>)>> =
+        std::sync::Mutex::new(None);
+    let now = generation();
+    let mut worker = match WORKER.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some((made_in, sender)) = &*worker {
+        if *made_in == now {
+            return sender.clone();
+        }
+    }
+    let (sender, jobs) = std::sync::mpsc::channel::<GilJob>();
+    let started = std::thread::Builder::new()
+        .name("eksy-asyncio-handover".into())
+        .spawn(move || run_gil_jobs(jobs));
+    if started.is_err() {
+        // Dropping the receiver makes sends fail, and callers then run jobs inline.
+        let (sender, _) = std::sync::mpsc::channel();
+        return sender;
+    }
+    *worker = Some((now, sender.clone()));
+    sender
+}
+
+static SHUTTING_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Called from an `atexit` hook: once the interpreter starts finalizing, a foreign thread that
+/// takes the GIL is killed mid-flight, so hand-overs still in flight are dropped instead (their
+/// event loops are gone by then anyway).
+pub fn begin_shutdown() {
+    SHUTTING_DOWN.store(true, Ordering::SeqCst);
+}
+
+fn run_gil_jobs(jobs: std::sync::mpsc::Receiver<GilJob>) {
+    while let Ok(first) = jobs.recv() {
+        if SHUTTING_DOWN.load(Ordering::SeqCst) {
+            drop(first);
+            continue;
+        }
+        pyo3::Python::attach(|_py| {
+            first();
+            // Everything that finished meanwhile rides on the same GIL acquisition.
+            while let Ok(next) = jobs.try_recv() {
+                next();
+            }
+        });
+    }
+}
+
 /// Lets pyo3-async-runtimes spawn onto the shared runtime (its own tokio glue needs a `'static`
 /// runtime that could never be replaced after a fork).
 pub struct SharedRuntime;
@@ -85,13 +139,28 @@ impl pyo3_async_runtimes::generic::Runtime for SharedRuntime {
         }
     }
 
+    /// pyo3-async-runtimes runs each finished call's hand-over to asyncio (which needs the GIL)
+    /// here. One thread takes them in batches under a single GIL acquisition, instead of one
+    /// blocking-pool thread per call queueing for the GIL.
     fn spawn_blocking<F>(f: F) -> Self::JoinHandle
     where
         F: FnOnce() + Send + 'static,
     {
+        let (done, finished) = tokio::sync::oneshot::channel::<()>();
+        let job: GilJob = Box::new(move || {
+            f();
+            let _ = done.send(());
+        });
+        if let Err(rejected) = gil_worker().send(job) {
+            // The worker is gone (only if its thread could not start): run the job inline.
+            (rejected.0)();
+        }
+        let wait = async move {
+            let _ = finished.await;
+        };
         match get() {
-            Ok(rt) => rt.spawn_blocking(f),
-            Err(_) => tokio::task::spawn_blocking(f),
+            Ok(rt) => rt.spawn(wait),
+            Err(_) => tokio::task::spawn(wait),
         }
     }
 }

@@ -5,6 +5,8 @@ from typing import Any, final
 __all__ = ["ClientCore", "Emulator", "__version__"]
 __version__: str
 
+def _begin_shutdown() -> None: ...
+
 @final
 class ClientCore:
     def __new__(

@@ -390,3 +390,28 @@ def test_every_method_and_model_is_documented() -> None:
             if dataclasses.is_dataclass(value):
                 assert (value.__doc__ and "(No documentation" not in value.__doc__) or name.endswith("Response"), name
     assert "cluster_name" in (eksy.EKS.create_nodegroup.__doc__ or "")
+
+
+EXIT_WITH_CALLS_IN_FLIGHT = """
+import asyncio, sys
+from eksy.testing import LocalEKS
+local = LocalEKS()
+local.set_latency(float(sys.argv[1]), operation="ListClusters")
+client = local.async_client()
+loop = asyncio.new_event_loop()
+tasks = [loop.create_task(client.list_clusters()) for _ in range(200)]
+loop.run_until_complete(asyncio.sleep(0.02))
+sys.exit(0)  # leaves the loop, the tasks and the emulator running
+"""
+
+
+@pytest.mark.parametrize("latency", [0.0, 0.01, 0.03, 0.1])
+def test_interpreter_exit_with_async_calls_in_flight(latency: float) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", EXIT_WITH_CALLS_IN_FLIGHT, str(latency)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Fatal Python error" not in result.stderr
