@@ -82,9 +82,8 @@ def imports(svc_list: list[Service], runtime: str, typing_names: str) -> list[st
         "if TYPE_CHECKING:",
     ]
     for svc in svc_list:
-        # isort's order: all-caps names (constants to it) before CamelCase ones.
-        names = sorted((CLIENTS[svc.key], "Async" + CLIENTS[svc.key]), key=lambda n: (not n.isupper(), n))
-        lines.append(f"    from eksy._generated.{svc.module}_client import {', '.join(names)}")
+        lines.append(f"    from eksy._generated.{svc.module}_async_client import Async{CLIENTS[svc.key]}")
+        lines.append(f"    from eksy._generated.{svc.module}_client import {CLIENTS[svc.key]}")
         lines.append(f"    from eksy._generated.{svc.module}_inputs import *")
         lines.append(f"    from eksy._generated.{svc.module}_models import *")
     return [*lines, ""]

@@ -206,12 +206,13 @@ def method_lines(svc: Service, index: int, op: str, is_async: bool) -> list[str]
     return signature + body
 
 
-def emit_clients(svc: Service) -> str:
-    """One module per service, so same-named shapes of the two services never meet."""
+def emit_clients(svc: Service, is_async: bool) -> str:
+    """One module per service and flavour: same-named shapes of the two services never meet, and
+    a sync user never loads the async half (these modules are large, being mostly docs)."""
     title = svc.model["metadata"]["serviceFullName"]
     lines = [
         HEADER,
-        f'"""Typed sync and async clients for every {title} operation."""',
+        f'"""Typed {"async" if is_async else "sync"} client for every {title} operation."""',
         "",
         "from __future__ import annotations",
         "",
@@ -219,7 +220,7 @@ def emit_clients(svc: Service) -> str:
         "from datetime import datetime",
         "from typing import TYPE_CHECKING",
         "",
-        "from eksy._client_base import AsyncClientBase, SyncClientBase",
+        f"from eksy._client_base import {'AsyncClientBase' if is_async else 'SyncClientBase'}",
         "",
         "if TYPE_CHECKING:",
     ]
@@ -231,46 +232,45 @@ def emit_clients(svc: Service) -> str:
     lines.append("")
     names = {"eks": ("EKS", "AsyncEKS"), "eks-auth": ("EKSAuth", "AsyncEKSAuth")}
     sync_name, async_name = names[svc.key]
-    for cls, is_async in ((sync_name, False), (async_name, True)):
-        base = "AsyncClientBase" if is_async else "SyncClientBase"
-        kind = "Asynchronous" if is_async else "Synchronous"
-        title = svc.model["metadata"]["serviceFullName"]
-        lines += ["", f"class {cls}({base}):"]
-        lines.append(
-            f'    """{kind} client for {title}.\n\n    '
-            + (
-                "Every method is a coroutine; use it from any asyncio event loop. Cancelling the awaiting\n"
-                "    task drops the request.\n"
-                if is_async
-                else "Safe to share between threads; calls release the GIL while they wait and can be\n"
-                "    interrupted with Ctrl-C.\n"
-            )
-            + '    """'
+    cls = async_name if is_async else sync_name
+    base = "AsyncClientBase" if is_async else "SyncClientBase"
+    kind = "Asynchronous" if is_async else "Synchronous"
+    lines += ["", f"class {cls}({base}):"]
+    lines.append(
+        f'    """{kind} client for {title}.\n\n    '
+        + (
+            "Every method is a coroutine; use it from any asyncio event loop. Cancelling the awaiting\n"
+            "    task drops the request.\n"
+            if is_async
+            else "Safe to share between threads; calls release the GIL while they wait and can be\n"
+            "    interrupted with Ctrl-C.\n"
         )
-        lines.append("")
-        lines.append(f'    _service = "{svc.key}"')
-        lines.append("")
-        if svc.paginators or svc.waiters:
-            prefix = "Async" if is_async else ""
-            base_name = sync_name
-            lines += [
-                "    @property",
-                f"    def paginate(self) -> {prefix}{base_name}Paginators:",
-                '        """Paginators: iterate items (or whole pages) across every page of a list operation."""',
-                f"        from eksy._generated.paginators import {prefix}{base_name}Paginators",
-                "",
-                f"        return {prefix}{base_name}Paginators(self)",
-                "",
-                "    @property",
-                f"    def wait(self) -> {prefix}{base_name}Waiters:",
-                '        """Waiters: poll until a resource reaches a state, with timeout and progress."""',
-                f"        from eksy._generated.waiters import {prefix}{base_name}Waiters",
-                "",
-                f"        return {prefix}{base_name}Waiters(self)",
-                "",
-            ]
-        for i, op in enumerate(svc.operations):
-            lines += method_lines(svc, i, op, is_async)
+        + '    """'
+    )
+    lines.append("")
+    lines.append(f'    _service = "{svc.key}"')
+    lines.append("")
+    if svc.paginators or svc.waiters:
+        prefix = "Async" if is_async else ""
+        base_name = sync_name
+        lines += [
+            "    @property",
+            f"    def paginate(self) -> {prefix}{base_name}Paginators:",
+            '        """Paginators: iterate items (or whole pages) across every page of a list operation."""',
+            f"        from eksy._generated.paginators import {prefix}{base_name}Paginators",
+            "",
+            f"        return {prefix}{base_name}Paginators(self)",
+            "",
+            "    @property",
+            f"    def wait(self) -> {prefix}{base_name}Waiters:",
+            '        """Waiters: poll until a resource reaches a state, with timeout and progress."""',
+            f"        from eksy._generated.waiters import {prefix}{base_name}Waiters",
+            "",
+            f"        return {prefix}{base_name}Waiters(self)",
+            "",
+        ]
+    for i, op in enumerate(svc.operations):
+        lines += method_lines(svc, i, op, is_async)
     return "\n".join(lines) + "\n"
 
 

@@ -44,7 +44,8 @@ def render() -> dict[Path, str]:
     files[ROOT / "src/generated/mod.rs"] = emit_rust.HEADER + "".join(f"pub mod {m};\n" for m in rust_mods)
     files[ROOT / "python/eksy/_generated/__init__.py"] = emit_python.HEADER + '"""Generated code; see codegen/."""\n'
     for svc in services:
-        files[ROOT / f"python/eksy/_generated/{svc.module}_client.py"] = emit_python.emit_clients(svc)
+        files[ROOT / f"python/eksy/_generated/{svc.module}_client.py"] = emit_python.emit_clients(svc, False)
+        files[ROOT / f"python/eksy/_generated/{svc.module}_async_client.py"] = emit_python.emit_clients(svc, True)
     files[ROOT / "python/eksy/_generated/errors.py"] = emit_python.emit_errors(services)
     files[ROOT / "python/eksy/_generated/tables.py"] = emit_tables.emit_tables(services)
     files[ROOT / "python/eksy/_generated/paginators.py"] = emit_paginate.emit_paginators(services)

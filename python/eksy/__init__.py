@@ -24,8 +24,10 @@ from eksy._generated.errors import __all__ as _service_errors
 
 if TYPE_CHECKING:
     from eksy import models
-    from eksy._generated.eks_client import EKS, AsyncEKS
-    from eksy._generated.eksauth_client import AsyncEKSAuth, EKSAuth
+    from eksy._generated.eks_async_client import AsyncEKS
+    from eksy._generated.eks_client import EKS
+    from eksy._generated.eksauth_async_client import AsyncEKSAuth
+    from eksy._generated.eksauth_client import EKSAuth
     from eksy._paginate import AsyncPaginator, PaginationError, Paginator
     from eksy._wait import WaiterError, WaiterTimeoutError
 
@@ -40,9 +42,9 @@ _LAZY = {
     "Paginator": "eksy._paginate",
     "AsyncPaginator": "eksy._paginate",
     "EKS": "eksy._generated.eks_client",
-    "AsyncEKS": "eksy._generated.eks_client",
+    "AsyncEKS": "eksy._generated.eks_async_client",
     "EKSAuth": "eksy._generated.eksauth_client",
-    "AsyncEKSAuth": "eksy._generated.eksauth_client",
+    "AsyncEKSAuth": "eksy._generated.eksauth_async_client",
 }
 
 

@@ -12,7 +12,8 @@ from eksy._progress import WaitProgress
 from eksy._wait import Acceptor, WaiterSpec, async_wait, wait
 
 if TYPE_CHECKING:
-    from eksy._generated.eks_client import EKS, AsyncEKS
+    from eksy._generated.eks_async_client import AsyncEKS
+    from eksy._generated.eks_client import EKS
     from eksy._generated.eks_inputs import *
     from eksy._generated.eks_models import *
 
