@@ -40,7 +40,10 @@ ROOT = BENCHES.parent
 WORKER = BENCHES / "_worker.py"
 NATIVE_DIR = BENCHES / "native"
 HOME_CACHE = Path.home() / ".cache"
-NATIVE_TARGET = Path(os.environ.get("EKSY_BENCH_NATIVE_TARGET", HOME_CACHE / "eksy-target-bench"))
+# A member of the root workspace: it shares the extension's compiled AWS SDK crates.
+NATIVE_TARGET = Path(
+    os.environ.get("EKSY_BENCH_NATIVE_TARGET") or os.environ.get("CARGO_TARGET_DIR") or HOME_CACHE / "eksy-target"
+)
 AIO_VENV = HOME_CACHE / "eksy-bench-aio"
 MOTO_VENV = HOME_CACHE / "eksy-bench-moto"
 CLUSTER = "bench"
@@ -257,7 +260,9 @@ def native_binary(build: bool) -> Path | None:
     if build and shutil.which("cargo"):
         log(f"cargo build --release in benches/native (target {NATIVE_TARGET}); first build takes minutes")
         env = dict(os.environ, CARGO_TARGET_DIR=str(NATIVE_TARGET))
-        r = subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=NATIVE_DIR, env=env, timeout=3600)
+        r = subprocess.run(
+            ["cargo", "build", "--release", "--quiet", "-p", "eksy-bench-native"], cwd=NATIVE_DIR, env=env, timeout=3600
+        )
         if r.returncode != 0:
             log("native build failed; native figures will be n/a")
     return exe if exe.exists() else None
