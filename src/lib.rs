@@ -13,8 +13,8 @@ use pyo3::prelude::*;
 
 /// Registered with `atexit` at import; see `runtime::begin_shutdown`.
 #[pyfunction]
-fn _begin_shutdown() {
-    runtime::begin_shutdown();
+fn _begin_shutdown(py: Python<'_>) {
+    runtime::begin_shutdown(py);
 }
 
 #[pymodule]

@@ -92,19 +92,53 @@ fn gil_worker() -> std::sync::mpsc::Sender<GilJob> {
 }
 
 static SHUTTING_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Whether the GIL worker is taking or holding the GIL, with a condvar to wait for it to stop.
+static WORKER_BUSY: (std::sync::Mutex<bool>, std::sync::Condvar) =
+    (std::sync::Mutex::new(false), std::sync::Condvar::new());
 
-/// Called from an `atexit` hook: once the interpreter starts finalizing, a foreign thread that
-/// takes the GIL is killed mid-flight, so hand-overs still in flight are dropped instead (their
-/// event loops are gone by then anyway).
-pub fn begin_shutdown() {
-    SHUTTING_DOWN.store(true, Ordering::SeqCst);
+fn lock_busy() -> std::sync::MutexGuard<'static, bool> {
+    match WORKER_BUSY.0.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Called from an `atexit` hook, while the interpreter is still whole. A foreign thread that
+/// waits for the GIL once finalization has begun is killed mid-flight, so from here on the GIL
+/// worker drops hand-overs (their event loops are gone anyway), and this waits for a batch the
+/// worker may be running or about to run to finish first.
+pub fn begin_shutdown(py: pyo3::Python<'_>) {
+    {
+        // Under the lock: the worker cannot be between its flag check and marking itself busy.
+        let _busy = lock_busy();
+        SHUTTING_DOWN.store(true, Ordering::SeqCst);
+    }
+    py.detach(|| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        let mut busy = lock_busy();
+        while *busy {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            busy = match WORKER_BUSY.1.wait_timeout(busy, left) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    });
 }
 
 fn run_gil_jobs(jobs: std::sync::mpsc::Receiver<GilJob>) {
     while let Ok(first) = jobs.recv() {
-        if SHUTTING_DOWN.load(Ordering::SeqCst) {
-            drop(first);
-            continue;
+        {
+            let mut busy = lock_busy();
+            if SHUTTING_DOWN.load(Ordering::SeqCst) {
+                drop(busy);
+                drop(first);
+                continue;
+            }
+            *busy = true;
         }
         pyo3::Python::attach(|_py| {
             first();
@@ -113,6 +147,8 @@ fn run_gil_jobs(jobs: std::sync::mpsc::Receiver<GilJob>) {
                 next();
             }
         });
+        *lock_busy() = false;
+        WORKER_BUSY.1.notify_all();
     }
 }
 

@@ -410,8 +410,9 @@ def test_interpreter_exit_with_async_calls_in_flight(latency: float) -> None:
     import subprocess
     import sys
 
-    result = subprocess.run(
-        [sys.executable, "-c", EXIT_WITH_CALLS_IN_FLIGHT, str(latency)], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Fatal Python error" not in result.stderr
+    for _ in range(3):  # the race with interpreter shutdown differs from run to run
+        result = subprocess.run(
+            [sys.executable, "-c", EXIT_WITH_CALLS_IN_FLIGHT, str(latency)], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Fatal Python error" not in result.stderr

@@ -1,7 +1,7 @@
 """Paginators and waiters against the local emulator (LocalEKS), sync and async.
 
-Paginators: every list operation the emulator serves returns exactly the created set across
-many pages. Waiters: each of the 9 reaches success (the emulator clock is advanced from the
+Paginators: each of the 16 returns exactly the created (or catalog) set across many pages,
+sync and async. Waiters: each of the 9 reaches success (the emulator clock is advanced from the
 progress callback after the first poll), failure (a status forced by the emulator) and
 timeout, each in well under a second of wall time; injected throttling is ridden out.
 """
@@ -113,6 +113,144 @@ def test_cluster_children_paginators(local: LocalEKS, eks: eksy.EKS, aeks: eksy.
     paged = drain(pager.describe_addon_versions(page_size=2))
     assert paged == whole.addons and len(paged) > 2
     assert all(isinstance(a, eksy.models.AddonInfo) for a in paged)
+
+
+ARGO = {"argo_cd": {"aws_idc": {"idc_instance_arn": "arn:aws:sso:::instance/ssoins-1234"}}}
+
+
+@MODES
+def test_access_paginators(local: LocalEKS, eks: eksy.EKS, aeks: eksy.AsyncEKS, is_async: bool) -> None:
+    local.set_timings(all=0)
+    make_cluster(eks, "demo")
+    principals = sorted(f"arn:aws:iam::123456789012:role/r-{i:02d}" for i in range(23))
+    for arn in principals:
+        eks.create_access_entry(cluster_name="demo", principal_arn=arn)
+    policies = eks.list_access_policies(max_results=100)
+    assert policies.next_token is None and policies.access_policies
+    policy_arns = [p.arn for p in policies.access_policies][:11]
+    for arn in policy_arns:
+        eks.associate_access_policy(
+            cluster_name="demo", principal_arn=principals[0], policy_arn=arn, access_scope={"type": "cluster"}
+        )
+
+    pager = (aeks if is_async else eks).paginate
+    local.clear_requests()
+    assert drain(pager.list_access_entries(cluster_name="demo", page_size=4)) == principals
+    assert len(local.requests("ListAccessEntries")) == 6
+    assert drain(pager.list_access_entries(cluster_name="demo", associated_policy_arn=policy_arns[0])) == [
+        principals[0]
+    ]
+    paged_policies = drain(pager.list_access_policies(page_size=5))
+    assert paged_policies == policies.access_policies and len(paged_policies) > 5
+    assert all(isinstance(p, eksy.models.AccessPolicy) for p in paged_policies)
+    associated = drain(
+        pager.list_associated_access_policies(cluster_name="demo", principal_arn=principals[0], page_size=3)
+    )
+    assert sorted(a.policy_arn for a in associated) == sorted(policy_arns)
+    pages = drain(
+        pager.list_associated_access_policies(cluster_name="demo", principal_arn=principals[0], page_size=3), pages=True
+    )
+    assert [len(p.associated_access_policies) for p in pages] == [3, 3, 3, 2]
+    assert all(p.cluster_name == "demo" and p.principal_arn == principals[0] for p in pages)
+
+
+@MODES
+def test_pod_identity_and_identity_provider_paginators(
+    local: LocalEKS, eks: eksy.EKS, aeks: eksy.AsyncEKS, is_async: bool
+) -> None:
+    local.set_timings(all=0)
+    make_cluster(eks, "demo")
+    ids = sorted(
+        eks.create_pod_identity_association(
+            cluster_name="demo", namespace=f"ns-{i % 3}", service_account=f"sa-{i:02d}", role_arn=ROLE
+        ).association.association_id
+        for i in range(19)
+    )
+    configs = [f"idp-{i}" for i in range(9)]
+    for name in configs:
+        eks.associate_identity_provider_config(
+            cluster_name="demo",
+            oidc={"identity_provider_config_name": name, "issuer_url": "https://issuer.example", "client_id": "c"},
+        )
+
+    pager = (aeks if is_async else eks).paginate
+    found = drain(pager.list_pod_identity_associations(cluster_name="demo", page_size=4))
+    assert sorted(a.association_id for a in found) == ids
+    in_ns0 = drain(pager.list_pod_identity_associations(cluster_name="demo", namespace="ns-0", page_size=2))
+    assert len(in_ns0) == 7 and all(a.namespace == "ns-0" for a in in_ns0)
+    listed = drain(pager.list_identity_provider_configs(cluster_name="demo", page_size=2))
+    assert sorted(c.name for c in listed) == configs and all(c.type == "oidc" for c in listed)
+
+
+@MODES
+def test_subscription_paginator(local: LocalEKS, eks: eksy.EKS, aeks: eksy.AsyncEKS, is_async: bool) -> None:
+    local.set_timings(all=0)
+    ids = sorted(
+        eks.create_eks_anywhere_subscription(
+            name=f"sub-{i:02d}", term={"duration": 12, "unit": "MONTHS"}
+        ).subscription.id
+        for i in range(25)
+    )
+    pager = (aeks if is_async else eks).paginate
+    assert sorted(s.id for s in drain(pager.list_eks_anywhere_subscriptions(page_size=4))) == ids
+    # Without a page size the service pages ten at a time.
+    pages = drain(pager.list_eks_anywhere_subscriptions(), pages=True)
+    assert [len(p.subscriptions) for p in pages] == [10, 10, 5]
+    active = drain(pager.list_eks_anywhere_subscriptions(include_status=["ACTIVE"], page_size=7))
+    assert len(active) == 25
+
+
+@MODES
+def test_insight_and_version_paginators(local: LocalEKS, eks: eksy.EKS, aeks: eksy.AsyncEKS, is_async: bool) -> None:
+    local.set_timings(all=0)
+    make_cluster(eks, "demo", version="1.31")
+    whole = eks.list_insights(cluster_name="demo")
+    assert whole.next_token is None and len(whole.insights) > 4
+    versions = eks.describe_cluster_versions(include_all=True)
+    assert [v.cluster_version for v in versions.cluster_versions] == ["1.34", "1.33", "1.32", "1.31", "1.30", "1.29"]
+
+    pager = (aeks if is_async else eks).paginate
+    assert drain(pager.list_insights(cluster_name="demo", page_size=2)) == whole.insights
+    assert drain(pager.describe_cluster_versions(include_all=True, page_size=2)) == versions.cluster_versions
+    pages = drain(pager.describe_cluster_versions(include_all=True, page_size=4), pages=True)
+    assert [len(p.cluster_versions) for p in pages] == [4, 2]
+
+
+@MODES
+def test_capability_and_certificate_authority_paginators(
+    local: LocalEKS, eks: eksy.EKS, aeks: eksy.AsyncEKS, is_async: bool
+) -> None:
+    local.set_timings(all=0)
+    make_cluster(eks, "demo")
+    # One capability of each type is the most a cluster can have.
+    for name, kind in [("argo", "ARGOCD"), ("ack", "ACK"), ("kro", "KRO")]:
+        eks.create_capability(
+            cluster_name="demo",
+            capability_name=name,
+            type=kind,
+            role_arn=ROLE,
+            delete_propagation_policy="RETAIN",
+            configuration=ARGO if kind == "ARGOCD" else None,
+        )
+    # A cluster holds its signing CA and at most one successor.
+    successor = eks.create_certificate_authority(cluster_name="demo").certificate_authority
+
+    pager = (aeks if is_async else eks).paginate
+    local.clear_requests()
+    capabilities = drain(pager.list_capabilities(cluster_name="demo", page_size=1))
+    assert [c.capability_name for c in capabilities] == ["ack", "argo", "kro"]
+    assert len(local.requests("ListCapabilities")) == 3
+    authorities = drain(pager.list_certificate_authorities(cluster_name="demo", page_size=1))
+    assert len(authorities) == 2 and authorities[1].id == successor.id
+    assert [a.signing_status for a in authorities] == ["IN_USE", "NOT_USED"]
+
+
+def test_every_paginator_is_exercised() -> None:
+    from eksy._generated import paginators
+
+    names = {n for n in dir(paginators.EKSPaginators) if not n.startswith("_")}
+    source = open(__file__).read()
+    assert names and all(f"pager.{n}(" in source or f".paginate.{n}(" in source for n in names), names
 
 
 # -- waiters -------------------------------------------------------------------------------

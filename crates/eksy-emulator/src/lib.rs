@@ -7,8 +7,12 @@
 //! from URI labels, query string, headers and JSON body, and validated (required members,
 //! types, enums, lengths, ranges, patterns) into `InvalidParameterException` with AWS's
 //! `N validation error(s) detected: Value ... at 'member' failed to satisfy constraint: ...`
-//! message. Operations whose behaviour is not written yet answer 501
-//! `NotImplementedException`. Errors are JSON `{"message": ..., <modeled fields>}` with an
+//! message. All 71 operations have behaviour: clusters (EKS and connected), node groups,
+//! Fargate profiles, add-ons and their catalog, updates, tags, access entries and access
+//! policies, pod identity associations, OIDC identity provider configs, EKS Anywhere
+//! subscriptions, insights and their refreshes, the Kubernetes version catalog, capabilities,
+//! certificate authorities, and EKS Auth `AssumeRoleForPodIdentity` (fake credentials). Only
+//! a name outside the models would answer 501 `NotImplementedException`. Errors are JSON `{"message": ..., <modeled fields>}` with an
 //! `x-amzn-errortype` header; every response carries `x-amzn-requestid`. Unknown routes
 //! answer 404 `UnknownOperationException`; a malformed JSON body 400 `SerializationException`;
 //! a panic in a handler 500 `ServerException`.

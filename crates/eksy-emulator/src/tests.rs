@@ -86,12 +86,10 @@ async fn serves_the_wire_protocol() {
         .contains("x-amzn-errortype: unknownoperationexception"));
     let unauthenticated = send(addr, "GET", "/clusters", "", false).await;
     assert_eq!(unauthenticated.status, 403);
-    let stub = send(addr, "GET", "/clusters/a/insights-refresh", "", true).await;
-    assert_eq!(stub.status, 501);
-    assert_eq!(
-        stub.body["message"],
-        "eksy emulator: DescribeInsightsRefresh is not implemented yet"
-    );
+    // Every operation is implemented now: no refresh was started on cluster a.
+    let refresh = send(addr, "GET", "/clusters/a/insights-refresh", "", true).await;
+    assert_eq!(refresh.status, 404);
+    assert_eq!(refresh.body["clusterName"], "a");
     emu.stop().await;
 }
 

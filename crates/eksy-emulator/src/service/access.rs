@@ -23,7 +23,10 @@ const TYPES: &[&str] = &[
 
 /// Node types: EKS manages their groups and username; no groups or policies of your own.
 fn is_node_type(kind: &str) -> bool {
-    matches!(kind, "EC2_LINUX" | "EC2_WINDOWS" | "FARGATE_LINUX" | "HYBRID_LINUX")
+    matches!(
+        kind,
+        "EC2_LINUX" | "EC2_WINDOWS" | "FARGATE_LINUX" | "HYBRID_LINUX"
+    )
 }
 
 fn not_found(cluster: &str, principal: &str) -> AwsError {
@@ -77,7 +80,13 @@ fn require_api_mode(state: &ClusterState, cluster: &str) -> Result<(), AwsError>
     Ok(())
 }
 
-fn default_username(kind: &str, account: &str, principal_kind: &str, name: &str, arn: &str) -> String {
+fn default_username(
+    kind: &str,
+    account: &str,
+    principal_kind: &str,
+    name: &str,
+    arn: &str,
+) -> String {
     match kind {
         "EC2_LINUX" | "EC2_WINDOWS" | "EC2" => "system:node:{{EC2PrivateDNSName}}".into(),
         "FARGATE_LINUX" | "HYBRID_LINUX" => "system:node:{{SessionName}}".into(),
@@ -123,7 +132,10 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     if !TYPES.contains(&kind) {
         return Err(invalid(
             cluster_name,
-            format!("The type {kind} is invalid; valid types are {}", TYPES.join(", ")),
+            format!(
+                "The type {kind} is invalid; valid types are {}",
+                TYPES.join(", ")
+            ),
         ));
     }
     let Some((principal_account, principal_kind, name)) = parse_principal(principal) else {
@@ -219,7 +231,9 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     if is_node_type(&kind) && !changes.is_empty() {
         return Err(invalid(
             cluster_name,
-            format!("kubernetesGroups and username can't be changed for access entries of type {kind}."),
+            format!(
+                "kubernetesGroups and username can't be changed for access entries of type {kind}."
+            ),
         ));
     }
     if let Some(groups) = changes.get("kubernetesGroups") {
@@ -293,7 +307,9 @@ pub fn associate_policy(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError>
         "associatedAt": associated_at,
         "modifiedAt": now,
     });
-    found.policies.insert(policy.to_string(), associated.clone());
+    found
+        .policies
+        .insert(policy.to_string(), associated.clone());
     Ok(json!({
         "clusterName": cluster_name,
         "principalArn": principal,

@@ -352,12 +352,48 @@ type SupportDates = (
 );
 
 const SUPPORT_CALENDAR: &[SupportDates] = &[
-    ("1.29", "1.29.15", (2024, 1, 23), (2025, 3, 23), (2026, 3, 23)),
-    ("1.30", "1.30.14", (2024, 5, 23), (2025, 7, 23), (2026, 7, 23)),
-    ("1.31", "1.31.13", (2024, 9, 26), (2025, 11, 26), (2026, 11, 26)),
-    ("1.32", "1.32.9", (2025, 1, 23), (2026, 3, 23), (2027, 3, 23)),
-    ("1.33", "1.33.5", (2025, 5, 29), (2026, 7, 29), (2027, 7, 29)),
-    ("1.34", "1.34.1", (2025, 10, 2), (2026, 12, 2), (2027, 12, 2)),
+    (
+        "1.29",
+        "1.29.15",
+        (2024, 1, 23),
+        (2025, 3, 23),
+        (2026, 3, 23),
+    ),
+    (
+        "1.30",
+        "1.30.14",
+        (2024, 5, 23),
+        (2025, 7, 23),
+        (2026, 7, 23),
+    ),
+    (
+        "1.31",
+        "1.31.13",
+        (2024, 9, 26),
+        (2025, 11, 26),
+        (2026, 11, 26),
+    ),
+    (
+        "1.32",
+        "1.32.9",
+        (2025, 1, 23),
+        (2026, 3, 23),
+        (2027, 3, 23),
+    ),
+    (
+        "1.33",
+        "1.33.5",
+        (2025, 5, 29),
+        (2026, 7, 29),
+        (2027, 7, 29),
+    ),
+    (
+        "1.34",
+        "1.34.1",
+        (2025, 10, 2),
+        (2026, 12, 2),
+        (2027, 12, 2),
+    ),
 ];
 
 /// Seconds since the epoch of a UTC date (days-from-civil, proleptic Gregorian).
@@ -406,7 +442,10 @@ pub fn cluster_versions(now: f64) -> Vec<Value> {
         .collect()
 }
 
-pub fn describe_cluster_versions(ctx: &mut super::Ctx, input: &Value) -> Result<Value, crate::error::AwsError> {
+pub fn describe_cluster_versions(
+    ctx: &mut super::Ctx,
+    input: &Value,
+) -> Result<Value, crate::error::AwsError> {
     let wanted: Vec<&str> = input
         .get("clusterVersions")
         .and_then(Value::as_array)
@@ -506,7 +545,10 @@ mod tests {
         assert_eq!(epoch((2024, 3, 1)), 1_709_251_200.0);
         let versions = cluster_versions(epoch((2025, 6, 1)));
         assert_eq!(versions[0]["clusterVersion"], "1.34");
-        let v129 = versions.iter().find(|v| v["clusterVersion"] == "1.29").unwrap();
+        let v129 = versions
+            .iter()
+            .find(|v| v["clusterVersion"] == "1.29")
+            .unwrap();
         assert_eq!(v129["versionStatus"], "EXTENDED_SUPPORT");
         assert!(ACCESS_POLICIES.windows(2).all(|w| w[0] < w[1]));
     }

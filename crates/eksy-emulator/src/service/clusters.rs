@@ -23,7 +23,7 @@ fn invalid(name: &str, message: String) -> AwsError {
     AwsError::invalid_parameter(message).field("clusterName", name)
 }
 
-fn certificate_data() -> String {
+pub(super) fn certificate_data() -> String {
     let body = base64_encode(random_hex(600).as_bytes());
     let pem = format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n");
     base64_encode(pem.as_bytes())

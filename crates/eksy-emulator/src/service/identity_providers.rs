@@ -11,8 +11,10 @@ use crate::util::uuid;
 use serde_json::{json, Map, Value};
 
 fn not_found(cluster: &str, name: &str) -> AwsError {
-    AwsError::not_found(format!("No identity provider config found with name: {name}."))
-        .field("clusterName", cluster)
+    AwsError::not_found(format!(
+        "No identity provider config found with name: {name}."
+    ))
+    .field("clusterName", cluster)
 }
 
 fn invalid(cluster: &str, message: impl Into<String>) -> AwsError {
@@ -31,7 +33,9 @@ fn config<'a>(
     if kind != "oidc" {
         return Err(invalid(
             cluster,
-            format!("The identity provider config type {kind} is not supported; the only type is oidc."),
+            format!(
+                "The identity provider config type {kind} is not supported; the only type is oidc."
+            ),
         ));
     }
     state
@@ -55,7 +59,13 @@ pub fn associate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         uuid()
     ));
     let state = cluster(ctx, cluster_name)?;
-    require_updatable(&state.cluster, "Cluster", "clusterName", cluster_name, cluster_name)?;
+    require_updatable(
+        &state.cluster,
+        "Cluster",
+        "clusterName",
+        cluster_name,
+        cluster_name,
+    )?;
     if state.identity_provider_configs.contains_key(&name) {
         return Err(AwsError::in_use(format!(
             "An identity provider config with name {name} is already associated with the cluster."
@@ -63,11 +73,17 @@ pub fn associate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .field("clusterName", cluster_name));
     }
     if !text(&oidc, "issuerUrl").starts_with("https://") {
-        return Err(invalid(cluster_name, "The issuerUrl must begin with https://"));
+        return Err(invalid(
+            cluster_name,
+            "The issuerUrl must begin with https://",
+        ));
     }
     for prefix in ["usernamePrefix", "groupsPrefix"] {
         if text(&oidc, prefix).contains("system:") {
-            return Err(invalid(cluster_name, format!("The {prefix} can't contain system:")));
+            return Err(invalid(
+                cluster_name,
+                format!("The {prefix} can't contain system:"),
+            ));
         }
     }
     let tags = initial_tags(input);
@@ -128,7 +144,13 @@ pub fn disassociate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let (now, delay) = (ctx.now, ctx.timings.cluster_update);
     let state = cluster(ctx, cluster_name)?;
-    require_updatable(&state.cluster, "Cluster", "clusterName", cluster_name, cluster_name)?;
+    require_updatable(
+        &state.cluster,
+        "Cluster",
+        "clusterName",
+        cluster_name,
+        cluster_name,
+    )?;
     let found = config(state, cluster_name, input)?;
     let name = found.get_str("identityProviderConfigName").to_string();
     if found.status() != "ACTIVE" {

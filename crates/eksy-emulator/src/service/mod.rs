@@ -3,11 +3,11 @@
 
 mod access;
 mod addons;
-mod auth;
 mod capabilities;
 pub mod catalog;
 mod certificate_authorities;
 mod clusters;
+mod eks_auth;
 mod fargate;
 mod identity_providers;
 mod insights;
@@ -111,7 +111,7 @@ pub fn dispatch(ctx: &mut Ctx, operation: &str, input: &Value) -> Result<Value, 
         "ListCertificateAuthorities" => certificate_authorities::list(ctx, input),
         "ActivateCertificateAuthority" => certificate_authorities::activate(ctx, input),
         "DeleteCertificateAuthority" => certificate_authorities::delete(ctx, input),
-        "AssumeRoleForPodIdentity" => auth::assume_role_for_pod_identity(ctx, input),
+        "AssumeRoleForPodIdentity" => eks_auth::assume_role_for_pod_identity(ctx, input),
         other => Err(not_implemented(other)),
     }
 }

@@ -48,11 +48,14 @@ fn association<'a>(
 }
 
 /// The association of a service account, if any (used by EKS Auth too).
-pub fn find<'a>(state: &'a ClusterState, namespace: &str, service_account: &str) -> Option<&'a Tracked> {
-    state
-        .pod_identity_associations
-        .values()
-        .find(|a| a.get_str("namespace") == namespace && a.get_str("serviceAccount") == service_account)
+pub fn find<'a>(
+    state: &'a ClusterState,
+    namespace: &str,
+    service_account: &str,
+) -> Option<&'a Tracked> {
+    state.pod_identity_associations.values().find(|a| {
+        a.get_str("namespace") == namespace && a.get_str("serviceAccount") == service_account
+    })
 }
 
 fn check_role(cluster: &str, member: &str, arn: &str) -> Result<(), AwsError> {
@@ -60,15 +63,18 @@ fn check_role(cluster: &str, member: &str, arn: &str) -> Result<(), AwsError> {
     if valid {
         Ok(())
     } else {
-        Err(invalid(cluster, format!("The {member} {arn} is not a valid IAM role ARN.")))
+        Err(invalid(
+            cluster,
+            format!("The {member} {arn} is not a valid IAM role ARN."),
+        ))
     }
 }
 
 fn check_policy(cluster: &str, input: &Value) -> Result<(), AwsError> {
     match opt_text(input, "policy") {
-        Some(policy) if serde_json::from_str::<Map<String, Value>>(policy).is_err() => {
-            Err(invalid(cluster, "The policy must be a JSON IAM policy document."))
-        }
+        Some(policy) if serde_json::from_str::<Map<String, Value>>(policy).is_err() => Err(
+            invalid(cluster, "The policy must be a JSON IAM policy document."),
+        ),
         _ => Ok(()),
     }
 }

@@ -22,7 +22,10 @@ fn invalid(message: impl Into<String>) -> AwsError {
 }
 
 fn term_seconds(body: &Value) -> f64 {
-    let months = body.pointer("/term/duration").and_then(Value::as_f64).unwrap_or(12.0);
+    let months = body
+        .pointer("/term/duration")
+        .and_then(Value::as_f64)
+        .unwrap_or(12.0);
     months / 12.0 * 365.0 * DAY
 }
 
@@ -31,18 +34,21 @@ fn refresh(sub: &mut Tracked, now: f64) {
     if sub.status() != "ACTIVE" {
         return;
     }
-    let Some(mut expires) = sub.body.get("expirationDate").and_then(Value::as_f64) else {
+    let Some(expires) = sub.body.get("expirationDate").and_then(Value::as_f64) else {
         return;
     };
     if now < expires {
         return;
     }
     if sub.body.get("autoRenew") == Some(&json!(true)) {
+        // Whole terms renewed since expiry (arithmetic, as the clock may jump far ahead).
         let term = term_seconds(&sub.body).max(DAY);
-        while expires <= now {
-            expires += term;
-        }
-        set_member(&mut sub.body, "expirationDate", json!(expires));
+        let terms = ((now - expires) / term).floor() + 1.0;
+        set_member(
+            &mut sub.body,
+            "expirationDate",
+            json!(expires + terms * term),
+        );
     } else {
         sub.force("EXPIRED");
     }
@@ -70,11 +76,12 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let term = present(input, "term").unwrap_or_else(|| json!({}));
     let duration = term.get("duration").and_then(Value::as_i64);
     if !matches!(duration, Some(12 | 36)) || text(&term, "unit") != "MONTHS" {
-        return Err(invalid(
-            "The term must be 12 or 36 MONTHS.",
-        ));
+        return Err(invalid("The term must be 12 or 36 MONTHS."));
     }
-    let quantity = input.get("licenseQuantity").and_then(Value::as_i64).unwrap_or(1);
+    let quantity = input
+        .get("licenseQuantity")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
     if !(1..=100).contains(&quantity) {
         return Err(invalid("The licenseQuantity must be between 1 and 100."));
     }
@@ -99,7 +106,12 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .collect();
     let license_arns: Vec<Value> = licenses
         .iter()
-        .map(|_| json!(format!("arn:aws:license-manager::{account}:license:l-{}", random_hex(32))))
+        .map(|_| {
+            json!(format!(
+                "arn:aws:license-manager::{account}:license:l-{}",
+                random_hex(32)
+            ))
+        })
         .collect();
     let mut body = Map::new();
     body.insert("id".into(), json!(id));
@@ -138,14 +150,13 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .and_then(Value::as_array)
         .map(|s| s.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
+    for sub in ctx.resources.subscriptions.values_mut() {
+        refresh(sub, now);
+    }
     let mut items: Vec<(String, Value)> = ctx
         .resources
         .subscriptions
-        .values_mut()
-        .map(|sub| {
-            refresh(sub, now);
-            sub
-        })
+        .values()
         .filter(|sub| statuses.is_empty() || statuses.contains(&sub.status()))
         .map(|sub| (sub.get_str("name").to_string(), view(sub)))
         .collect();
@@ -182,7 +193,11 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let id = text(input, "id");
     let (now, delay) = (ctx.now, ctx.timings.subscription_delete);
     let sub = subscription(ctx, id)?;
-    let created = sub.body.get("createdAt").and_then(Value::as_f64).unwrap_or(now);
+    let created = sub
+        .body
+        .get("createdAt")
+        .and_then(Value::as_f64)
+        .unwrap_or(now);
     let cancellable = now - created <= CANCELLATION_DAYS * DAY;
     if sub.status() == "ACTIVE" && !cancellable {
         return Err(AwsError::invalid_request(format!(

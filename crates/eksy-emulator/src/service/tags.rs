@@ -19,6 +19,14 @@ fn resource<'a>(ctx: &'a mut Ctx, arn: &str) -> Result<&'a mut Tracked, AwsError
     if parsed.account != ctx.account || parsed.region != ctx.region {
         return Err(not_found());
     }
+    if parsed.kind == "eks-anywhere-subscription" {
+        return ctx
+            .resources
+            .subscriptions
+            .get_mut(&parsed.path[0])
+            .filter(|s| s.get_str("arn") == arn)
+            .ok_or_else(not_found);
+    }
     let (cluster_name, child) = (parsed.path[0].as_str(), parsed.path.get(1));
     let state = ctx
         .resources
@@ -32,6 +40,28 @@ fn resource<'a>(ctx: &'a mut Ctx, arn: &str) -> Result<&'a mut Tracked, AwsError
             (state.fargate_profiles.get_mut(name), "fargateProfileArn")
         }
         ("addon", Some(name)) => (state.addons.get_mut(name), "addonArn"),
+        ("podidentityassociation", Some(id)) => (
+            state.pod_identity_associations.get_mut(id),
+            "associationArn",
+        ),
+        ("capability", Some(name)) => (state.capabilities.get_mut(name), "arn"),
+        // identityproviderconfig/CLUSTER/oidc/NAME/UUID
+        ("identityproviderconfig", Some(_)) => (
+            parsed
+                .path
+                .get(2)
+                .and_then(|name| state.identity_provider_configs.get_mut(name)),
+            "identityProviderConfigArn",
+        ),
+        // access-entry/CLUSTER/role|user/ACCOUNT/NAME/UUID: keyed by principal, so search.
+        ("access-entry", Some(_)) => (
+            state
+                .access_entries
+                .values_mut()
+                .map(|e| &mut e.entry)
+                .find(|e| e.get_str("accessEntryArn") == arn),
+            "accessEntryArn",
+        ),
         _ => (None, ""),
     };
     tracked
