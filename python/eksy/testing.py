@@ -314,10 +314,9 @@ class LocalEKS:
     def set_timings(self, timings: Mapping[str, float] | None = None, **more: float) -> dict[str, float]:
         """Sets lifecycle durations in seconds; returns them all.
 
-        Names: ``cluster_create``, ``cluster_update``, ``cluster_delete``,
-        ``nodegroup_create``, ``nodegroup_update``, ``nodegroup_delete``,
-        ``fargate_profile_create``, ``fargate_profile_delete``, ``addon_create``,
-        ``addon_update``, ``addon_delete``, or ``all``. Zero makes a transition immediate.
+        Names are those :meth:`timings` returns (``cluster_create``, ``nodegroup_update``,
+        ``addon_delete``, ``capability_create``, ``certificate_authority_update``, ...), or
+        ``all``. Zero makes a transition immediate; an unknown name raises ``ValueError``.
         """
         result = self.control("set_timings", {**dict(timings or {}), **more})
         return cast(dict[str, float], result["timings"])
