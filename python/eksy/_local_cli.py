@@ -17,6 +17,8 @@ from types import FrameType
 from eksy.testing import DEFAULT_ACCOUNT_ID, LocalEKS
 
 DEFAULT_PORT = 9566
+
+
 def _timing(text: str) -> tuple[str, float]:
     name, sep, seconds = text.partition("=")
     if not sep or not name:
