@@ -85,7 +85,7 @@ async fn list_page(c: &Client, page_size: i32) {
 }
 
 async fn sequential(c: Client, name: String, n: usize) {
-    for _ in 0..n.min(50).max(1) {
+    for _ in 0..n.clamp(1, 50) {
         describe(&c, &name).await; // warm the connection pool
     }
     let mut per = Vec::with_capacity(n);
