@@ -2,7 +2,7 @@
 
 from typing import Any, final
 
-__all__ = ["ClientCore", "Emulator", "__version__"]
+__all__ = ["ClientCore", "Emulator", "__version__", "_begin_shutdown"]
 __version__: str
 
 def _begin_shutdown() -> None: ...
