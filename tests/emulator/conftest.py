@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -186,3 +187,11 @@ SIGV4 = (
     "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/eks/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
 )
+
+
+def error_of(call: Any, **kwargs: Any) -> tuple[str, int, dict[str, Any]]:
+    """The code, HTTP status and whole response of the ClientError a boto3 call must raise."""
+    with pytest.raises(ClientError) as info:
+        call(**kwargs)
+    response = info.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from conftest import error_of
 
 ROLE = "arn:aws:iam::123456789012:role/eks"
 
@@ -17,13 +17,6 @@ def slow_lifecycles(local_eks: Any) -> None:
     """Transitions take ten minutes, so intermediate states are stable under any load; the
     tests move the clock explicitly."""
     local_eks.set_timings(all=600)
-
-
-def error_of(call: Any, **kwargs: Any) -> tuple[str, int, dict[str, Any]]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    response = info.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response
 
 
 # ---- clusters --------------------------------------------------------------------------

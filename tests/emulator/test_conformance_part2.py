@@ -11,8 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
-from conftest import boto_client
+from conftest import boto_client, error_of
 
 ROLE = "arn:aws:iam::123456789012:role/eks"
 ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
@@ -23,13 +22,6 @@ VIEW = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 def slow_lifecycles(local_eks: Any) -> None:
     """Transitions take ten minutes; the tests move the clock explicitly."""
     local_eks.set_timings(all=600)
-
-
-def error_of(call: Any, **kwargs: Any) -> tuple[str, int, dict[str, Any]]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    response = info.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response
 
 
 def drain(eks: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
