@@ -216,13 +216,15 @@ def emit_clients(svc: Service, is_async: bool) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from collections.abc import Mapping, Sequence",
-        "from datetime import datetime",
         "from typing import TYPE_CHECKING",
         "",
         f"from eksy._client_base import {'AsyncClientBase' if is_async else 'SyncClientBase'}",
         "",
+        "# Annotations only: importing datetime here would add ~2 ms to the first client.",
         "if TYPE_CHECKING:",
+        "    from collections.abc import Mapping, Sequence",
+        "    from datetime import datetime",
+        "",
     ]
     if svc.paginators or svc.waiters:
         lines.append("    from eksy._generated.paginators import AsyncEKSPaginators, EKSPaginators")

@@ -215,7 +215,7 @@ class LocalEKS:
         self.control("reset")
 
     def requests(self, operation: str | None = None) -> list[RecordedRequest]:
-        """Recorded requests, oldest first, optionally only those of ``operation``."""
+        """Recorded requests, oldest first (the most recent 10,000), optionally only those of ``operation``."""
         args = {"operation": operation} if operation is not None else {}
         requests = self.control("requests", args)["requests"]
         return [cast(RecordedRequest, {**r, "query": [tuple(pair) for pair in r["query"]]}) for r in requests]

@@ -74,7 +74,7 @@ pub fn run(state: &mut State, defaults: &Defaults, command: &str, args: &Value) 
             let requests: Vec<&crate::state::RecordedRequest> = state
                 .requests
                 .iter()
-                .filter(|r| wanted.is_none_or(|w| r.operation.as_deref() == Some(w)))
+                .filter(|r| wanted.is_none_or(|w| r.operation == Some(w)))
                 .collect();
             Ok(json!({ "requests": requests }))
         }

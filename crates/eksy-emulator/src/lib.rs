@@ -42,7 +42,7 @@
 //! | command | args | result |
 //! |---|---|---|
 //! | `reset` | – | `{}`; forgets resources, requests, faults, clock offset; timings back to the configured ones |
-//! | `requests` | `operation?` | `{"requests": [{operation, method, path, query: [[k, v]], headers: {k: v}, body, account, region, time}]}` |
+//! | `requests` | `operation?` | `{"requests": [{operation, method, path, query: [[k, v]], headers: {k: v}, body, account, region, time}]}`; the most recent 10,000 |
 //! | `clear_requests` | – | `{}` |
 //! | `queue` | `operation?`, `count?` (1), one of `error: {code, message?, status?, fields?}`, `response: {status?, body?, headers?}`, `drop: true` | `{"queued": n}`; answers used in order before the operation runs, then requests pass through |
 //! | `clear_queue` | `operation?` | `{}` |

@@ -52,28 +52,42 @@ impl Operation {
 
     /// Matches decoded path segments; returns the label values on success.
     fn match_path(&self, path: &[String]) -> Option<HashMap<String, String>> {
+        // Most routes fail on a literal, so check before allocating the labels.
+        if !self.matches(path) {
+            return None;
+        }
         let mut labels = HashMap::new();
-        let mut i = 0;
-        for segment in &self.segments {
+        for (i, segment) in self.segments.iter().enumerate() {
+            match segment {
+                Segment::Literal(_) => {}
+                Segment::Label(name) => {
+                    labels.insert(name.clone(), path[i].clone());
+                }
+                Segment::Greedy(name) => {
+                    labels.insert(name.clone(), path[i..].join("/"));
+                }
+            }
+        }
+        Some(labels)
+    }
+
+    fn matches(&self, path: &[String]) -> bool {
+        for (i, segment) in self.segments.iter().enumerate() {
             match segment {
                 Segment::Literal(lit) => {
                     if path.get(i) != Some(lit) {
-                        return None;
+                        return false;
                     }
                 }
-                Segment::Label(name) => {
-                    let value = path.get(i).filter(|v| !v.is_empty())?;
-                    labels.insert(name.clone(), value.clone());
+                Segment::Label(_) => {
+                    if path.get(i).is_none_or(String::is_empty) {
+                        return false;
+                    }
                 }
-                Segment::Greedy(name) => {
-                    let rest = path.get(i..).filter(|r| !r.is_empty())?;
-                    labels.insert(name.clone(), rest.join("/"));
-                    return Some(labels);
-                }
+                Segment::Greedy(_) => return path.len() > i,
             }
-            i += 1;
         }
-        (i == path.len()).then_some(labels)
+        self.segments.len() == path.len()
     }
 }
 

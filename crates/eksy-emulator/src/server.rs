@@ -16,7 +16,6 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -94,7 +93,8 @@ fn json_response(
     for (name, value) in headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let bytes = Bytes::from(body.to_string());
+    // to_vec writes bytes directly; Display would go through fmt::Write.
+    let bytes = Bytes::from(serde_json::to_vec(body).unwrap_or_default());
     // Only an invalid injected header can fail here; fall back to a plain 500.
     builder.body(Full::new(bytes)).unwrap_or_else(|_| {
         let mut fallback = Response::new(Full::new(Bytes::from_static(
@@ -121,22 +121,16 @@ enum Plan {
     },
 }
 
-fn record(state: &mut State, req: &WireRequest, operation: Option<&str>, caller: Option<&Caller>) {
-    let body = if req.body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&req.body)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&req.body).into_owned()))
-    };
-    let headers: BTreeMap<String, String> = req.headers.iter().cloned().collect();
+fn record(
+    state: &mut State,
+    req: &Arc<WireRequest>,
+    operation: Option<&'static str>,
+    caller: Option<&Caller>,
+) {
     let now = state.now();
-    state.requests.push(RecordedRequest {
-        operation: operation.map(str::to_string),
-        method: req.method.clone(),
-        path: req.path.clone(),
-        query: req.query.clone(),
-        headers,
-        body,
+    state.record(RecordedRequest {
+        operation,
+        request: Arc::clone(req),
         account: caller.map(|c| c.account.clone()).unwrap_or_default(),
         region: caller.map(|c| c.region.clone()).unwrap_or_default(),
         time: now,
@@ -144,7 +138,7 @@ fn record(state: &mut State, req: &WireRequest, operation: Option<&str>, caller:
 }
 
 impl Shared {
-    fn plan(&self, req: &WireRequest, request_id: &str) -> (f64, Plan) {
+    fn plan(&self, req: &Arc<WireRequest>, request_id: &str) -> (f64, Plan) {
         let mut state = self.lock();
         let (op, labels) = match model().route(&req.method, &req.path) {
             RouteMatch::Found(op, labels) => (op, labels),
@@ -162,11 +156,11 @@ impl Shared {
         let caller = match authenticate(req, &self.default_account) {
             Ok(caller) => caller,
             Err(error) => {
-                record(&mut state, req, Some(&op.name), None);
+                record(&mut state, req, Some(op.name.as_str()), None);
                 return (0.0, Plan::Answer(error_response(request_id, &error)));
             }
         };
-        record(&mut state, req, Some(&op.name), Some(&caller));
+        record(&mut state, req, Some(op.name.as_str()), Some(&caller));
         let decision = state.faults.decide(&op.name);
         let plan = match decision.canned {
             Some(Canned::Drop) => Plan::Drop,
@@ -274,7 +268,7 @@ async fn handle(
             return Ok(error_response(&request_id, &error));
         }
     };
-    let wire = WireRequest {
+    let wire = Arc::new(WireRequest {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
         query: parse_query(parts.uri.query().unwrap_or("")),
@@ -289,7 +283,7 @@ async fn handle(
             })
             .collect(),
         body,
-    };
+    });
     if wire.path.starts_with(CONTROL_PREFIX) {
         return Ok(shared.control_http(&wire, &request_id));
     }

@@ -1,10 +1,21 @@
 //! Emulator state: the clock, lifecycle timings, resources per `(account, region)`, and
 //! lazily-applied lifecycle transitions.
 
+use crate::wire::WireRequest;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Bumped whenever a transition is scheduled anywhere, so that a region's cached
+/// next-due time is known to be stale and the region is walked again.
+static TRANSITIONS_SCHEDULED: AtomicU64 = AtomicU64::new(0);
+
+fn note_transition_scheduled() {
+    TRANSITIONS_SCHEDULED.fetch_add(1, Ordering::Relaxed);
+}
 
 /// Seconds of emulator clock each lifecycle transition takes. Zero makes a transition
 /// immediate (a resource is born `ACTIVE`, a deletion is gone at once).
@@ -119,6 +130,9 @@ impl Tracked {
     /// A resource that starts in `initial` and reaches `settled` after `delay` seconds.
     pub fn born(mut body: Value, initial: &str, settled: &str, now: f64, delay: f64) -> Tracked {
         let immediate = delay <= 0.0;
+        if !immediate {
+            note_transition_scheduled();
+        }
         set_member(
             &mut body,
             "status",
@@ -158,6 +172,7 @@ impl Tracked {
         delay: f64,
     ) {
         set_member(&mut self.body, "status", Value::from(during));
+        note_transition_scheduled();
         self.pending = Some(Pending {
             at: now + delay,
             outcome,
@@ -182,6 +197,11 @@ impl Tracked {
             }
             Outcome::Remove => true,
         }
+    }
+
+    /// When the pending transition is due, if there is one.
+    fn due_at(&self) -> Option<f64> {
+        self.pending.as_ref().map(|p| p.at)
     }
 
     /// Forces a status, dropping any pending transition.
@@ -263,8 +283,14 @@ impl ClusterState {
         }
     }
 
-    /// Applies due transitions; returns true when the cluster itself is gone.
-    fn settle(&mut self, now: f64) -> bool {
+    /// Applies due transitions; returns true when the cluster itself is gone. Lowers
+    /// `next_due` to the earliest transition still pending.
+    fn settle(&mut self, now: f64, next_due: &mut f64) -> bool {
+        let mut note = |t: &Tracked| {
+            if let Some(at) = t.due_at() {
+                *next_due = next_due.min(at);
+            }
+        };
         for children in [
             &mut self.nodegroups,
             &mut self.fargate_profiles,
@@ -273,12 +299,19 @@ impl ClusterState {
             &mut self.capabilities,
             &mut self.certificate_authorities,
         ] {
-            children.retain(|_, child| !child.settle(now));
+            children.retain(|_, child| {
+                let gone = child.settle(now);
+                note(child);
+                !gone
+            });
         }
         for record in &mut self.updates {
             record.update.settle(now);
+            note(&record.update);
         }
-        self.cluster.settle(now)
+        let gone = self.cluster.settle(now);
+        note(&self.cluster);
+        gone
     }
 }
 
@@ -288,30 +321,87 @@ pub struct RegionState {
     pub clusters: BTreeMap<String, ClusterState>,
     /// EKS Anywhere subscriptions by id.
     pub subscriptions: BTreeMap<String, Tracked>,
+    /// Lets a request skip walking every resource when no transition can be due.
+    settled: SettleMark,
+}
+
+/// What the last full walk of a region found.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct SettleMark {
+    /// `TRANSITIONS_SCHEDULED` when the walk began.
+    scheduled: u64,
+    /// The earliest transition left pending (infinity when none; 0 before any walk).
+    next_due: f64,
 }
 
 impl RegionState {
     pub fn settle(&mut self, now: f64) {
-        self.clusters.retain(|_, c| !c.settle(now));
-        self.subscriptions.retain(|_, s| !s.settle(now));
+        let scheduled = TRANSITIONS_SCHEDULED.load(Ordering::Relaxed);
+        if scheduled == self.settled.scheduled && now < self.settled.next_due {
+            return;
+        }
+        let mut next_due = f64::INFINITY;
+        self.clusters.retain(|_, c| !c.settle(now, &mut next_due));
+        self.subscriptions.retain(|_, s| {
+            let gone = s.settle(now);
+            if let Some(at) = s.due_at() {
+                next_due = next_due.min(at);
+            }
+            !gone
+        });
+        self.settled = SettleMark {
+            scheduled,
+            next_due,
+        };
     }
 }
 
-/// A request as recorded for the `requests` control.
-#[derive(Debug, Clone, Serialize)]
+/// A request as recorded for the `requests` control. It shares the received request, so
+/// recording costs no copy; the body is parsed only when the control asks for it.
+#[derive(Debug, Clone)]
 pub struct RecordedRequest {
     /// None when the request matched no operation.
-    pub operation: Option<String>,
-    pub method: String,
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub headers: BTreeMap<String, String>,
-    /// The JSON body, or the raw text when it is not JSON, or null when empty.
-    pub body: Value,
+    pub operation: Option<&'static str>,
+    pub request: Arc<WireRequest>,
     pub account: String,
     pub region: String,
     pub time: f64,
 }
+
+impl Serialize for RecordedRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let req = &self.request;
+        let body = &req.body;
+        // The JSON body, or the raw text when it is not JSON, or null when empty.
+        let body = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+        };
+        let headers: BTreeMap<&str, &str> = req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut map = serializer.serialize_map(Some(9))?;
+        map.serialize_entry("operation", &self.operation)?;
+        map.serialize_entry("method", &req.method)?;
+        map.serialize_entry("path", &req.path)?;
+        map.serialize_entry("query", &req.query)?;
+        map.serialize_entry("headers", &headers)?;
+        map.serialize_entry("body", &body)?;
+        map.serialize_entry("account", &self.account)?;
+        map.serialize_entry("region", &self.region)?;
+        map.serialize_entry("time", &self.time)?;
+        map.end()
+    }
+}
+
+/// The most requests kept for the `requests` control; older ones are forgotten first, so
+/// a long-running emulator does not grow without bound.
+pub const MAX_RECORDED_REQUESTS: usize = 10_000;
 
 /// Wall-clock seconds since the epoch.
 pub fn wall_now() -> f64 {
@@ -327,11 +417,18 @@ pub struct State {
     pub clock_offset: f64,
     pub timings: Timings,
     pub regions: HashMap<(String, String), RegionState>,
-    pub requests: Vec<RecordedRequest>,
+    pub requests: VecDeque<RecordedRequest>,
     pub faults: crate::faults::Faults,
 }
 
 impl State {
+    pub fn record(&mut self, request: RecordedRequest) {
+        if self.requests.len() >= MAX_RECORDED_REQUESTS {
+            self.requests.pop_front();
+        }
+        self.requests.push_back(request);
+    }
+
     pub fn now(&self) -> f64 {
         wall_now() + self.clock_offset
     }
@@ -375,6 +472,48 @@ mod tests {
         assert_eq!(t.body["version"], "1.31");
         t.begin("DELETING", Outcome::Remove, Map::new(), None, 300.0, 0.0);
         assert!(t.settle(300.0));
+    }
+
+    #[test]
+    fn region_walk_sees_transitions_scheduled_after_a_quiet_walk() {
+        let mut region = RegionState::default();
+        region.settle(10.0);
+        assert_eq!(region.settled.next_due, f64::INFINITY);
+        let cluster = Tracked::born(json!({"name": "a"}), "CREATING", "ACTIVE", 10.0, 1.0);
+        region
+            .clusters
+            .insert("a".into(), ClusterState::new(cluster));
+        region.settle(10.5);
+        assert_eq!(region.clusters["a"].cluster.status(), "CREATING");
+        assert_eq!(region.settled.next_due, 11.0);
+        region.settle(11.0);
+        assert_eq!(region.clusters["a"].cluster.status(), "ACTIVE");
+        let cluster = &mut region.clusters.get_mut("a").unwrap().cluster;
+        cluster.begin("DELETING", Outcome::Remove, Map::new(), None, 20.0, 0.0);
+        region.settle(20.0);
+        assert!(region.clusters.is_empty());
+    }
+
+    #[test]
+    fn recording_keeps_the_most_recent_requests() {
+        let mut state = State::default();
+        for i in 0..MAX_RECORDED_REQUESTS + 5 {
+            state.record(RecordedRequest {
+                operation: None,
+                request: Arc::new(WireRequest {
+                    path: format!("/{i}"),
+                    ..WireRequest::default()
+                }),
+                account: String::new(),
+                region: String::new(),
+                time: 0.0,
+            });
+        }
+        assert_eq!(state.requests.len(), MAX_RECORDED_REQUESTS);
+        assert_eq!(state.requests[0].request.path, "/5");
+        let shown = serde_json::to_value(&state.requests[0]).unwrap();
+        assert_eq!(shown["path"], "/5");
+        assert_eq!(shown["body"], Value::Null);
     }
 
     #[test]

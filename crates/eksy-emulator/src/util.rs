@@ -67,8 +67,8 @@ const TOKEN_PREFIX: &str = "eksy-page:";
 
 /// One page of `items`, which must be sorted by their key. The token is opaque to clients:
 /// base64 of the last key returned. Any token the emulator did not issue is rejected.
-pub fn paginate<T>(
-    items: Vec<(String, T)>,
+pub fn paginate<K: AsRef<str>, T>(
+    items: impl IntoIterator<Item = (K, T)>,
     max_results: Option<i64>,
     next_token: Option<&str>,
 ) -> Result<(Vec<T>, Option<String>), AwsError> {
@@ -84,7 +84,7 @@ pub fn paginate<T>(
     };
     let mut remaining = items
         .into_iter()
-        .filter(|(key, _)| after.as_ref().is_none_or(|a| key > a))
+        .filter(|(key, _)| after.as_deref().is_none_or(|a| key.as_ref() > a))
         .peekable();
     let mut page = Vec::new();
     let mut last_key = None;
@@ -96,7 +96,9 @@ pub fn paginate<T>(
         last_key = Some(key);
     }
     let token = match (remaining.peek(), last_key) {
-        (Some(_), Some(key)) => Some(base64_encode(format!("{TOKEN_PREFIX}{key}").as_bytes())),
+        (Some(_), Some(key)) => Some(base64_encode(
+            format!("{TOKEN_PREFIX}{}", key.as_ref()).as_bytes(),
+        )),
         _ => None,
     };
     Ok((page, token))

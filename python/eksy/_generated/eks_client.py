@@ -4,13 +4,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from eksy._client_base import SyncClientBase
 
+# Annotations only: importing datetime here would add ~2 ms to the first client.
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
+
     from eksy._generated.paginators import AsyncEKSPaginators, EKSPaginators
     from eksy._generated.waiters import AsyncEKSWaiters, EKSWaiters
     from eksy._generated.eks_inputs import *

@@ -4,7 +4,7 @@
 use super::catalog::{self, AddonSpec};
 use super::{
     active_cluster, cluster, initial_tags, name_page, opt_text, page_args, param, present,
-    require_updatable, start_delete, start_update, text, Ctx,
+    require_updatable, single, start_delete, start_update, text, Ctx,
 };
 use crate::error::AwsError;
 use crate::state::{ClusterState, Scope, Tracked};
@@ -119,7 +119,10 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "addonName"));
     let state = cluster(ctx, cluster_name)?;
-    Ok(json!({ "addon": addon(state, cluster_name, name)?.body }))
+    Ok(single(
+        "addon",
+        addon(state, cluster_name, name)?.body.clone(),
+    ))
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {

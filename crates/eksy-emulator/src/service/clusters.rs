@@ -4,7 +4,7 @@
 use super::catalog::{self, DEFAULT_KUBERNETES_VERSION};
 use super::{
     cluster, copy_members, initial_tags, merge, name_page, param, present, require_updatable,
-    start_delete, start_update, text, Ctx,
+    single, start_delete, start_update, text, Ctx,
 };
 use crate::error::AwsError;
 use crate::state::{ClusterState, Scope, Tracked};
@@ -137,7 +137,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let state = cluster(ctx, text(input, "name"))?;
-    Ok(json!({ "cluster": state.cluster.body }))
+    Ok(single("cluster", state.cluster.body.clone()))
 }
 
 /// A connected cluster registered with RegisterCluster (it has a `connectorConfig`).

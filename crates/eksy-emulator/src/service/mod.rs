@@ -183,10 +183,11 @@ pub fn name_page<'a>(
     input: &Value,
     member: &str,
 ) -> Result<Value, AwsError> {
-    let items = names
-        .map(|n| (n.clone(), Value::String(n.clone())))
-        .collect();
-    item_page(items, input, member)
+    // Only the page's names are copied, not every name.
+    let (max, token) = page_args(input);
+    let (page, next) = util::paginate(names.map(|n| (n, n)), max, token)?;
+    let page = page.into_iter().map(|n| Value::String(n.clone())).collect();
+    Ok(page_object(member, page, next))
 }
 
 /// A paginated list of `(sort key, item)` pairs (sorted by key) as `{member: [...], nextToken}`.
@@ -197,12 +198,23 @@ pub fn item_page(
 ) -> Result<Value, AwsError> {
     let (max, token) = page_args(input);
     let (page, next) = util::paginate(items, max, token)?;
+    Ok(page_object(member, page, next))
+}
+
+fn page_object(member: &str, page: Vec<Value>, next: Option<String>) -> Value {
     let mut out = Map::new();
     out.insert(member.into(), Value::Array(page));
     if let Some(next) = next {
         out.insert("nextToken".into(), Value::String(next));
     }
-    Ok(Value::Object(out))
+    Value::Object(out)
+}
+
+/// `{name: value}`, without the serialization round trip `json!` makes of a borrowed value.
+pub fn single(name: &str, value: Value) -> Value {
+    let mut out = Map::new();
+    out.insert(name.into(), value);
+    Value::Object(out)
 }
 
 /// `body` with its object members in `members` left out (internal bookkeeping such as the

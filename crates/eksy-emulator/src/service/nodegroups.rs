@@ -3,7 +3,7 @@
 use super::catalog;
 use super::{
     active_cluster, cluster, copy_members, initial_tags, merge, name_page, param, present,
-    require_updatable, start_delete, start_update, text, Ctx,
+    require_updatable, single, start_delete, start_update, text, Ctx,
 };
 use crate::error::AwsError;
 use crate::state::{ClusterState, Scope, Tracked};
@@ -182,7 +182,10 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "nodegroupName"));
     let state = cluster(ctx, cluster_name)?;
-    Ok(json!({ "nodegroup": nodegroup(state, cluster_name, name)?.body }))
+    Ok(single(
+        "nodegroup",
+        nodegroup(state, cluster_name, name)?.body.clone(),
+    ))
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {

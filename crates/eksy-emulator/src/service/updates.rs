@@ -69,7 +69,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let state = cluster(ctx, cluster_name)?;
     let scope = scope_of(state, cluster_name, input)?;
     // Creation order, keyed by position so tokens stay valid as updates are added.
-    let items = state
+    let items: Vec<(String, Value)> = state
         .updates
         .iter()
         .enumerate()
