@@ -11,6 +11,9 @@ mod runtime;
 
 use pyo3::prelude::*;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Registered with `atexit` at import; see `runtime::begin_shutdown`.
 #[pyfunction]
 fn _begin_shutdown(py: Python<'_>) {
