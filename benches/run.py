@@ -22,6 +22,7 @@ import os
 import platform
 import queue
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -65,6 +66,7 @@ COUNTS = {
     "addon_repeat": (30, 3),
     "emu_calls": (20_000, 1000),
     "moto_calls": (2000, 200),
+    "pingpong": (20_000, 2000),
 }
 
 # Environment of every process the harness starts: test credentials, no profile files, no
@@ -463,19 +465,76 @@ def measure_clients(
             res.attempt("list.native", li_native)
 
 
-def measure_server(res: Results, name: str, url: str, exe: Path | None, calls: int, rounds: int, wt: float) -> None:
+def loopback_round_trip_us(count: int) -> float:
+    """The machine's floor for any request: the mean of one-byte TCP round trips on 127.0.0.1
+    between this process and a child echo process (each side woken once per trip)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        echo = (
+            "import socket,sys\n"
+            f"c=socket.create_connection(('127.0.0.1',{port}))\n"
+            "c.setsockopt(socket.IPPROTO_TCP,socket.TCP_NODELAY,1)\n"
+            "while (d:=c.recv(64)):\n c.sendall(d)\n"
+        )
+        child = subprocess.Popen([sys.executable, "-c", echo], env=child_env())
+        try:
+            listener.settimeout(30)
+            conn, _ = listener.accept()
+            with conn:
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                conn.settimeout(30)
+                for _ in range(min(count, 500)):
+                    conn.sendall(b"x")
+                    conn.recv(64)
+                t = time.perf_counter()
+                for _ in range(count):
+                    conn.sendall(b"x")
+                    conn.recv(64)
+                elapsed = time.perf_counter() - t
+        finally:
+            child.wait(timeout=30)
+    return elapsed / count * 1e6
+
+
+def process_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a running process (Linux /proc), else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # utime and stime are fields 14 and 15 of stat; the split above starts at field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure_server(
+    res: Results, name: str, url: str, pid: int | None, exe: Path | None, calls: int, rounds: int, wt: float
+) -> None:
+    """Requests/s served to the native client, and the CPU each side spent per request: on a
+    2-core machine the load generator and the server share the cores, so requests/s alone
+    cannot tell a slow server from a busy client."""
     if not exe:
         res.errors.setdefault(f"server.{name}", "native client not built")
         return
     for _ in range(rounds):
         for op in ("describe", "list"):
-            res.attempt(
-                f"server_rps.{op}.{name}",
-                lambda op=op: res.add(
-                    f"server_rps.{op}.{name}",
-                    native(exe, url, "concurrent", calls, INFLIGHT, op, timeout=wt)["calls_per_s"],
-                ),
-            )
+
+            def run(op: str = op) -> None:
+                server_before, client_before = (process_cpu_s(pid) if pid else None), children_cpu_s()
+                r = native(exe, url, "concurrent", calls, INFLIGHT, op, timeout=wt)
+                server_after, client_after = (process_cpu_s(pid) if pid else None), children_cpu_s()
+                res.add(f"server_rps.{op}.{name}", r["calls_per_s"])
+                res.add(f"client_cpu_us.{op}.{name}", (client_after - client_before) / calls * 1e6)
+                if server_before is not None and server_after is not None:
+                    res.add(f"server_cpu_us.{op}.{name}", (server_after - server_before) / calls * 1e6)
+
+            res.attempt(f"server_rps.{op}.{name}", run)
 
 
 def seed(res: Results, python: str, url: str, count: int, name: str) -> None:
@@ -509,6 +568,10 @@ FIGURES = [
     ("describe_addon_versions (all add-ons)", "addons_us", "ms", 1e-3),
     ("emulator describe_cluster served to native", "server_rps.describe", "req/s", 1),
     ("emulator list_clusters(100) served to native", "server_rps.list", "req/s", 1),
+    ("server CPU per describe_cluster served", "server_cpu_us.describe", "us", 1),
+    ("server CPU per list_clusters(100) served", "server_cpu_us.list", "us", 1),
+    ("native load generator CPU per describe_cluster", "client_cpu_us.describe", "us", 1),
+    ("floor: TCP round trip between two processes", "loopback_rtt_us", "us", 1),
 ]
 
 
@@ -609,6 +672,14 @@ def info_ratios(res: Results) -> list[tuple[str, float | None]]:
         ("list all pages: boto3 / eksy time", ratio(m("list_us.boto3"), m("list_us.eksy"))),
         ("list all pages: eksy / native time", ratio(m("list_us.eksy"), m("list_us.native"))),
         ("describe_addon_versions: boto3 / eksy time", ratio(m("addons_us.boto3"), m("addons_us.eksy"))),
+        (
+            "server CPU per describe_cluster: moto / eksy local",
+            ratio(m("server_cpu_us.describe.moto"), m("server_cpu_us.describe.eksy-local")),
+        ),
+        (
+            "server CPU per list_clusters: moto / eksy local",
+            ratio(m("server_cpu_us.list.moto"), m("server_cpu_us.list.eksy-local")),
+        ),
     ]
 
 
@@ -643,6 +714,7 @@ def table(res: Results, nthreads: int) -> tuple[str, list[dict[str, Any]]]:
         str(nthreads),
         "eksy-local",
         "moto",
+        "loopback",
     ]
     heads = {"1": "1 thread", str(nthreads): f"{nthreads} threads"}
     rows: list[list[str]] = []
@@ -727,9 +799,11 @@ def main(argv: list[str] | None = None) -> int:
         log(f"aiobotocore not found (looked in this interpreter and {AIO_VENV}); its figures will be n/a")
     moto_py = None
     if not args.no_moto or args.server == "moto":
-        moto_py = find_python("moto.server", args.moto_python, MOTO_VENV, extra=("python3",))
+        # The base interpreter behind this venv too: `python3` on PATH may be the venv's own.
+        base_python = str(Path(sys.base_prefix) / "bin" / "python3")
+        moto_py = find_python("moto.server", args.moto_python, MOTO_VENV, extra=("python3", base_python))
         if not moto_py:
-            log(f"moto[server] not found (looked in this interpreter, {MOTO_VENV}, python3); moto figures n/a")
+            log(f"moto[server] not found (looked in this interpreter, {MOTO_VENV}, python3, {base_python}); moto n/a")
     exe = native_binary(build=not args.no_build)
     if not exe:
         log("native client not built; native figures will be n/a")
@@ -746,12 +820,16 @@ def main(argv: list[str] | None = None) -> int:
     with server:
         assert server.url is not None
         seed(res, main_py, server.url, c["clusters"], args.server)
+        log("loopback TCP round trip (the floor of every call)")
+        floor = lambda: res.add("loopback_rtt_us.loopback", loopback_round_trip_us(c["pingpong"]))  # noqa: E731
+        res.attempt("loopback_rtt_us", floor)
         measure_clients(res, server.url, main_py, aio_py, exe, c, args.quick)
         log(f"{args.server} requests/s to the native client")
         measure_server(
             res,
             "eksy-local" if args.server == "eksy-local" else "moto",
             server.url,
+            server.proc.pid if server.proc else None,
             exe,
             c["emu_calls"],
             c["rounds"],
@@ -764,7 +842,8 @@ def main(argv: list[str] | None = None) -> int:
                 assert moto.url is not None
                 seed(res, main_py, moto.url, c["clusters"], "moto")
                 log("moto requests/s to the native client")
-                measure_server(res, "moto", moto.url, exe, c["moto_calls"], c["rounds"], wt)
+                moto_pid = moto.proc.pid if moto.proc else None
+                measure_server(res, "moto", moto.url, moto_pid, exe, c["moto_calls"], c["rounds"], wt)
         except Exception as e:
             res.errors["server.moto"] = f"{type(e).__name__}: {e}"[:2000]
             log(f"moto comparison failed: {e}")
