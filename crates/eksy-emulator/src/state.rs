@@ -199,9 +199,13 @@ impl Tracked {
         }
     }
 
-    /// When the pending transition is due, if there is one.
-    fn due_at(&self) -> Option<f64> {
-        self.pending.as_ref().map(|p| p.at)
+    /// `settle`, then lowers `next_due` to the transition still pending, if any.
+    fn settle_noting_next(&mut self, now: f64, next_due: &mut f64) -> bool {
+        let gone = self.settle(now);
+        if let Some(pending) = &self.pending {
+            *next_due = next_due.min(pending.at);
+        }
+        gone
     }
 
     /// Forces a status, dropping any pending transition.
@@ -286,11 +290,6 @@ impl ClusterState {
     /// Applies due transitions; returns true when the cluster itself is gone. Lowers
     /// `next_due` to the earliest transition still pending.
     fn settle(&mut self, now: f64, next_due: &mut f64) -> bool {
-        let mut note = |t: &Tracked| {
-            if let Some(at) = t.due_at() {
-                *next_due = next_due.min(at);
-            }
-        };
         for children in [
             &mut self.nodegroups,
             &mut self.fargate_profiles,
@@ -299,19 +298,12 @@ impl ClusterState {
             &mut self.capabilities,
             &mut self.certificate_authorities,
         ] {
-            children.retain(|_, child| {
-                let gone = child.settle(now);
-                note(child);
-                !gone
-            });
+            children.retain(|_, child| !child.settle_noting_next(now, next_due));
         }
         for record in &mut self.updates {
-            record.update.settle(now);
-            note(&record.update);
+            record.update.settle_noting_next(now, next_due);
         }
-        let gone = self.cluster.settle(now);
-        note(&self.cluster);
-        gone
+        self.cluster.settle_noting_next(now, next_due)
     }
 }
 
@@ -342,13 +334,8 @@ impl RegionState {
         }
         let mut next_due = f64::INFINITY;
         self.clusters.retain(|_, c| !c.settle(now, &mut next_due));
-        self.subscriptions.retain(|_, s| {
-            let gone = s.settle(now);
-            if let Some(at) = s.due_at() {
-                next_due = next_due.min(at);
-            }
-            !gone
-        });
+        self.subscriptions
+            .retain(|_, s| !s.settle_noting_next(now, &mut next_due));
         self.settled = SettleMark {
             scheduled,
             next_due,
