@@ -89,7 +89,6 @@ def emit_models(svc: Service) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from dataclasses import field",
         "from datetime import datetime",
         "from typing import Literal",
         "",
@@ -114,22 +113,28 @@ def emit_dataclass(svc: Service, name: str) -> list[str]:
     attrs = attributes_section(svc, name, "Attributes")
     full = "\n\n".join(p for p in (doc or f"The {name} data type.", attrs) if p)
     lines = ["", "@model", f"class {name}(Model):", docstring(full, 4), ""]
+    field_lines = []
     required = set(svc.required(name))
     # Secrets (credentials, tokens) must never show in a repr.
     sensitive_shape = bool(svc.shapes[name].get("sensitive"))
     params = []
+    hidden_fields = []
     for member in svc.ordered_members(name):
         ref = svc.members(name)[member]
         annotation = py_type(svc, ref["shape"], for_input=False)
-        hidden = ref.get("sensitive") or svc.shapes[ref["shape"]].get("sensitive") or sensitive_shape
         attr = py_name(member)
+        if ref.get("sensitive") or svc.shapes[ref["shape"]].get("sensitive") or sensitive_shape:
+            hidden_fields.append(attr)
         if member in required:
-            lines.append(f"    {attr}: {annotation}" + (" = field(repr=False)" if hidden else ""))
+            field_lines.append(f"    {attr}: {annotation}")
             params.append(f"{attr}: {annotation}")
         else:
-            default = "field(default=None, repr=False)" if hidden else "None"
-            lines.append(f"    {attr}: {annotation} | None = {default}")
+            field_lines.append(f"    {attr}: {annotation} | None = None")
             params.append(f"{attr}: {annotation} | None = None")
+    if hidden_fields:
+        listed = ", ".join(f'"{n}"' for n in hidden_fields)
+        lines += [f"    _hidden_fields = frozenset({{{listed}}})", ""]
+    lines += field_lines
     names = [py_name(m) for m in svc.ordered_members(name)]
     lines += [
         "",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# The native core loads with the package, as in any extension package: every client needs it.
+from eksy import _eksy  # noqa: F401
 from eksy._errors import (
     ClientSideError,
     EksError,

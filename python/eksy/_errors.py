@@ -7,7 +7,6 @@ subclasses are failures detected before or instead of an answer.
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 
@@ -135,6 +134,8 @@ def _call_error(
 
         fields: dict[str, Any] = {}
         if body:
+            import json  # here, not at import: only failed calls parse a body
+
             try:
                 parsed = json.loads(body)
             except ValueError:

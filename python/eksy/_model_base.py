@@ -1,17 +1,19 @@
-"""The base of every generated model, and the decorator that makes it a dataclass.
+"""The base of every generated model, and the decorator that registers its fields.
 
-The models are real dataclasses (``dataclasses.fields``, ``asdict``, ``replace`` and ``is_dataclass``
-work) and frozen, but their methods come from :class:`Model` and a generated ``__init__`` instead of
-code that ``@dataclass(frozen=True)`` would ``exec`` for each class at import: that costs about
-0.6 ms a class, 140 ms for the 224 EKS models, paid on a user's first call.
+The models are frozen and behave as dataclasses (``dataclasses.fields``, ``asdict``, ``replace`` and
+``is_dataclass`` work), but nothing of :mod:`dataclasses` runs when they are defined: their methods
+come from :class:`Model` and a generated ``__init__``, and a class becomes a registered dataclass
+the first time something asks it for ``__dataclass_fields__``. Importing ``dataclasses`` (it pulls
+in ``inspect``) and processing 224 classes would otherwise cost a user's first call about 15 ms.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
+    import dataclasses
+
     from typing_extensions import dataclass_transform
 else:
 
@@ -22,20 +24,38 @@ else:
 ModelT = TypeVar("ModelT", bound=type)
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+@dataclass_transform(frozen_default=True)
 def model(cls: ModelT) -> ModelT:
-    """Registers the class's annotated fields as dataclass fields, generating no methods."""
-    return cast(ModelT, dataclasses.dataclass(init=False, repr=False, eq=False)(cls))
+    """Records the class's annotated fields, in order; ``__init__`` and the rest are generated."""
+    # The class's own annotations (not a base's); inspect.get_annotations would import inspect.
+    own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
+    cls._field_names = tuple(own)  # type: ignore[attr-defined]
+    return cls
+
+
+class _DataclassFields:
+    """``__dataclass_fields__`` on first access: registers the model class as a dataclass then."""
+
+    def __get__(self, instance: object, owner: type[Model]) -> dict[str, dataclasses.Field[Any]]:
+        if owner is Model:
+            raise AttributeError("__dataclass_fields__")
+        import dataclasses
+
+        dataclasses.dataclass(init=False, repr=False, eq=False)(owner)
+        fields: dict[str, dataclasses.Field[Any]] = owner.__dict__["__dataclass_fields__"]
+        for name in owner._hidden_fields:
+            fields[name].repr = False
+        return fields
 
 
 def _plain(value: Any, exclude_none: bool) -> Any:
     if isinstance(value, Model):
         result = {}
-        for field in dataclasses.fields(value):
-            item = getattr(value, field.name)
+        for name in value._field_names:
+            item = getattr(value, name)
             if item is None and exclude_none:
                 continue
-            result[field.name] = _plain(item, exclude_none)
+            result[name] = _plain(item, exclude_none)
         return result
     if isinstance(value, list):
         return [_plain(item, exclude_none) for item in value]
@@ -48,16 +68,22 @@ class Model:
     """Behaviour shared by the generated models: frozen, equal by value, readable repr, to_dict."""
 
     __slots__ = ()
-    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    _field_names: ClassVar[tuple[str, ...]] = ()
+    # Secrets (credentials, tokens): left out of the repr.
+    _hidden_fields: ClassVar[frozenset[str]] = frozenset()
+    if TYPE_CHECKING:
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    else:
+        __dataclass_fields__ = _DataclassFields()
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise _frozen_error(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+        raise _frozen_error(f"cannot delete field {name!r}")
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__dataclass_fields__)
+        return tuple(getattr(self, name) for name in self._field_names)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -68,9 +94,8 @@ class Model:
         return hash(self._values())
 
     def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{field.name}={getattr(self, field.name)!r}" for field in self.__dataclass_fields__.values() if field.repr
-        )
+        hidden = self._hidden_fields
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._field_names if name not in hidden)
         return f"{type(self).__qualname__}({shown})"
 
     def to_dict(self, *, exclude_none: bool = True) -> dict[str, Any]:
@@ -81,3 +106,9 @@ class Model:
         """
         result: dict[str, Any] = _plain(self, exclude_none)
         return result
+
+
+def _frozen_error(message: str) -> Exception:
+    import dataclasses
+
+    return dataclasses.FrozenInstanceError(message)

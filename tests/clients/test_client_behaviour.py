@@ -119,6 +119,56 @@ def test_response_models(eks: eksy.EKS) -> None:
     assert eksy.models.Cluster.__doc__ and "Kubernetes" in eksy.models.Cluster.__doc__
 
 
+MODELS_AS_DATACLASSES = """
+import dataclasses, sys
+from datetime import datetime
+from eksy.models import Cluster, ClusterHealth, ClusterIssue
+from eksy.models.auth import (
+    AssumeRoleForPodIdentityResponse, AssumedRoleUser, Credentials, PodIdentityAssociation, Subject
+)
+
+assert "__dataclass_fields__" not in vars(Cluster), "registered only when first asked"
+issue = ClusterIssue(code="Other", message="m", resource_ids=["r"])
+health = ClusterHealth(issues=[issue])
+assert dataclasses.is_dataclass(health) and dataclasses.is_dataclass(Cluster)
+assert [f.name for f in dataclasses.fields(ClusterIssue)] == ["code", "message", "resource_ids"]
+assert dataclasses.asdict(health) == {"issues": [{"code": "Other", "message": "m", "resource_ids": ["r"]}]}
+changed = dataclasses.replace(issue, message="n")
+assert changed.message == "n" and changed.code == "Other" and issue.message == "m"
+assert Cluster(name="a", health=health) == Cluster(name="a", health=health) != Cluster(name="b")
+assert len({Cluster(name="a"), Cluster(name="a")}) == 1
+try:
+    issue.code = "x"
+except dataclasses.FrozenInstanceError:
+    pass
+else:
+    raise AssertionError("models are frozen")
+
+secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+creds = Credentials(session_token="tok", secret_access_key=secret, access_key_id="AKID", expiration=datetime.now())
+response = AssumeRoleForPodIdentityResponse(
+    subject=Subject(namespace="ns", service_account="sa"),
+    audience="pods.eks.amazonaws.com",
+    pod_identity_association=PodIdentityAssociation(association_arn="arn:a", association_id="a-1"),
+    assumed_role_user=AssumedRoleUser(arn="arn:r", assume_role_id="r:1"),
+    credentials=creds,
+)
+assert secret not in repr(response) and "credentials" not in repr(response) and "audience=" in repr(response)
+assert not {f.name: f.repr for f in dataclasses.fields(response)}["credentials"]
+assert response.to_dict()["credentials"]["secret_access_key"] == secret, "to_dict keeps every value"
+print("ok")
+"""
+
+
+def test_models_behave_as_frozen_dataclasses_from_a_fresh_interpreter() -> None:
+    import subprocess
+    import sys
+
+    # A fresh interpreter: the classes register as dataclasses lazily, on first use.
+    result = subprocess.run([sys.executable, "-c", MODELS_AS_DATACLASSES], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
 def test_unknown_enum_values_arrive_as_strings(emulator: LocalEKS, eks: eksy.EKS) -> None:
     body = {"cluster": {"name": "prod", "status": "HIBERNATING", "createdAt": 1700000000}}
     emulator.queue_response("DescribeCluster", body=body)

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from dataclasses import field
 from datetime import datetime
 from typing import Literal
 
@@ -42,11 +41,13 @@ class AssumeRoleForPodIdentityResponse(Model):
         credentials: The Amazon Web Services Signature Version 4 type of temporary credentials.
     """
 
+    _hidden_fields = frozenset({"credentials"})
+
     subject: Subject
     audience: str
     pod_identity_association: PodIdentityAssociation
     assumed_role_user: AssumedRoleUser
-    credentials: Credentials = field(repr=False)
+    credentials: Credentials
 
     def __init__(
         self,
@@ -95,10 +96,12 @@ class Credentials(Model):
         expiration: The Unix epoch timestamp in seconds when the current credentials expire.
     """
 
-    session_token: str = field(repr=False)
-    secret_access_key: str = field(repr=False)
-    access_key_id: str = field(repr=False)
-    expiration: datetime = field(repr=False)
+    _hidden_fields = frozenset({"session_token", "secret_access_key", "access_key_id", "expiration"})
+
+    session_token: str
+    secret_access_key: str
+    access_key_id: str
+    expiration: datetime
 
     def __init__(
         self,
