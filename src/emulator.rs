@@ -11,6 +11,9 @@ use crate::runtime;
 #[pyclass(module = "eksy._eksy", name = "Emulator", frozen)]
 pub struct Emulator {
     server: Server,
+    /// The process that started it: a forked child holds the handle, but the server (its
+    /// runtime's threads) stayed in the parent.
+    started_in: u32,
 }
 
 #[pymethods]
@@ -49,7 +52,10 @@ impl Emulator {
             .map_err(|e| {
                 PyOSError::new_err(format!("cannot start the EKS emulator on {address}: {e}"))
             })?;
-        Ok(Emulator { server })
+        Ok(Emulator {
+            server,
+            started_in: std::process::id(),
+        })
     }
 
     #[getter]
@@ -72,8 +78,12 @@ impl Emulator {
         Ok(result.to_string())
     }
 
-    /// Stops serving and frees the port; safe to call twice.
+    /// Stops serving and frees the port; safe to call twice. Does nothing in a forked child,
+    /// where waiting for the parent's server to wind down would never end.
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        if std::process::id() != self.started_in {
+            return Ok(());
+        }
         let rt = runtime::get()?;
         py.detach(|| rt.block_on(self.server.stop()));
         Ok(())

@@ -18,6 +18,7 @@ recorded requests, lifecycle timings and forced statuses.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, cast
@@ -122,6 +123,8 @@ class LocalEKS:
         )
         self._endpoint_url = self._emulator.endpoint_url
         self._port = self._emulator.port
+        # The server runs in this process; a forked child reaches it over HTTP instead.
+        self._started_in = os.getpid()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -137,9 +140,12 @@ class LocalEKS:
         self.stop()
 
     def stop(self) -> None:
-        """Stops the server and frees its port. Idempotent."""
+        """Stops the server and frees its port. Idempotent.
+
+        In a forked child this only lets go of the handle: the server belongs to the parent.
+        """
         emulator, self._emulator = self._emulator, None
-        if emulator is not None:
+        if emulator is not None and os.getpid() == self._started_in:
             emulator.stop()
 
     @property
@@ -207,8 +213,26 @@ class LocalEKS:
         """Runs a raw control command (see the crate docs); raises ``ValueError`` on error."""
         if self._emulator is None:
             raise RuntimeError("the LocalEKS emulator has been stopped")
-        result = json.loads(self._emulator.control(command, json.dumps(dict(args or {}))))
+        body = json.dumps(dict(args or {}))
+        if os.getpid() != self._started_in:
+            return self._control_over_http(command, body)
+        result = json.loads(self._emulator.control(command, body))
         return cast(dict[str, Any], result)
+
+    def _control_over_http(self, command: str, body: str) -> dict[str, Any]:
+        """A control sent to the parent's server from a forked child: its memory here is a copy."""
+        import http.client
+
+        connection = http.client.HTTPConnection(self._endpoint_url.removeprefix("http://"), timeout=30)
+        try:
+            connection.request("POST", f"/_eksy/control/{command}", body=body)
+            response = connection.getresponse()
+            answer = json.loads(response.read() or b"{}")
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise ValueError(answer.get("message", f"control {command!r} failed with HTTP {response.status}"))
+        return cast(dict[str, Any], answer)
 
     def reset(self) -> None:
         """Forgets all resources, recorded requests, faults and clock offset; restores timings."""

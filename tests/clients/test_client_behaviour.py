@@ -119,6 +119,42 @@ def test_response_models(eks: eksy.EKS) -> None:
     assert eksy.models.Cluster.__doc__ and "Kubernetes" in eksy.models.Cluster.__doc__
 
 
+FORKED_CHILD_USES_THE_PARENTS_EMULATOR = """
+import os, signal, sys
+from eksy.testing import LocalEKS
+local = LocalEKS()
+local.client().list_clusters()
+pid = os.fork()
+if pid == 0:
+    signal.alarm(20)  # a hang fails the test instead of blocking it
+    with local:
+        local.queue_error("ListClusters", code="AccessDeniedException", message="from the child")
+        assert [r["operation"] for r in local.requests()] == ["ListClusters"]
+    os._exit(0)  # leaving the with block let go of the handle without stopping the server
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, status
+assert local.running
+try:
+    local.client().list_clusters()
+except Exception as error:
+    assert "from the child" in str(error), error
+else:
+    raise AssertionError("the error the child queued is answered by the parent's server")
+local.stop()
+print("ok")
+"""
+
+
+def test_forked_child_controls_the_parents_emulator_and_leaves_it_running() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", FORKED_CHILD_USES_THE_PARENTS_EMULATOR], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
 MODELS_AS_DATACLASSES = """
 import dataclasses, sys
 from datetime import datetime
