@@ -37,11 +37,16 @@ pub struct ClientCore {
     current: RwLock<Generation>,
 }
 
+/// The service client; its own requests may go through a plain-HTTP client (see
+/// `http_client::for_endpoint`), while credential providers keep the config's HTTPS one.
 fn build_client(service: &str, config: &SdkConfig) -> SdkClient {
+    let http = http_client::for_endpoint(config.endpoint_url());
     if service == "eks-auth" {
-        SdkClient::EksAuth(aws_sdk_eksauth::Client::new(config))
+        let conf = aws_sdk_eksauth::config::Builder::from(config).http_client(http);
+        SdkClient::EksAuth(aws_sdk_eksauth::Client::from_conf(conf.build()))
     } else {
-        SdkClient::Eks(aws_sdk_eks::Client::new(config))
+        let conf = aws_sdk_eks::config::Builder::from(config).http_client(http);
+        SdkClient::Eks(aws_sdk_eks::Client::from_conf(conf.build()))
     }
 }
 

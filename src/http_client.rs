@@ -1,9 +1,11 @@
-//! The HTTP client shared by every eksy client of a process, built on first use.
+//! The HTTP clients shared by every eksy client of a process, each built on first use.
 //!
 //! Building the SDK's default HTTPS client reads and parses the system's trusted certificates
-//! (several milliseconds), which `aws_sdk_eks::Client::new` would otherwise pay on every first
-//! client, even one pointed at a local `http://` emulator. Deferring it to the first request keeps
-//! client construction cheap; sharing it lets clients share connection pools.
+//! (the bundle and every file of `/etc/ssl/certs`: several milliseconds), which
+//! `aws_sdk_eks::Client::new` would otherwise pay on every first client. Deferring it to the first
+//! request keeps client construction cheap, and clients of an `http://` endpoint (a local
+//! emulator) send through a plain-HTTP client that never loads them. Sharing lets clients share
+//! connection pools.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -15,8 +17,9 @@ use aws_smithy_runtime_api::client::http::{
 };
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct LazyHttpClient {
+    build: fn() -> SharedHttpClient,
     inner: OnceLock<SharedHttpClient>,
 }
 
@@ -34,6 +37,19 @@ fn default_https_client() -> SharedHttpClient {
     })
 }
 
+/// The same without TLS, for `http://` endpoints.
+fn plain_http_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default();
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build_http()
+    })
+}
+
 impl HttpClient for LazyHttpClient {
     fn http_connector(
         &self,
@@ -41,17 +57,53 @@ impl HttpClient for LazyHttpClient {
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
         self.inner
-            .get_or_init(default_https_client)
+            .get_or_init(self.build)
             .http_connector(settings, components)
     }
 }
 
-/// The process's client; a forked child gets a new one, as the parent's pooled connections and
-/// their tasks belong to the parent's runtime.
+/// The client for requests to `endpoint_url` (the AWS endpoint when `None`): plain HTTP for an
+/// `http://` endpoint, unless the proxy for it is itself reached over HTTPS.
+pub fn for_endpoint(endpoint_url: Option<&str>) -> SharedHttpClient {
+    let plain = endpoint_url.is_some_and(|url| {
+        url.get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    });
+    if plain && !http_proxy_needs_tls() {
+        static PLAIN: Mutex<Option<(u64, SharedHttpClient)>> = Mutex::new(None);
+        current(&PLAIN, plain_http_client)
+    } else {
+        shared()
+    }
+}
+
+/// The HTTPS client (also what credential providers use).
 pub fn shared() -> SharedHttpClient {
-    static CURRENT: Mutex<Option<(u64, SharedHttpClient)>> = Mutex::new(None);
+    static HTTPS: Mutex<Option<(u64, SharedHttpClient)>> = Mutex::new(None);
+    current(&HTTPS, default_https_client)
+}
+
+/// Whether the proxy the SDK would use for `http://` targets is an `https://` URL.
+fn http_proxy_needs_tls() -> bool {
+    ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .any(|proxy| {
+            proxy
+                .trim()
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        })
+}
+
+/// The process's client in `slot`; a forked child gets a new one, as the parent's pooled
+/// connections and their tasks belong to the parent's runtime.
+fn current(
+    slot: &Mutex<Option<(u64, SharedHttpClient)>>,
+    build: fn() -> SharedHttpClient,
+) -> SharedHttpClient {
     let generation = crate::runtime::generation();
-    let mut current = match CURRENT.lock() {
+    let mut current = match slot.lock() {
         Ok(guard) => guard,
         // A panic elsewhere cannot leave the Option half-written; carry on with it.
         Err(poisoned) => poisoned.into_inner(),
@@ -59,7 +111,10 @@ pub fn shared() -> SharedHttpClient {
     match &*current {
         Some((made_in, client)) if *made_in == generation => client.clone(),
         _ => {
-            let client = SharedHttpClient::new(LazyHttpClient::default());
+            let client = SharedHttpClient::new(LazyHttpClient {
+                build,
+                inner: OnceLock::new(),
+            });
             *current = Some((generation, client.clone()));
             client
         }

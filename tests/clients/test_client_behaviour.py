@@ -378,6 +378,36 @@ def test_cancelling_the_task_drops_the_request(emulator: LocalEKS) -> None:
     assert len(emulator.requests(operation="ListClusters")) == 1
 
 
+PROXY_SCRIPT = """
+import eksy, sys
+client = eksy.EKS(region="us-east-1", endpoint_url=sys.argv[1], aws_access_key_id="testing",
+                  aws_secret_access_key="testing", max_attempts=1)
+try:
+    print(client.list_clusters().clusters)
+except eksy.EndpointConnectionError:
+    print("proxy refused")
+"""
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+@pytest.mark.parametrize("bypassed", [True, False])
+def test_http_endpoint_honours_the_proxy_settings(emulator: LocalEKS, scheme: str, bypassed: bool) -> None:
+    import subprocess
+    import sys
+
+    # Nothing listens on port 1: a call that goes through the proxy fails to connect. An https://
+    # proxy needs the TLS-capable client even for an http:// endpoint.
+    proxy = f"{scheme}://127.0.0.1:1"
+    proxy_names = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+    env = {name: value for name, value in os.environ.items() if name.lower() not in proxy_names}
+    env.update(HTTP_PROXY=proxy, HTTPS_PROXY=proxy, NO_PROXY="127.0.0.1" if bypassed else "")
+    result = subprocess.run(
+        [sys.executable, "-c", PROXY_SCRIPT, emulator.endpoint_url], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("[]" if bypassed else "proxy refused")
+
+
 def test_forked_child_can_create_clients_and_call(emulator: LocalEKS, eks: eksy.EKS) -> None:
     make_cluster(eks)
     eks.list_clusters()  # the parent's runtime and connection pool are warm before the fork
