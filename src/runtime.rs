@@ -160,19 +160,42 @@ tokio::task_local! {
     static TASK_LOCALS: std::cell::OnceCell<pyo3_async_runtimes::TaskLocals>;
 }
 
+/// What `SharedRuntime` hands back to pyo3-async-runtimes for a spawned task or a queued
+/// hand-over. It drops the hand-over's handle without awaiting it, so a hand-over gets a handle
+/// that is already complete: spawning a task only to produce one cost a task and a cross-thread
+/// wake-up per call.
+pub enum TaskHandle {
+    Spawned(tokio::task::JoinHandle<()>),
+    Queued,
+}
+
+impl std::future::Future for TaskHandle {
+    type Output = Result<(), tokio::task::JoinError>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.get_mut() {
+            TaskHandle::Spawned(handle) => std::pin::Pin::new(handle).poll(cx),
+            TaskHandle::Queued => std::task::Poll::Ready(Ok(())),
+        }
+    }
+}
+
 impl pyo3_async_runtimes::generic::Runtime for SharedRuntime {
     type JoinError = tokio::task::JoinError;
-    type JoinHandle = tokio::task::JoinHandle<()>;
+    type JoinHandle = TaskHandle;
 
     fn spawn<F>(fut: F) -> Self::JoinHandle
     where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
-        match get() {
+        TaskHandle::Spawned(match get() {
             Ok(rt) => rt.spawn(fut),
             // Only reachable if the OS refuses threads; the task is dropped and awaiting it errors.
             Err(_) => tokio::task::spawn(fut),
-        }
+        })
     }
 
     /// pyo3-async-runtimes runs each finished call's hand-over to asyncio (which needs the GIL)
@@ -182,22 +205,11 @@ impl pyo3_async_runtimes::generic::Runtime for SharedRuntime {
     where
         F: FnOnce() + Send + 'static,
     {
-        let (done, finished) = tokio::sync::oneshot::channel::<()>();
-        let job: GilJob = Box::new(move || {
-            f();
-            let _ = done.send(());
-        });
-        if let Err(rejected) = gil_worker().send(job) {
+        if let Err(rejected) = gil_worker().send(Box::new(f)) {
             // The worker is gone (only if its thread could not start): run the job inline.
             (rejected.0)();
         }
-        let wait = async move {
-            let _ = finished.await;
-        };
-        match get() {
-            Ok(rt) => rt.spawn(wait),
-            Err(_) => tokio::task::spawn(wait),
-        }
+        TaskHandle::Queued
     }
 }
 
