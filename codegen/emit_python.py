@@ -113,7 +113,6 @@ def emit_dataclass(svc: Service, name: str) -> list[str]:
     attrs = attributes_section(svc, name, "Attributes")
     full = "\n\n".join(p for p in (doc or f"The {name} data type.", attrs) if p)
     lines = ["", "@model", f"class {name}(Model):", docstring(full, 4), ""]
-    field_lines = []
     required = set(svc.required(name))
     # Secrets (credentials, tokens) must never show in a repr.
     sensitive_shape = bool(svc.shapes[name].get("sensitive"))
@@ -125,16 +124,12 @@ def emit_dataclass(svc: Service, name: str) -> list[str]:
         attr = py_name(member)
         if ref.get("sensitive") or svc.shapes[ref["shape"]].get("sensitive") or sensitive_shape:
             hidden_fields.append(attr)
-        if member in required:
-            field_lines.append(f"    {attr}: {annotation}")
-            params.append(f"{attr}: {annotation}")
-        else:
-            field_lines.append(f"    {attr}: {annotation} | None = None")
-            params.append(f"{attr}: {annotation} | None = None")
+        params.append(f"{attr}: {annotation}" if member in required else f"{attr}: {annotation} | None = None")
     if hidden_fields:
         listed = ", ".join(f'"{n}"' for n in hidden_fields)
         lines += [f"    _hidden_fields = frozenset({{{listed}}})", ""]
-    lines += field_lines
+    # The fields are declared as the __init__ parameters read.
+    lines += [f"    {p}" for p in params]
     names = [py_name(m) for m in svc.ordered_members(name)]
     lines += [
         "",

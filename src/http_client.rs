@@ -23,30 +23,32 @@ struct LazyHttpClient {
     inner: OnceLock<SharedHttpClient>,
 }
 
+/// What both clients set on a connector: the SDK's settings and sleep, proxies from the environment.
+fn configured<Tls>(
+    mut connector: ConnectorBuilder<Tls>,
+    settings: Option<&HttpConnectorSettings>,
+    components: Option<&RuntimeComponents>,
+) -> ConnectorBuilder<Tls> {
+    connector.set_connector_settings(settings.cloned());
+    if let Some(components) = components {
+        connector.set_sleep_impl(components.sleep_impl());
+    }
+    connector.set_proxy_config(Some(ProxyConfig::from_env()));
+    connector
+}
+
 /// The SDK's default client (rustls with aws-lc, proxy settings from the environment).
 fn default_https_client() -> SharedHttpClient {
     Builder::new().build_with_connector_fn(|settings, components| {
-        let mut connector =
-            ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
-        connector.set_connector_settings(settings.cloned());
-        if let Some(components) = components {
-            connector.set_sleep_impl(components.sleep_impl());
-        }
-        connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build()
+        let tls = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        configured(tls, settings, components).build()
     })
 }
 
 /// The same without TLS, for `http://` endpoints.
 fn plain_http_client() -> SharedHttpClient {
     Builder::new().build_with_connector_fn(|settings, components| {
-        let mut connector = ConnectorBuilder::default();
-        connector.set_connector_settings(settings.cloned());
-        if let Some(components) = components {
-            connector.set_sleep_impl(components.sleep_impl());
-        }
-        connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build_http()
+        configured(ConnectorBuilder::default(), settings, components).build_http()
     })
 }
 
