@@ -2,6 +2,6 @@
 
 import sys
 
-from eksy._cli import main
+from eksy.cli import main
 
 sys.exit(main())

@@ -75,7 +75,7 @@ def _load_testing_module() -> Any:
         import eksy.testing
 
         return eksy.testing
-    spec = importlib.util.spec_from_file_location("_eksy_testing_src", ROOT / "python/eksy/testing.py")
+    spec = importlib.util.spec_from_file_location("_eksy_testing_src", ROOT / "python/eksy/testing/_local.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

@@ -49,7 +49,7 @@ def test_eksy_local_serves_and_stops(stop_signal: signal.Signals) -> None:
 
 def test_non_loopback_host_warns() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "eksy._local_cli", "--host", "0.0.0.0", "--port", "0"],
+        [sys.executable, "-m", "eksy.cli.local", "--host", "0.0.0.0", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -1,18 +1,8 @@
-"""Testing helpers: :class:`LocalEKS`, an in-process Amazon EKS emulator.
-
-``LocalEKS`` starts the emulator (written in Rust, in eksy's extension) on ``127.0.0.1`` and
-a free port, speaking the EKS and EKS Auth wire protocol, so any AWS SDK can use it::
-
-    with LocalEKS() as local:
-        eks = local.client()
-        eks.create_cluster(...)
-        local.advance(60)             # move the emulator clock: CREATING -> ACTIVE
-        local.queue_error("DescribeCluster", "ThrottlingException", count=2)
+"""LocalEKS: the emulator started in this process, and its testing controls.
 
 Requests need SigV4 credentials (any values; signatures are not verified). The account is
 the access key id when it is 12 digits, else ``account_id`` (default ``123456789012``); the
-region comes from the request's credential scope. See the control methods below for faults,
-recorded requests, lifecycle timings and forced statuses.
+region comes from the request's credential scope.
 """
 
 from __future__ import annotations

@@ -1,0 +1,31 @@
+"""Testing with eksy: :class:`LocalEKS`, an in-process Amazon EKS emulator, and the pytest plugin.
+
+``LocalEKS`` starts the emulator (written in Rust, in eksy's extension) on ``127.0.0.1`` and
+a free port, speaking the EKS and EKS Auth wire protocol, so any AWS SDK can use it::
+
+    with LocalEKS() as local:
+        eks = local.client()
+        eks.create_cluster(...)
+        local.advance(60)             # move the emulator clock: CREATING -> ACTIVE
+        local.queue_error("DescribeCluster", "ThrottlingException", count=2)
+"""
+
+from eksy.testing._local import (
+    DEFAULT_ACCOUNT_ID,
+    TEST_ACCESS_KEY_ID,
+    TEST_SECRET_ACCESS_KEY,
+    HealthIssue,
+    LocalEKS,
+    RecordedRequest,
+    ResourceKind,
+)
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "TEST_ACCESS_KEY_ID",
+    "TEST_SECRET_ACCESS_KEY",
+    "HealthIssue",
+    "LocalEKS",
+    "RecordedRequest",
+    "ResourceKind",
+]
