@@ -170,7 +170,7 @@ def emit_paginators(services: list[Service]) -> str:
     runtime = "\n".join(
         [
             "from eksy._paginate import AsyncPaginator, Paginator, PaginatorSpec",
-            "from eksy._progress import PageProgress",
+            "from eksy.progress import PageProgress",
         ]
     )
     doc = '"""Typed paginators for every paginated operation, sync and async."""'
@@ -324,7 +324,7 @@ def waiter_method(svc: Service, name: str, is_async: bool) -> list[str]:
 def emit_waiters(services: list[Service]) -> str:
     with_waiters = [s for s in services if s.waiters]
     runtime = "\n".join(
-        ["from eksy._progress import WaitProgress", "from eksy._wait import Acceptor, WaiterSpec, async_wait, wait"]
+        ["from eksy._wait import Acceptor, WaiterSpec, async_wait, wait", "from eksy.progress import WaitProgress"]
     )
     doc = '"""Typed waiters for every waiter of the service models, sync and async."""'
     lines = [HEADER, doc, "", *imports(with_waiters, runtime, "TYPE_CHECKING, cast")]

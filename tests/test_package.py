@@ -23,3 +23,30 @@ def test_lazy_exports_resolve() -> None:
     assert issubclass(eksy.WaiterError, eksy.EksError)
     assert issubclass(eksy.PaginationError, eksy.EksError)
     from eksy import EKS, AsyncEKS, Paginator  # noqa: F401
+
+
+def test_progress_types_come_from_a_public_module() -> None:
+    import eksy
+    from eksy.progress import Outcome, PageProgress, ProgressOption, WaitProgress
+
+    assert eksy.WaitProgress is WaitProgress and eksy.PageProgress is PageProgress
+    assert set(eksy.progress.__all__) == {"Outcome", "PageProgress", "ProgressOption", "WaitProgress"}
+    assert Outcome is not None and ProgressOption is not None
+    # The generated waiters and paginators hand out these very classes.
+    from eksy._generated import paginators, waiters
+
+    assert waiters.WaitProgress is WaitProgress and paginators.PageProgress is PageProgress
+
+
+def test_every_public_exception_is_defined_in_the_errors_modules() -> None:
+    import eksy
+
+    exceptions = [getattr(eksy, name) for name in eksy.__all__]
+    exceptions = [value for value in exceptions if isinstance(value, type) and issubclass(value, BaseException)]
+    assert {"WaiterError", "WaiterTimeoutError", "PaginationError", "ServiceError"} <= {e.__name__ for e in exceptions}
+    misplaced = [e.__qualname__ for e in exceptions if e.__module__ not in ("eksy._errors", "eksy._generated.errors")]
+    assert misplaced == []
+    # The old homes still name the same classes, for code that imported them from there.
+    from eksy import _paginate, _wait
+
+    assert _wait.WaiterError is eksy.WaiterError and _paginate.PaginationError is eksy.PaginationError

@@ -17,9 +17,12 @@ from eksy._errors import (
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
+    PaginationError,
     ParamValidationError,
     RequestTimeoutError,
     ServiceError,
+    WaiterError,
+    WaiterTimeoutError,
 )
 from eksy._generated.errors import *  # noqa: F403
 from eksy._generated.errors import __all__ as _service_errors
@@ -30,17 +33,16 @@ if TYPE_CHECKING:
     from eksy._generated.eks_client import EKS
     from eksy._generated.eksauth_async_client import AsyncEKSAuth
     from eksy._generated.eksauth_client import EKSAuth
-    from eksy._paginate import AsyncPaginator, PaginationError, Paginator
-    from eksy._wait import WaiterError, WaiterTimeoutError
+    from eksy._paginate import AsyncPaginator, Paginator
+    from eksy.progress import PageProgress, WaitProgress
 
 __version__ = "0.1.0"
 
 # Clients, models, paginators and waiters load on first use, which keeps `import eksy` cheap
 # (waiters need asyncio, which alone costs more than the rest of the package).
 _LAZY = {
-    "WaiterError": "eksy._wait",
-    "WaiterTimeoutError": "eksy._wait",
-    "PaginationError": "eksy._paginate",
+    "WaitProgress": "eksy.progress",
+    "PageProgress": "eksy.progress",
     "Paginator": "eksy._paginate",
     "AsyncPaginator": "eksy._paginate",
     "EKS": "eksy._generated.eks_client",
@@ -57,7 +59,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
-    if name in ("models", "testing"):
+    if name in ("models", "progress", "testing"):
         import importlib
 
         module = importlib.import_module(f"eksy.{name}")
@@ -84,6 +86,8 @@ __all__ = [
     "PaginationError",
     "Paginator",
     "AsyncPaginator",
+    "WaitProgress",
+    "PageProgress",
     "models",
     *_service_errors,
 ]

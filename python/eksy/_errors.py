@@ -2,7 +2,10 @@
 
 ``EksError`` is the root. ``ServiceError`` and its generated subclasses (one per error shape of
 the EKS and EKS Auth models) are answers from the service; ``ClientSideError`` and its
-subclasses are failures detected before or instead of an answer.
+subclasses are failures detected before or instead of an answer. ``WaiterError`` (and its
+``WaiterTimeoutError``) ends a wait, ``PaginationError`` a walk over pages. Every exception
+eksy raises is defined here or generated from it (eksy/_generated/errors.py); this module
+imports nothing beyond the standard library's basics, so ``import eksy`` stays cheap.
 """
 
 from __future__ import annotations
@@ -99,6 +102,57 @@ class ServiceError(EksError):
             if part
         )
         return f"{self.code}: {self.message}" + (f" ({where})" if where else "")
+
+
+class WaiterError(EksError):
+    """A waiter reached a failure state, or a poll failed with an error no acceptor expects.
+
+    Attributes:
+        waiter: The waiter's method name, e.g. ``"cluster_active"``.
+        reason: Why the wait ended, e.g. ``"cluster.status is FAILED"``.
+        status: The last observed status (or error code), if any.
+        last_response: The typed response of the last poll (``None`` if it raised).
+        last_error: The error of the last poll, if it raised.
+        attempts: Polls made.
+        elapsed: Seconds waited.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        waiter: str,
+        reason: str,
+        status: str | None = None,
+        last_response: Any = None,
+        last_error: BaseException | None = None,
+        attempts: int = 0,
+        elapsed: float = 0.0,
+    ) -> None:
+        super().__init__(message)
+        self.waiter = waiter
+        self.reason = reason
+        self.status = status
+        self.last_response = last_response
+        self.last_error = last_error
+        self.attempts = attempts
+        self.elapsed = elapsed
+
+
+class WaiterTimeoutError(WaiterError, TimeoutError):
+    """The waiter's ``timeout`` or ``max_attempts`` ran out before a success or failure state.
+
+    Carries the same attributes as :class:`WaiterError`; also a built-in ``TimeoutError``.
+    """
+
+
+class PaginationError(EksError):
+    """The service broke pagination (it sent a token it had already sent), or a bad token."""
+
+    def __init__(self, message: str, *, paginator: str, token: str | None = None) -> None:
+        super().__init__(message)
+        self.paginator = paginator
+        self.token = token
 
 
 _NO_CREDENTIALS_HELP = (

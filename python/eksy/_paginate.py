@@ -20,24 +20,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from eksy._errors import EksError
-from eksy._progress import PageProgress, ProgressOption, Reporter, format_elapsed
+from eksy._errors import PaginationError
+from eksy._progress import Reporter, format_elapsed
+from eksy.progress import PageProgress, ProgressOption
 
-__all__ = ["AsyncPaginator", "PaginationError", "Paginator", "PaginatorSpec"]
+__all__ = ["AsyncPaginator", "Paginator", "PaginatorSpec"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _PREFIX = "eksy:"
-
-
-class PaginationError(EksError):
-    """The service broke pagination (it sent a token it had already sent), or a bad token."""
-
-    def __init__(self, message: str, *, paginator: str, token: str | None = None) -> None:
-        super().__init__(message)
-        self.paginator = paginator
-        self.token = token
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 ``progress=True`` picks a display for where the code runs: an updating output in a Jupyter
 kernel (IPython.display), a tqdm line on a terminal when tqdm is installed, a plain ``\\r``
 line on a terminal otherwise, and one line per status change when stderr is not a terminal.
-Every display erases itself when the wait or walk ends, however it ends.
+Every display erases itself when the wait or walk ends, however it ends. The events handed
+to callbacks are public, in :mod:`eksy.progress`.
 """
 
 from __future__ import annotations
@@ -13,64 +14,15 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, Literal, Protocol, TextIO, TypeVar
+from typing import Any, Generic, Protocol, TextIO, TypeVar
 
-__all__ = ["PageProgress", "WaitProgress"]
+from eksy.progress import PageProgress, ProgressOption, WaitProgress
 
-R = TypeVar("R")
+# PageProgress and WaitProgress are re-exported for eksy/cli/demo.py, which still imports them
+# from here; their home is eksy.progress.
+__all__ = ["PageProgress", "Reporter", "WaitProgress", "format_elapsed", "open_display"]
+
 E = TypeVar("E")
-
-Outcome = Literal["success", "failure", "retry", "transient", "error"]
-
-
-@dataclass(frozen=True)
-class WaitProgress(Generic[R]):
-    """One poll of a waiter, as passed to its ``progress`` callback.
-
-    Attributes:
-        waiter: The waiter's method name, e.g. ``"cluster_active"``.
-        attempt: 1 for the first poll.
-        elapsed: Seconds since the wait started.
-        status: The observed status (e.g. ``"CREATING"``), or the error code of a failed poll.
-        outcome: ``"success"`` and ``"failure"`` end the wait; ``"retry"`` polls again after
-            ``next_delay``; ``"transient"`` is a throttling or transient error that is retried
-            with backoff; ``"error"`` is an unexpected error that ends the wait.
-        response: The typed response of this poll, or ``None`` if it raised.
-        error: The error this poll raised, or ``None``.
-        next_delay: Seconds until the next poll, ``None`` when the wait ends here.
-    """
-
-    waiter: str
-    attempt: int
-    elapsed: float
-    status: str | None
-    outcome: Outcome
-    response: R | None
-    error: BaseException | None
-    next_delay: float | None
-
-
-@dataclass(frozen=True)
-class PageProgress:
-    """One page fetched by a paginator, as passed to its ``progress`` callback.
-
-    Attributes:
-        paginator: The paginator's method name, e.g. ``"list_clusters"``.
-        page: 1 for the first page fetched.
-        items: Items handed out so far, this page included (after ``max_items``).
-        elapsed: Seconds since the first request.
-        response: The typed response of this page.
-    """
-
-    paginator: str
-    page: int
-    items: int
-    elapsed: float
-    response: Any
-
-
-ProgressOption = bool | Callable[[E], object] | None
 
 
 def format_elapsed(seconds: float) -> str:

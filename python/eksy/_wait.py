@@ -15,10 +15,18 @@ from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from eksy._errors import EksError, EndpointConnectionError, RequestTimeoutError, ServiceError
-from eksy._progress import Outcome, ProgressOption, Reporter, WaitProgress, format_elapsed
+from eksy._errors import (
+    EksError,
+    EndpointConnectionError,
+    RequestTimeoutError,
+    ServiceError,
+    WaiterError,
+    WaiterTimeoutError,
+)
+from eksy._progress import Reporter, format_elapsed
+from eksy.progress import Outcome, ProgressOption, WaitProgress
 
-__all__ = ["Acceptor", "WaiterError", "WaiterSpec", "WaiterTimeoutError", "async_wait", "wait"]
+__all__ = ["Acceptor", "WaiterSpec", "async_wait", "wait"]
 
 R = TypeVar("R")
 
@@ -40,48 +48,6 @@ _THROTTLING_CODES = frozenset(
         "SlowDown",
     }
 )
-
-
-class WaiterError(EksError):
-    """A waiter reached a failure state, or a poll failed with an error no acceptor expects.
-
-    Attributes:
-        waiter: The waiter's method name, e.g. ``"cluster_active"``.
-        reason: Why the wait ended, e.g. ``"cluster.status is FAILED"``.
-        status: The last observed status (or error code), if any.
-        last_response: The typed response of the last poll (``None`` if it raised).
-        last_error: The error of the last poll, if it raised.
-        attempts: Polls made.
-        elapsed: Seconds waited.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        waiter: str,
-        reason: str,
-        status: str | None = None,
-        last_response: Any = None,
-        last_error: BaseException | None = None,
-        attempts: int = 0,
-        elapsed: float = 0.0,
-    ) -> None:
-        super().__init__(message)
-        self.waiter = waiter
-        self.reason = reason
-        self.status = status
-        self.last_response = last_response
-        self.last_error = last_error
-        self.attempts = attempts
-        self.elapsed = elapsed
-
-
-class WaiterTimeoutError(WaiterError, TimeoutError):
-    """The waiter's ``timeout`` or ``max_attempts`` ran out before a success or failure state.
-
-    Carries the same attributes as :class:`WaiterError`; also a built-in ``TimeoutError``.
-    """
 
 
 @dataclass(frozen=True)

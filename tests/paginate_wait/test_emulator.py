@@ -16,9 +16,9 @@ from typing import Any
 
 import eksy
 import pytest
+from eksy import WaiterError, WaiterTimeoutError
 from eksy._generated import waiters as generated_waiters
-from eksy._progress import WaitProgress
-from eksy._wait import WaiterError, WaiterTimeoutError
+from eksy.progress import WaitProgress
 from eksy.testing import LocalEKS, ResourceKind
 
 ROLE = "arn:aws:iam::123456789012:role/eks"
@@ -26,7 +26,7 @@ MODES = pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"]
 
 
 def drain(paginator: Any, pages: bool = False) -> list[Any]:
-    if isinstance(paginator, eksy._paginate.Paginator):
+    if isinstance(paginator, eksy.Paginator):
         return list(paginator.pages() if pages else paginator)
 
     async def collect() -> list[Any]:

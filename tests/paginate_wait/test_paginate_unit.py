@@ -12,10 +12,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from eksy import EksError
+from eksy import EksError, PaginationError
 from eksy._generated import eks_models, paginators
-from eksy._paginate import AsyncPaginator, PaginationError, Paginator, PaginatorSpec
-from eksy._progress import PageProgress
+from eksy._paginate import AsyncPaginator, Paginator, PaginatorSpec
+from eksy.progress import PageProgress
 
 SPECS: list[PaginatorSpec] = sorted(
     (v for v in vars(paginators).values() if isinstance(v, PaginatorSpec)), key=lambda s: s.name

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from eksy import _progress
-from eksy._progress import PageProgress, Reporter, format_elapsed, open_display
+from eksy._progress import Reporter, format_elapsed, open_display
+from eksy.progress import PageProgress
 
 
 def screen(output: str) -> list[str]:

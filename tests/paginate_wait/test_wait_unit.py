@@ -13,23 +13,21 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from eksy import EksError, ServiceError
+from eksy import EksError, ServiceError, WaiterError, WaiterTimeoutError
 from eksy._errors import EndpointConnectionError, NoCredentialsError, RequestTimeoutError
 from eksy._generated import waiters
 from eksy._generated.eks_models import Cluster, DescribeClusterResponse
 from eksy._generated.errors import AccessDeniedException, ResourceNotFoundException, ThrottlingException
-from eksy._progress import WaitProgress
 from eksy._wait import (
     Acceptor,
-    WaiterError,
     WaiterSpec,
-    WaiterTimeoutError,
     _options,
     acceptor_matches,
     backoff,
     is_transient,
     search,
 )
+from eksy.progress import WaitProgress
 
 
 def cluster(status: str) -> DescribeClusterResponse:

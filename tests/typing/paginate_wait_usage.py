@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import eksy
-from eksy._paginate import AsyncPaginator, Paginator
-from eksy._progress import PageProgress, WaitProgress
-from eksy._wait import WaiterError, WaiterTimeoutError
+from eksy import AsyncPaginator, Paginator, WaiterError, WaiterTimeoutError
 from eksy.models import (
     AddonInfo,
     DescribeAddonVersionsResponse,
@@ -16,6 +14,7 @@ from eksy.models import (
     ListClustersResponse,
     ListNodegroupsResponse,
 )
+from eksy.progress import PageProgress, WaitProgress
 from typing_extensions import assert_type
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from eksy._paginate import AsyncPaginator, Paginator, PaginatorSpec
-from eksy._progress import PageProgress
+from eksy.progress import PageProgress
 
 if TYPE_CHECKING:
     from eksy._generated.eks_async_client import AsyncEKS

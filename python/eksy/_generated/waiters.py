@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
-from eksy._progress import WaitProgress
 from eksy._wait import Acceptor, WaiterSpec, async_wait, wait
+from eksy.progress import WaitProgress
 
 if TYPE_CHECKING:
     from eksy._generated.eks_async_client import AsyncEKS
