@@ -3,9 +3,10 @@
 ``EksError`` is the root. ``ServiceError`` and its generated subclasses (one per error shape of
 the EKS and EKS Auth models) are answers from the service; ``ClientSideError`` and its
 subclasses are failures detected before or instead of an answer. ``WaiterError`` (and its
-``WaiterTimeoutError``) ends a wait, ``PaginationError`` a walk over pages. Every exception
-eksy raises is defined here or generated from it (eksy/_generated/errors.py); this module
-imports nothing beyond the standard library's basics, so ``import eksy`` stays cheap.
+``WaiterTimeoutError``) ends a wait, ``PaginationError`` a walk over pages. Every exception of
+the clients, waiters and paginators is defined here or generated from ``ServiceError``
+(eksy/_generated/errors.py). Only the standard library's basics are imported here: ``import
+eksy`` loads this module.
 """
 
 from __future__ import annotations
