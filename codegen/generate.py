@@ -18,10 +18,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 import emit_paginate
 import emit_python
 import emit_rust
-import emit_tables
 from model import load_services
 
 ROOT = Path(__file__).resolve().parent.parent
+# Directories holding only generated files: a generated file there that render() no longer makes
+# is stale (its emitter was removed), so --check reports it and a run deletes it.
+GENERATED_DIRS = [ROOT / "python/eksy/_generated", ROOT / "src/generated", ROOT / "crates/eksy-emulator/src/generated"]
 
 
 def strip_docs(value: Any) -> Any:
@@ -47,7 +49,6 @@ def render() -> dict[Path, str]:
         files[ROOT / f"python/eksy/_generated/{svc.module}_client.py"] = emit_python.emit_clients(svc, False)
         files[ROOT / f"python/eksy/_generated/{svc.module}_async_client.py"] = emit_python.emit_clients(svc, True)
     files[ROOT / "python/eksy/_generated/errors.py"] = emit_python.emit_errors(services)
-    files[ROOT / "python/eksy/_generated/tables.py"] = emit_tables.emit_tables(services)
     files[ROOT / "python/eksy/_generated/paginators.py"] = emit_paginate.emit_paginators(services)
     files[ROOT / "python/eksy/_generated/waiters.py"] = emit_paginate.emit_waiters(services)
     wire = {"@generated": "by codegen/generate.py from the botocore service models; do not edit"}
@@ -56,6 +57,16 @@ def render() -> dict[Path, str]:
         json.dumps(wire, separators=(",", ":"), sort_keys=True) + "\n"
     )
     return files
+
+
+def orphans(files: dict[Path, str]) -> list[Path]:
+    """Generated files in GENERATED_DIRS that render() does not make (hand-written ones are left alone)."""
+    found = []
+    for directory in GENERATED_DIRS:
+        for path in sorted(directory.glob("*")):
+            if path.is_file() and path not in files and "@generated" in path.read_text(errors="replace")[:200]:
+                found.append(path)
+    return found
 
 
 def main() -> int:
@@ -73,6 +84,9 @@ def main() -> int:
                     current.splitlines(), text.splitlines(), str(path), "generated", lineterm=""
                 )
                 print("\n".join(list(diff)[:40]))
+        for path in orphans(files):
+            stale.append(path)
+            print(f"{path}: generated, but no emitter makes it any more")
         if stale:
             print(f"\n{len(stale)} generated file(s) are stale. Fix: python codegen/generate.py && git add -A")
             return 1
@@ -82,7 +96,10 @@ def main() -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
-    print(f"wrote {len(files)} files")
+    removed = orphans(files)
+    for path in removed:
+        path.unlink()
+    print(f"wrote {len(files)} files" + (f", removed {len(removed)} stale ones" if removed else ""))
     return 0
 
 
