@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_import_eksy_loads_neither_asyncio_nor_models() -> None:
@@ -50,3 +56,23 @@ def test_every_public_exception_is_defined_in_the_errors_modules() -> None:
     from eksy import _paginate, _wait
 
     assert _wait.WaiterError is eksy.WaiterError and _paginate.PaginationError is eksy.PaginationError
+
+
+def test_one_version_for_metadata_package_and_extension() -> None:
+    import eksy
+
+    assert importlib.metadata.version("eksy") == eksy.__version__ == eksy._eksy.__version__
+
+
+def test_the_version_is_written_once_in_cargo_toml() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    workspace = tomllib.loads((ROOT / "Cargo.toml").read_text())
+    version = workspace["workspace"]["package"]["version"]
+    import eksy
+
+    assert eksy.__version__ == version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    for member in workspace["workspace"]["members"]:
+        package = tomllib.loads((ROOT / member / "Cargo.toml").read_text())["package"]
+        assert package["version"] == {"workspace": True}, member

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 # The native core loads with the package, as in any extension package: every client needs it.
-from eksy import _eksy  # noqa: F401
+from eksy import _eksy
 from eksy._errors import (
     ClientSideError,
     EksError,
@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from eksy._paginate import AsyncPaginator, Paginator
     from eksy.progress import PageProgress, WaitProgress
 
-__version__ = "0.1.0"
+# Written once, in Cargo.toml: the extension is built with it and maturin puts it in the metadata.
+__version__: str = _eksy.__version__
 
 # Clients, models, paginators and waiters load on first use, which keeps `import eksy` cheap
 # (waiters need asyncio, which alone costs more than the rest of the package).
