@@ -143,6 +143,13 @@ VPC = {"subnetIds": ["subnet-0a1", "subnet-0b2"], "securityGroupIds": ["sg-1"]}
 
 
 @pytest.fixture
+def slow_lifecycles(local_eks: Any) -> None:
+    """Every lifecycle transition takes ten minutes, so intermediate states are stable under any
+    load; the tests that use it move the clock explicitly."""
+    local_eks.set_timings(all=600)
+
+
+@pytest.fixture
 def make_cluster(local_eks: Any, eks: Any) -> Callable[..., dict[str, Any]]:
     """Creates a cluster and advances the clock past its creation, so it is ACTIVE."""
 
