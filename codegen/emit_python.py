@@ -296,7 +296,7 @@ def emit_errors(services: list[Service]) -> str:
         "",
         "from typing import ClassVar",
         "",
-        "from eksy._errors import ServiceError",
+        "from eksy._errors import SERVICE_ERROR_CLASSES, ServiceError",
         "",
         "__all__ = [",
     ]
@@ -315,5 +315,11 @@ def emit_errors(services: list[Service]) -> str:
         lines.append("")
     lines += ["", "ERROR_CLASSES: dict[str, type[ServiceError]] = {"]
     lines += [f'    "{n}": {n},' for n in sorted(merged)]
-    lines += ["}", ""]
+    lines += [
+        "}",
+        "",
+        "# What a failed call raises, by code (eksy._errors._call_error reads it).",
+        "SERVICE_ERROR_CLASSES.update(ERROR_CLASSES)",
+        "",
+    ]
     return "\n".join(lines)

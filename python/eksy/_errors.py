@@ -163,6 +163,11 @@ _NO_CREDENTIALS_HELP = (
 )
 
 
+# The generated ServiceError subclasses by error code. eksy/_generated/errors.py fills it as it
+# loads (eksy/__init__.py imports it): those classes build on this module, so it cannot import them.
+SERVICE_ERROR_CLASSES: dict[str, type[ServiceError]] = {}
+
+
 def _param_error(path: str, message: str) -> ParamValidationError:
     return ParamValidationError(message, path=path)
 
@@ -185,8 +190,6 @@ def _call_error(
 ) -> EksError:
     """Builds the exception for a failed call; called from Rust."""
     if kind == "service":
-        from eksy._generated.errors import ERROR_CLASSES
-
         fields: dict[str, Any] = {}
         if body:
             import json  # here, not at import: only failed calls parse a body
@@ -200,7 +203,7 @@ def _call_error(
         if not message:
             message = str(fields.get("message") or fields.get("Message") or "")
         name = code or "Unknown"
-        cls = ERROR_CLASSES.get(name, ServiceError)
+        cls = SERVICE_ERROR_CLASSES.get(name, ServiceError)
         return cls(message, code=name, status_code=status, request_id=request_id, operation=operation, fields=fields)
     if kind == "no_credentials":
         return NoCredentialsError(f"{operation}: {_NO_CREDENTIALS_HELP}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from eksy._errors import ServiceError
+from eksy._errors import SERVICE_ERROR_CLASSES, ServiceError
 
 __all__ = [
     "AccessDeniedException",
@@ -223,3 +223,6 @@ ERROR_CLASSES: dict[str, type[ServiceError]] = {
     "ThrottlingException": ThrottlingException,
     "UnsupportedAvailabilityZoneException": UnsupportedAvailabilityZoneException,
 }
+
+# What a failed call raises, by code (eksy._errors._call_error reads it).
+SERVICE_ERROR_CLASSES.update(ERROR_CLASSES)
