@@ -656,12 +656,12 @@ KILLED_WRITERS = """
 import builtins, json, os, random, signal, sys, time
 from pathlib import Path
 from eksy.kube import update_kubeconfig
-from eksy.kube._kubeconfig import _Document
+from eksy.kube._kubeconfig_file import KubeconfigDocument
 
 path, endpoint, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 allowed = [open(sys.argv[4]).read(), open(sys.argv[5]).read()]
 rng = random.Random(int(sys.argv[6]))
-_Document.load(Path(path)).dump()  # YAML machinery warmed up once, before the forks
+KubeconfigDocument.load(Path(path)).dump()  # YAML machinery warmed up once, before the forks
 
 
 class SlowDisk:
