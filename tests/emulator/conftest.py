@@ -2,15 +2,18 @@
 
 ``local_eks`` is :class:`eksy.testing.LocalEKS` backed by the extension when it is built
 (``eksy._eksy.Emulator``). Until then the same ``LocalEKS`` code (loaded from the source
-tree) is backed by the dev binary of crates/eksy-emulator driven over its HTTP control API
-(path from ``EKSY_EMULATOR_BIN``, default ``~/.cache/eksy-target-emu/debug/eksy-emulator``).
+tree) is backed by the binary of crates/eksy-emulator driven over its HTTP control API
+(see :func:`emulator_binary`).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import urllib.error
@@ -37,21 +40,50 @@ def _have_extension() -> bool:
 
 HAVE_EXTENSION = _have_extension()
 
+# The start-up line of both launchers (`eksy local` and the eksy-emulator binary).
+START_LINE = re.compile(
+    r"^(?P<prog>eksy local|eksy-emulator): EKS emulator listening on (?P<url>http://127\.0\.0\.1:(?P<port>\d+)) "
+    r"\(region (?P<region>\S+), account (?P<account>\d{12})\); press Ctrl-C to stop$"
+)
+
+
+@functools.cache
+def emulator_binary() -> str | None:
+    """The eksy-emulator binary: ``EKSY_EMULATOR_BIN`` if set, else built here with cargo (a no-op
+    when up to date); None without cargo."""
+    if "EKSY_EMULATOR_BIN" in os.environ:
+        return os.environ["EKSY_EMULATOR_BIN"]
+    if shutil.which("cargo") is None:
+        return None
+    build = ["cargo", "build", "--quiet", "-p", "eksy-emulator", "--bin", "eksy-emulator"]
+    subprocess.run(build, cwd=ROOT, check=True, timeout=900)
+    metadata = subprocess.run(
+        ["cargo", "metadata", "--format-version", "1", "--no-deps"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return str(Path(json.loads(metadata.stdout)["target_directory"]) / "debug" / "eksy-emulator")
+
 
 class SubprocessEmulator:
     """The ``eksy._eksy.Emulator`` interface over the dev binary."""
 
     def __init__(self, host: str, port: int, region: str, account_id: str | None, timings: dict[str, float] | None):
-        binary = os.environ.get("EKSY_EMULATOR_BIN", str(Path.home() / ".cache/eksy-target-emu/debug/eksy-emulator"))
+        binary = emulator_binary()
+        assert binary is not None, "neither the extension nor cargo to build the emulator binary"
         cmd = [binary, "--host", host, "--port", str(port), "--region", region]
         if account_id:
             cmd += ["--account-id", account_id]
-        if timings:
-            cmd += ["--timings", json.dumps(timings)]
+        for name, seconds in (timings or {}).items():
+            cmd += ["--timing", f"{name}={seconds}"]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline()
-        self.endpoint_url = line.strip().rsplit(" ", 1)[-1]
+        match = re.search(r"listening on (http://\S+)", line)
+        assert match, line
+        self.endpoint_url = match.group(1)
         self.port = int(self.endpoint_url.rsplit(":", 1)[-1])
 
     def control(self, command: str, args_json: str) -> str:
