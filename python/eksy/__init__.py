@@ -29,6 +29,7 @@ from eksy._generated.errors import __all__ as _service_errors
 
 if TYPE_CHECKING:
     from eksy import models
+    from eksy._rows import to_rows
     from eksy._generated.eks_async_client import AsyncEKS
     from eksy._generated.eks_client import EKS
     from eksy._generated.eksauth_async_client import AsyncEKSAuth
@@ -50,6 +51,7 @@ _LAZY = {
     "AsyncEKS": "eksy._generated.eks_async_client",
     "EKSAuth": "eksy._generated.eksauth_client",
     "AsyncEKSAuth": "eksy._generated.eksauth_async_client",
+    "to_rows": "eksy._rows",
 }
 
 
@@ -89,6 +91,7 @@ __all__ = [
     "AsyncPaginator",
     "WaitProgress",
     "PageProgress",
+    "to_rows",
     "models",
     *_service_errors,
 ]

@@ -74,6 +74,12 @@ class _ClientBase:
         endpoint = f", endpoint_url={self.endpoint_url!r}" if self.endpoint_url else ""
         return f"{type(self).__name__}(region={self.region!r}{endpoint})"
 
+    def _repr_html_(self) -> str:
+        # Jupyter: region and endpoint, never credentials; loaded on first display.
+        from eksy._display_html import client_html
+
+        return client_html(self)
+
 
 class SyncClientBase(_ClientBase):
     __slots__ = ()

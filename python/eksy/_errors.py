@@ -27,6 +27,17 @@ class EksError(Exception):
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self.args, self.__dict__))
 
+    # IPython and Jupyter (message, code, status, request id, fields); loaded on first display.
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from eksy._display import pretty_error
+
+        pretty_error(self, printer, cycle)
+
+    def _repr_html_(self) -> str:
+        from eksy._display_html import error_html
+
+        return error_html(self)
+
 
 class ClientSideError(EksError):
     """A failure detected on this side: bad parameters, configuration, connection, timeout."""

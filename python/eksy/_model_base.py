@@ -65,7 +65,8 @@ def _plain(value: Any, exclude_none: bool) -> Any:
 
 
 class Model:
-    """Behaviour shared by the generated models: frozen, equal by value, readable repr, to_dict."""
+    """Behaviour shared by the generated models: frozen, equal by value, readable repr, to_dict,
+    and a pretty (IPython) and an HTML (Jupyter) form."""
 
     __slots__ = ()
     _field_names: ClassVar[tuple[str, ...]] = ()
@@ -97,6 +98,17 @@ class Model:
         hidden = self._hidden_fields
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._field_names if name not in hidden)
         return f"{type(self).__qualname__}({shown})"
+
+    # IPython and Jupyter; the display code loads on the first display, not with the models.
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from eksy._display import pretty_model
+
+        pretty_model(self, printer, cycle)
+
+    def _repr_html_(self) -> str:
+        from eksy._display_html import model_html
+
+        return model_html(self)
 
     def to_dict(self, *, exclude_none: bool = True) -> dict[str, Any]:
         """This model as plain dicts and lists with snake_case keys.
