@@ -50,6 +50,46 @@ fn build_client(service: &str, config: &SdkConfig) -> SdkClient {
     }
 }
 
+/// The aws-config loader of every eksy client (and of `eksy.kube` tokens): region, profile,
+/// endpoint and explicit credentials as given; everything else follows the default chain.
+pub(crate) fn config_loader(
+    region: Option<String>,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+    aws_access_key_id: Option<String>,
+    aws_secret_access_key: Option<String>,
+    aws_session_token: Option<String>,
+) -> PyResult<aws_config::ConfigLoader> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region));
+    }
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    match (aws_access_key_id, aws_secret_access_key) {
+        (Some(key), Some(secret)) => {
+            loader = loader.credentials_provider(Credentials::new(
+                key,
+                secret,
+                aws_session_token,
+                None,
+                "eksy-explicit",
+            ));
+        }
+        (None, None) => {}
+        _ => {
+            return Err(PyValueError::new_err(
+                "pass both aws_access_key_id and aws_secret_access_key, or neither",
+            ))
+        }
+    }
+    Ok(loader)
+}
+
 fn seconds(value: Option<f64>, name: &str) -> PyResult<Option<Duration>> {
     value
         .map(|s| {
@@ -89,33 +129,14 @@ impl ClientCore {
                 "unknown service {service:?}"
             )));
         }
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(region) = region {
-            loader = loader.region(Region::new(region));
-        }
-        if let Some(profile) = profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(url) = endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        match (aws_access_key_id, aws_secret_access_key) {
-            (Some(key), Some(secret)) => {
-                loader = loader.credentials_provider(Credentials::new(
-                    key,
-                    secret,
-                    aws_session_token,
-                    None,
-                    "eksy-explicit",
-                ));
-            }
-            (None, None) => {}
-            _ => {
-                return Err(PyValueError::new_err(
-                    "pass both aws_access_key_id and aws_secret_access_key, or neither",
-                ))
-            }
-        }
+        let mut loader = config_loader(
+            region,
+            profile,
+            endpoint_url,
+            aws_access_key_id,
+            aws_secret_access_key,
+            aws_session_token,
+        )?;
         let retry = match retry_mode.as_deref() {
             None | Some("standard") => RetryConfig::standard(),
             Some("adaptive") => RetryConfig::adaptive(),

@@ -7,6 +7,7 @@ mod emulator;
 #[rustfmt::skip]
 mod generated;
 mod http_client;
+mod kube;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -24,6 +25,7 @@ fn _begin_shutdown(py: Python<'_>) {
 fn _eksy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::ClientCore>()?;
     m.add_class::<emulator::Emulator>()?;
+    kube::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     let shutdown = wrap_pyfunction!(_begin_shutdown, m)?;
     m.py()

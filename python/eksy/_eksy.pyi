@@ -1,11 +1,63 @@
 """Type stubs of the Rust extension module (checked against it by stubtest in the test suite)."""
 
+from collections.abc import Awaitable
 from typing import Any, final
 
-__all__ = ["ClientCore", "Emulator", "__version__", "_begin_shutdown"]
+__all__ = [
+    "ClientCore",
+    "Emulator",
+    "__version__",
+    "_begin_shutdown",
+    "_kube_token",
+    "_kube_token_async",
+    "_kube_token_cache_key",
+]
 __version__: str
 
 def _begin_shutdown() -> None: ...
+
+# eksy.kube tokens: (token, expires_at as epoch seconds, disk-cache key).
+def _kube_token(
+    cluster: str,
+    *,
+    region: str | None = None,
+    profile: str | None = None,
+    role_arn: str | None = None,
+    role_session_name: str | None = None,
+    external_id: str | None = None,
+    endpoint_url: str | None = None,
+    aws_access_key_id: str | None = None,
+    aws_secret_access_key: str | None = None,
+    aws_session_token: str | None = None,
+    _now: float | None = None,
+) -> tuple[str, int, str]: ...
+def _kube_token_async(
+    cluster: str,
+    *,
+    region: str | None = None,
+    profile: str | None = None,
+    role_arn: str | None = None,
+    role_session_name: str | None = None,
+    external_id: str | None = None,
+    endpoint_url: str | None = None,
+    aws_access_key_id: str | None = None,
+    aws_secret_access_key: str | None = None,
+    aws_session_token: str | None = None,
+    _now: float | None = None,
+) -> Awaitable[tuple[str, int, str]]: ...
+def _kube_token_cache_key(
+    cluster: str,
+    *,
+    region: str | None = None,
+    profile: str | None = None,
+    role_arn: str | None = None,
+    role_session_name: str | None = None,
+    external_id: str | None = None,
+    endpoint_url: str | None = None,
+    aws_access_key_id: str | None = None,
+    aws_secret_access_key: str | None = None,
+    aws_session_token: str | None = None,
+) -> str: ...
 
 @final
 class ClientCore:
