@@ -29,12 +29,12 @@ from eksy._generated.errors import __all__ as _service_errors
 
 if TYPE_CHECKING:
     from eksy import models
-    from eksy._rows import to_rows
     from eksy._generated.eks_async_client import AsyncEKS
     from eksy._generated.eks_client import EKS
     from eksy._generated.eksauth_async_client import AsyncEKSAuth
     from eksy._generated.eksauth_client import EKSAuth
     from eksy._paginate import AsyncPaginator, Paginator
+    from eksy._rows import to_rows
     from eksy.progress import PageProgress, WaitProgress
 
 # Written once, in Cargo.toml: the extension is built with it and maturin puts it in the metadata.

@@ -172,7 +172,7 @@ def _model_preview(model: Model) -> str:
         for k, v, hidden in members
         if not hidden and k not in _HEADLINE_KEYS and not is_model(v) and not isinstance(v, (list, tuple, Mapping))
     ]
-    preview = scalar_preview((f"{k}={format_time(v) if isinstance(v, datetime) else v}" for k, v in scalars), 60)
+    preview = scalar_preview((f"{k}={format_time(v) if isinstance(v, datetime) else v}" for k, v in scalars), 48)
     return muted(preview if preview else "· " + plural(len(members), "member"))
 
 

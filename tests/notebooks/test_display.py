@@ -531,7 +531,8 @@ def test_display_code_loads_only_when_something_is_displayed() -> None:
         "from eksy._generated.eks_models import Cluster\n"
         "c = Cluster(name='x')\n"
         "repr(c); c.to_dict(); c == c; eksy.EKS(region='us-west-2')\n"
-        "print(sorted(m for m in ('eksy._display', 'eksy._display_html', 'eksy._rows', 'html', 'IPython') if m in sys.modules))\n"
+        "display = ('eksy._display', 'eksy._display_html', 'eksy._rows', 'html', 'IPython')\n"
+        "print(sorted(m for m in display if m in sys.modules))\n"
         "c._repr_html_()\n"
         "print('eksy._display' in sys.modules)\n"
     )
