@@ -4,6 +4,7 @@
 use crate::faults::{
     error_from_args, response_from_args, Canned, DropRule, ErrorRate, ANY_OPERATION,
 };
+use crate::identity::Identities;
 use crate::model::model;
 use crate::state::{set_member, State, Timings, Tracked};
 use serde_json::{json, Value};
@@ -63,11 +64,59 @@ pub fn run(state: &mut State, defaults: &Defaults, command: &str, args: &Value) 
     }
     match command {
         "reset" => {
+            let mut kube = std::mem::take(&mut state.kube);
+            kube.stop_all();
             *state = State {
                 timings: defaults.timings,
+                identities: Identities::with_default(defaults.account),
+                kube,
                 ..State::default()
             };
             Ok(json!({}))
+        }
+        "add_identity" => {
+            let identity = state.identities.add(args)?;
+            let mut view = identity.public_view();
+            // The one answer that carries a secret: the caller needs it to sign.
+            view["secret_access_key"] = json!(identity.secret_access_key);
+            Ok(json!({ "identity": view }))
+        }
+        "identities" => {
+            let all: Vec<Value> = state.identities.all().map(|i| i.public_view()).collect();
+            Ok(json!({ "identities": all }))
+        }
+        "remove_identity" => {
+            let key = required_str(args, "access_key_id")?;
+            state
+                .identities
+                .remove(key)
+                .ok_or_else(|| format!("no identity with access key id {key:?}"))?;
+            Ok(json!({}))
+        }
+        "set_kube_settings" => {
+            if let Some(age) = arg_f64(args, "token_max_age")? {
+                if !(0.0..=86_400.0).contains(&age) {
+                    return Err("token_max_age must be between 0 and 86400 seconds".into());
+                }
+                state.kube_settings.token_max_age = age;
+            }
+            if let Some(unknown) = args
+                .as_object()
+                .and_then(|a| a.keys().find(|k| k.as_str() != "token_max_age"))
+            {
+                return Err(format!("unknown Kubernetes setting {unknown:?}; known: token_max_age"));
+            }
+            Ok(kube_settings(state))
+        }
+        "kube_settings" => Ok(kube_settings(state)),
+        "kube_endpoints" => {
+            state.tick();
+            let endpoints: Vec<Value> = state
+                .kube
+                .ports()
+                .map(|(key, port)| json!({"account_id": key.account, "region": key.region, "cluster": key.cluster, "port": port}))
+                .collect();
+            Ok(json!({ "endpoints": endpoints }))
         }
         "requests" => {
             let wanted = arg_str(args, "operation");
@@ -164,12 +213,22 @@ pub fn run(state: &mut State, defaults: &Defaults, command: &str, args: &Value) 
             Ok(json!({ "timings": state.timings }))
         }
         "timings" => Ok(json!({ "timings": state.timings })),
-        "force_status" => force_status(state, defaults, args),
+        "force_status" => {
+            let result = force_status(state, defaults, args)?;
+            // A forced cluster status may open or close its Kubernetes endpoint.
+            state.tick();
+            Ok(result)
+        }
         other => Err(format!(
             "unknown control command {other:?}; known: reset, requests, clear_requests, queue, clear_queue, \
-             set_latency, set_error_rate, drop_connections, clear_faults, advance, now, set_timings, timings, force_status"
+             set_latency, set_error_rate, drop_connections, clear_faults, advance, now, set_timings, timings, force_status, \
+             add_identity, identities, remove_identity, set_kube_settings, kube_settings, kube_endpoints"
         )),
     }
+}
+
+fn kube_settings(state: &State) -> Value {
+    json!({ "kube_settings": {"token_max_age": state.kube_settings.token_max_age} })
 }
 
 /// Statuses that come with health issues (or update errors) describing the failure.
@@ -239,6 +298,9 @@ fn force_status(state: &mut State, defaults: &Defaults, args: &Value) -> Result<
         }
     };
     tracked.force(status);
+    if kind == "cluster" {
+        crate::kube::host::touch_name(&mut resources.kube_dirty, cluster_name);
+    }
     let failing = FAILURE_STATUSES.contains(&status);
     let message = format!("Forced to {status} by the eksy emulator");
     let issues = match args.get("health_issues") {

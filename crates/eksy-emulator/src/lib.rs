@@ -60,10 +60,13 @@ mod auth;
 mod controls;
 mod error;
 mod faults;
+mod identity;
+mod kube;
 mod model;
 mod server;
 mod service;
 mod state;
+mod sts;
 mod util;
 mod wire;
 
@@ -122,12 +125,19 @@ impl Emulator {
             .account_id
             .clone()
             .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_string());
-        let shared = Arc::new(server::Shared::new(
-            account,
-            config.region.clone(),
-            config.timings,
-        ));
+        let authority = authority(addr);
+        let runtime = tokio::runtime::Handle::current();
+        let shared = Arc::new_cyclic(|weak| {
+            server::Shared::new(
+                account,
+                config.region.clone(),
+                config.timings,
+                authority,
+                kube::host::KubeHost::new(runtime, weak.clone(), addr.ip()),
+            )
+        });
         let (shutdown, receiver) = watch::channel(false);
+        tokio::spawn(server::ticker(Arc::downgrade(&shared), receiver.clone()));
         let task = tokio::spawn(server::accept_loop(listener, shared.clone(), receiver));
         Ok(Emulator {
             shared,
@@ -139,16 +149,7 @@ impl Emulator {
 
     /// `http://HOST:PORT`; a wildcard bind address is given as loopback so clients can use it.
     pub fn endpoint_url(&self) -> String {
-        let ip = self.addr.ip();
-        match ip {
-            std::net::IpAddr::V4(v4) if v4.is_unspecified() => {
-                format!("http://127.0.0.1:{}", self.addr.port())
-            }
-            std::net::IpAddr::V6(v6) if v6.is_unspecified() => {
-                format!("http://[::1]:{}", self.addr.port())
-            }
-            _ => format!("http://{}", self.addr),
-        }
+        format!("http://{}", authority(self.addr))
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -172,6 +173,15 @@ impl Emulator {
         if let Some(task) = task {
             let _ = task.await;
         }
+    }
+}
+
+/// `host:port` clients use for a bound address (loopback for a wildcard bind).
+fn authority(addr: SocketAddr) -> String {
+    match addr.ip() {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => format!("127.0.0.1:{}", addr.port()),
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => format!("[::1]:{}", addr.port()),
+        _ => addr.to_string(),
     }
 }
 

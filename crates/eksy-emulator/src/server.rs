@@ -5,9 +5,12 @@ use crate::auth::{authenticate, Caller};
 use crate::controls::{self, Defaults};
 use crate::error::AwsError;
 use crate::faults::Canned;
+use crate::identity::{canonical_arn, Identities};
+use crate::kube::host::KubeHost;
 use crate::model::{model, RouteMatch};
 use crate::service::{dispatch, Ctx};
 use crate::state::{RecordedRequest, State, Timings};
+use crate::sts;
 use crate::util::uuid;
 use crate::wire::{parse_query, read_input, validate_input, write_output, WireRequest};
 use bytes::Bytes;
@@ -31,25 +34,84 @@ pub struct Shared {
     pub default_account: String,
     pub default_region: String,
     pub default_timings: Timings,
+    /// `host:port` of this endpoint (tokens presigned for it are accepted, as it serves STS).
+    pub authority: String,
     state: Mutex<State>,
 }
 
 impl Shared {
-    pub fn new(default_account: String, default_region: String, timings: Timings) -> Shared {
+    pub fn new(
+        default_account: String,
+        default_region: String,
+        timings: Timings,
+        authority: String,
+        kube: KubeHost,
+    ) -> Shared {
         Shared {
+            state: Mutex::new(State {
+                timings,
+                identities: Identities::with_default(&default_account),
+                kube,
+                ..State::default()
+            }),
             default_account,
             default_region,
             default_timings: timings,
-            state: Mutex::new(State {
-                timings,
-                ..State::default()
-            }),
+            authority,
         }
     }
 
     /// The state, recovered even if a handler panicked while holding it.
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` with the state locked.
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.lock())
+    }
+
+    /// One STS query call (answers in XML).
+    fn sts(
+        &self,
+        req: &Arc<WireRequest>,
+        params: &[(String, String)],
+        request_id: &str,
+    ) -> Response<Full<Bytes>> {
+        let mut state = self.lock();
+        let caller = authenticate(req, &self.default_account);
+        record(&mut state, req, None, caller.as_ref().ok());
+        let answer = match caller {
+            Err(error) => sts::error(
+                error.status,
+                error.code.trim_end_matches("Exception"),
+                &error.message,
+                request_id,
+            ),
+            Ok(caller) => {
+                let now = state.now();
+                sts::handle(
+                    params,
+                    &caller,
+                    &mut state.identities,
+                    &self.default_account,
+                    now,
+                    request_id,
+                )
+            }
+        };
+        let mut response = Response::new(Full::new(Bytes::from(answer.body)));
+        *response.status_mut() =
+            hyper::StatusCode::from_u16(answer.status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
+        let headers = response.headers_mut();
+        headers.insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/xml"),
+        );
+        if let Ok(id) = hyper::header::HeaderValue::from_str(request_id) {
+            headers.insert("x-amzn-requestid", id);
+        }
+        response
     }
 
     pub fn control(&self, command: &str, args: &Value) -> Result<Value, String> {
@@ -200,14 +262,23 @@ impl Shared {
             validate_input(op, &input)?;
             let timings = state.timings;
             let now = state.now();
+            let principal = canonical_arn(
+                &state
+                    .identities
+                    .principal_for(&caller.access_key_id, &self.default_account),
+            );
             let mut ctx = Ctx {
                 resources: state.region(&caller.account, &caller.region),
                 timings,
                 now,
                 account: &caller.account,
                 region: &caller.region,
+                principal: &principal,
             };
-            dispatch(&mut ctx, operation, &input)
+            let output = dispatch(&mut ctx, operation, &input);
+            // Open or close Kubernetes endpoints the operation changed.
+            state.region(&caller.account, &caller.region);
+            output
         }));
         match outcome {
             Ok(Ok(output)) => {
@@ -287,6 +358,9 @@ async fn handle(
     if wire.path.starts_with(CONTROL_PREFIX) {
         return Ok(shared.control_http(&wire, &request_id));
     }
+    if let Some(params) = sts::sts_params(&wire) {
+        return Ok(shared.sts(&wire, &params, &request_id));
+    }
     let (delay, plan) = shared.plan(&wire, &request_id);
     if delay > 0.0 {
         tokio::time::sleep(Duration::from_secs_f64(delay)).await;
@@ -333,4 +407,21 @@ pub async fn accept_loop(
     }
     drop(listener);
     connections.shutdown().await;
+    shared.with_state(|state| state.kube.stop_all());
+}
+
+/// How often the ticker applies due transitions (so Kubernetes endpoints open and close
+/// on time even when no request arrives).
+const TICK: Duration = Duration::from_millis(50);
+
+pub async fn ticker(shared: std::sync::Weak<Shared>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            _ = tokio::time::sleep(TICK) => {
+                let Some(shared) = shared.upgrade() else { break };
+                shared.with_state(State::tick);
+            }
+        }
+    }
 }

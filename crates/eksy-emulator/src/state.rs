@@ -1,10 +1,13 @@
 //! Emulator state: the clock, lifecycle timings, resources per `(account, region)`, and
 //! lazily-applied lifecycle transitions.
 
+use crate::identity::Identities;
+use crate::kube::host::KubeHost;
+use crate::kube::{KubeData, KubeSettings};
 use crate::wire::WireRequest;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -254,6 +257,8 @@ pub struct ClusterState {
     /// By id. The tracked `status` mirrors the CA's `distributionStatus`.
     pub certificate_authorities: BTreeMap<String, Tracked>,
     pub insights_refresh: Option<InsightsRefresh>,
+    /// Its Kubernetes side: certificates, port, creator, stored objects.
+    pub kube: KubeData,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -284,6 +289,7 @@ impl ClusterState {
             capabilities: BTreeMap::new(),
             certificate_authorities: BTreeMap::new(),
             insights_refresh: None,
+            kube: KubeData::new(""),
         }
     }
 
@@ -315,6 +321,8 @@ pub struct RegionState {
     pub subscriptions: BTreeMap<String, Tracked>,
     /// Lets a request skip walking every resource when no transition can be due.
     settled: SettleMark,
+    /// Clusters whose Kubernetes endpoint may have to open or close (see `KubeHost::sync`).
+    pub kube_dirty: BTreeSet<String>,
 }
 
 /// What the last full walk of a region found.
@@ -333,7 +341,16 @@ impl RegionState {
             return;
         }
         let mut next_due = f64::INFINITY;
-        self.clusters.retain(|_, c| !c.settle(now, &mut next_due));
+        let mut changed = Vec::new();
+        self.clusters.retain(|name, c| {
+            let due = c.cluster.pending.as_ref().is_some_and(|p| p.at <= now);
+            let gone = c.settle(now, &mut next_due);
+            if due {
+                changed.push(name.clone());
+            }
+            !gone
+        });
+        self.kube_dirty.extend(changed);
         self.subscriptions
             .retain(|_, s| !s.settle_noting_next(now, &mut next_due));
         self.settled = SettleMark {
@@ -406,6 +423,10 @@ pub struct State {
     pub regions: HashMap<(String, String), RegionState>,
     pub requests: VecDeque<RecordedRequest>,
     pub faults: crate::faults::Faults,
+    pub identities: Identities,
+    pub kube_settings: KubeSettings,
+    /// The Kubernetes endpoints being served (sockets and tasks, not data).
+    pub kube: KubeHost,
 }
 
 impl State {
@@ -428,7 +449,18 @@ impl State {
             .entry((account.to_string(), region.to_string()))
             .or_default();
         state.settle(now);
+        self.kube.sync(account, region, state);
         state
+    }
+
+    /// Applies due transitions everywhere and opens or closes Kubernetes endpoints (the
+    /// emulator's ticker calls it, so endpoints follow the clock without a request).
+    pub fn tick(&mut self) {
+        let now = self.now();
+        for ((account, region), state) in &mut self.regions {
+            state.settle(now);
+            self.kube.sync(account, region, state);
+        }
     }
 }
 

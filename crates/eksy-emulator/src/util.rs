@@ -142,6 +142,43 @@ pub fn parse_arn(arn: &str) -> Option<Arn> {
     })
 }
 
+/// `2024-01-31T12:00:00Z` (whole seconds, UTC); out-of-range times clamp to the epoch.
+pub fn rfc3339(epoch_seconds: f64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(epoch_seconds.floor() as i64)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Epoch seconds of a SigV4 date (`20240131T120000Z`).
+pub fn parse_amz_date(text: &str) -> Option<f64> {
+    let digits = |range: std::ops::Range<usize>| text.get(range)?.parse::<u32>().ok();
+    if text.len() != 16 || text.as_bytes()[8] != b'T' || !text.ends_with('Z') {
+        return None;
+    }
+    let month = time::Month::try_from(u8::try_from(digits(4..6)?).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(
+        i32::try_from(digits(0..4)?).ok()?,
+        month,
+        u8::try_from(digits(6..8)?).ok()?,
+    )
+    .ok()?;
+    let clock = time::Time::from_hms(
+        u8::try_from(digits(9..11)?).ok()?,
+        u8::try_from(digits(11..13)?).ok()?,
+        u8::try_from(digits(13..15)?).ok()?,
+    )
+    .ok()?;
+    Some(date.with_time(clock).assume_utc().unix_timestamp() as f64)
+}
+
 pub fn arn(region: &str, account: &str, resource: &str) -> String {
     format!("arn:aws:eks:{region}:{account}:{resource}")
 }
@@ -149,6 +186,14 @@ pub fn arn(region: &str, account: &str, resource: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(parse_amz_date("20240131T120000Z"), Some(1_706_702_400.0));
+        assert_eq!(rfc3339(1_706_702_400.5), "2024-01-31T12:00:00Z");
+        assert_eq!(parse_amz_date("2024-01-31T12:00:00Z"), None);
+        assert_eq!(parse_amz_date("20241331T120000Z"), None);
+    }
 
     #[test]
     fn base64_round_trips() {

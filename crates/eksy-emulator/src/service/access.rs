@@ -202,6 +202,50 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     Ok(json!({ "accessEntry": view }))
 }
 
+/// The access entry EKS makes for a cluster's creator: STANDARD, its ARN as username,
+/// AmazonEKSClusterAdminPolicy at cluster scope. None for a principal that is not an IAM
+/// user or role ARN.
+pub(super) fn creator_entry(cluster_name: &str, ctx: &Ctx) -> Option<AccessEntryState> {
+    let principal = ctx.principal;
+    let (principal_account, principal_kind, name) = parse_principal(principal)?;
+    let arn = crate::util::arn(
+        ctx.region,
+        ctx.account,
+        &format!(
+            "access-entry/{cluster_name}/{principal_kind}/{principal_account}/{name}/{}",
+            uuid()
+        ),
+    );
+    let username = default_username(
+        "STANDARD",
+        principal_account,
+        principal_kind,
+        name,
+        principal,
+    );
+    let body = json!({
+        "clusterName": cluster_name,
+        "principalArn": principal,
+        "kubernetesGroups": [],
+        "accessEntryArn": arn,
+        "createdAt": ctx.now,
+        "modifiedAt": ctx.now,
+        "tags": {},
+        "username": username,
+        "type": "STANDARD",
+    });
+    let policy = access_policy_arn("AmazonEKSClusterAdminPolicy");
+    let mut policies = std::collections::BTreeMap::new();
+    policies.insert(
+        policy.clone(),
+        json!({"policyArn": policy, "accessScope": {"type": "cluster", "namespaces": []}, "associatedAt": ctx.now, "modifiedAt": ctx.now}),
+    );
+    Some(AccessEntryState {
+        entry: untracked(body),
+        policies,
+    })
+}
+
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, principal) = (text(input, "clusterName"), text(input, "principalArn"));
     let state = cluster(ctx, cluster_name)?;

@@ -23,10 +23,13 @@ fn invalid(name: &str, message: String) -> AwsError {
     AwsError::invalid_parameter(message).field("clusterName", name)
 }
 
+/// base64 of a fresh CA certificate's PEM (for certificate authorities made by
+/// CreateCertificateAuthority; a cluster's own CA comes with its Kubernetes endpoint).
 pub(super) fn certificate_data() -> String {
-    let body = base64_encode(random_hex(600).as_bytes());
-    let pem = format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n");
-    base64_encode(pem.as_bytes())
+    let localhost = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    crate::kube::pki::generate(localhost)
+        .map(|pki| base64_encode(pki.ca_pem.as_bytes()))
+        .unwrap_or_default()
 }
 
 pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
@@ -55,13 +58,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     body.insert("arn".into(), json!(ctx.arn(&format!("cluster/{name}"))));
     body.insert("createdAt".into(), json!(ctx.now));
     body.insert("version".into(), json!(version));
-    body.insert(
-        "endpoint".into(),
-        json!(format!(
-            "https://{}.gr7.{region}.eks.amazonaws.com",
-            random_hex(32).to_uppercase()
-        )),
-    );
+    // The endpoint and CA data appear when the cluster is ACTIVE (kube::host), as on AWS.
     body.insert("roleArn".into(), json!(text(input, "roleArn")));
     body.insert(
         "resourcesVpcConfig".into(),
@@ -85,10 +82,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "identity".into(),
         json!({"oidc": {"issuer": format!("https://oidc.eks.{region}.amazonaws.com/id/{}", random_hex(32).to_uppercase())}}),
     );
-    body.insert(
-        "certificateAuthority".into(),
-        json!({"data": certificate_data()}),
-    );
+    body.insert("certificateAuthority".into(), json!({}));
     body.insert("platformVersion".into(), json!(platform_version));
     body.insert("tags".into(), initial_tags(input));
     body.insert("health".into(), json!({"issues": []}));
@@ -129,10 +123,35 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ctx.timings.cluster_create,
     );
     let view = tracked.body.clone();
-    ctx.resources
-        .clusters
-        .insert(name.to_string(), ClusterState::new(tracked));
+    let mut state = ClusterState::new(tracked);
+    state.kube = crate::kube::KubeData::new(ctx.principal);
+    bootstrap_admin(&mut state, ctx);
+    ctx.resources.clusters.insert(name.to_string(), state);
+    crate::kube::host::touch(ctx.resources, name);
     Ok(json!({ "cluster": view }))
+}
+
+/// In the API modes EKS gives the creator an access entry with AmazonEKSClusterAdminPolicy
+/// when `bootstrapClusterCreatorAdminPermissions` is true (CONFIG_MAP mode maps the creator
+/// implicitly instead; see kube::subject).
+fn bootstrap_admin(state: &mut ClusterState, ctx: &Ctx) {
+    let access = state.cluster.body.get("accessConfig");
+    let mode = access
+        .and_then(|a| a.get("authenticationMode"))
+        .and_then(Value::as_str);
+    let bootstrap = access
+        .and_then(|a| a.get("bootstrapClusterCreatorAdminPermissions"))
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    if mode == Some("CONFIG_MAP") || !bootstrap {
+        return;
+    }
+    let name = state.cluster.get_str("name").to_string();
+    if let Some(entry) = super::access::creator_entry(&name, ctx) {
+        state
+            .access_entries
+            .insert(ctx.principal.to_string(), entry);
+    }
 }
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
@@ -245,7 +264,9 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     for addon in state.addons.values_mut() {
         start_delete(addon, now, addon_delay.min(delay));
     }
-    Ok(json!({ "cluster": start_delete(&mut state.cluster, now, delay) }))
+    let view = start_delete(&mut state.cluster, now, delay);
+    crate::kube::host::touch(ctx.resources, name);
+    Ok(json!({ "cluster": view }))
 }
 
 /// The update each `UpdateClusterConfig` member makes: `(member, update type, param type)`.

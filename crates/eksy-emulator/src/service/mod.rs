@@ -29,6 +29,8 @@ pub struct Ctx<'a> {
     pub now: f64,
     pub account: &'a str,
     pub region: &'a str,
+    /// The caller's IAM principal (canonical), e.g. the creator of a new cluster.
+    pub principal: &'a str,
 }
 
 impl Ctx<'_> {
