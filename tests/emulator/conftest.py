@@ -8,12 +8,9 @@ tree) is backed by the binary of crates/eksy-emulator driven over its HTTP contr
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import urllib.error
@@ -22,49 +19,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from emulator_support import HAVE_EXTENSION, ROLE, SIGV4, VPC, boto_client, emulator_binary
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _have_extension() -> bool:
-    try:
-        from eksy._eksy import Emulator  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-HAVE_EXTENSION = _have_extension()
-
-# The start-up line of both launchers (`eksy local` and the eksy-emulator binary).
-START_LINE = re.compile(
-    r"^(?P<prog>eksy local|eksy-emulator): EKS emulator listening on (?P<url>http://127\.0\.0\.1:(?P<port>\d+)) "
-    r"\(region (?P<region>\S+), account (?P<account>\d{12})\); press Ctrl-C to stop$"
-)
-
-
-@functools.cache
-def emulator_binary() -> str | None:
-    """The eksy-emulator binary: ``EKSY_EMULATOR_BIN`` if set, else built here with cargo (a no-op
-    when up to date); None without cargo."""
-    if "EKSY_EMULATOR_BIN" in os.environ:
-        return os.environ["EKSY_EMULATOR_BIN"]
-    if shutil.which("cargo") is None:
-        return None
-    build = ["cargo", "build", "--quiet", "-p", "eksy-emulator", "--bin", "eksy-emulator"]
-    subprocess.run(build, cwd=ROOT, check=True, timeout=900)
-    metadata = subprocess.run(
-        ["cargo", "metadata", "--format-version", "1", "--no-deps"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return str(Path(json.loads(metadata.stdout)["target_directory"]) / "debug" / "eksy-emulator")
 
 
 class SubprocessEmulator:
@@ -126,17 +84,6 @@ def local_eks() -> Iterator[Any]:
         yield emulator
 
 
-def boto_client(local: Any, service: str = "eks", **config: Any) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=local.endpoint_url,
-        region_name=local.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, **config),
-    )
-
-
 @pytest.fixture
 def eks(local_eks: Any) -> Iterator[Any]:
     """A boto3 client whose every successful response is checked for the output shape's
@@ -168,10 +115,6 @@ def missing_required(shape: Any, value: Any, path: str) -> list[str]:
         for key, item in value.items():
             found += missing_required(shape.value, item, f"{path}{key}.")
     return found
-
-
-ROLE = "arn:aws:iam::123456789012:role/eks"
-VPC = {"subnetIds": ["subnet-0a1", "subnet-0b2"], "securityGroupIds": ["sg-1"]}
 
 
 @pytest.fixture
@@ -220,17 +163,3 @@ def raw(local_eks: Any) -> Callable[..., tuple[int, dict[str, str], bytes]]:
         return result
 
     return send
-
-
-SIGV4 = (
-    "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/eks/aws4_request, "
-    "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
-)
-
-
-def error_of(call: Any, **kwargs: Any) -> tuple[str, int, dict[str, Any]]:
-    """The code, HTTP status and whole response of the ClientError a boto3 call must raise."""
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    response = info.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import error_of
+from emulator_support import error_of
 
 pytestmark = pytest.mark.usefixtures("slow_lifecycles")
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import ROLE, boto_client, error_of
+from emulator_support import ROLE, boto_client, error_of
 
 pytestmark = pytest.mark.usefixtures("slow_lifecycles")
 

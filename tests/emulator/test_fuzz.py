@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import boto3
-from conftest import SIGV4
+from emulator_support import SIGV4
 
 ITERATIONS = 1500
 METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS"]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from conftest import HAVE_EXTENSION, START_LINE, emulator_binary
+from emulator_support import HAVE_EXTENSION, START_LINE, emulator_binary
 
 needs_extension = pytest.mark.skipif(not HAVE_EXTENSION, reason="`eksy local` needs the built extension")
 # A cold build of the binary takes minutes on a small machine; it is a no-op when up to date.

@@ -10,7 +10,7 @@ import sys
 
 import boto3
 import pytest
-from conftest import HAVE_EXTENSION
+from emulator_support import HAVE_EXTENSION
 
 pytestmark = pytest.mark.skipif(not HAVE_EXTENSION, reason="needs the built extension (eksy._eksy.Emulator)")
 

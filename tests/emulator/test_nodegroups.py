@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import ROLE, error_of
+from emulator_support import ROLE, error_of
 
 pytestmark = pytest.mark.usefixtures("slow_lifecycles")
 

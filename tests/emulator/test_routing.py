@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
-from conftest import boto_client
+from emulator_support import boto_client
 
 
 def minimal(shape: Shape) -> Any:

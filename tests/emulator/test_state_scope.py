@@ -6,7 +6,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import ROLE, error_of
+from emulator_support import ROLE, error_of
 
 pytestmark = pytest.mark.usefixtures("slow_lifecycles")
 
