@@ -29,7 +29,7 @@ REVEAL = f"""
 import json as _json
 _values = [getattr(pod_credentials.credentials, name) for name in
            ("access_key_id", "secret_access_key", "session_token")]
-print({SECRETS_MARK!r} + _json.dumps(_values))
+print({SECRETS_MARK!r} + _json.dumps([*_values, token.token]))
 """
 
 
@@ -144,8 +144,17 @@ def test_no_secret_in_any_output(executed: Any) -> None:
     reveal = executed.cells[-1].outputs
     printed = "".join(out.get("text", "") for out in reveal)
     secrets = json.loads(printed.split(SECRETS_MARK, 1)[1])
-    assert len(secrets) == 3 and all(len(secret) >= 16 for secret in secrets)
+    assert len(secrets) == 4 and all(len(secret) >= 16 for secret in secrets)
+    assert secrets[-1].startswith("k8s-aws-v1.")
     shown = json.dumps([out for _, out in outputs(executed)])
     for secret in secrets:
         assert secret not in shown
+        assert secret[-24:] not in shown, "not even a part of it"
     assert "&lt;sensitive&gt;" in shown and "Credentials(<sensitive>)" in shown
+
+
+def test_the_kubernetes_token_shows_masked(executed: Any) -> None:
+    cell = next(cell for cell in executed.cells if cell.cell_type == "code" and "get_token(" in cell.source)
+    (result,) = [out for out in cell.outputs if out.get("output_type") == "execute_result"]
+    assert result["data"]["text/plain"].startswith("Token(expires_at=")
+    assert "token=<redacted>" in result["data"]["text/plain"]
