@@ -27,7 +27,9 @@ class Rows(list[dict[str, Any]]):
         # Long strings (certificate data) and lists shortened, as in a model's pretty form.
         emit(pretty_lines(list(self), width_of(printer), top=False), printer)
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
+        if not all(isinstance(row, Mapping) for row in self[:HTML_ROWS]):
+            return None  # changed into something else than rows: Jupyter shows the text form
         columns: dict[str, None] = {}
         for row in self[:HTML_ROWS]:
             columns.update(dict.fromkeys(row))
