@@ -93,15 +93,19 @@ pub async fn resolve_endpoint(config: &SdkConfig, region: &str) -> Result<StsEnd
         .resolve_endpoint(&params)
         .await
         .map_err(|e| TokenError::Config(format!("cannot resolve the STS endpoint: {e}")))?;
+    let from_scheme = |doc: Option<&Document>| match doc {
+        Some(Document::String(r)) => Some(r.clone()),
+        _ => None,
+    };
+    // The signing region the rule set names (us-east-1 for the global endpoint), in the typed
+    // auth schemes or, in older resolvers, the `authSchemes` property.
     let signing_region = endpoint
-        .properties()
-        .get("authSchemes")
-        .and_then(|schemes| match schemes {
-            Document::Array(list) => list.iter().find_map(|scheme| match scheme {
-                Document::Object(fields) => match fields.get("signingRegion") {
-                    Some(Document::String(r)) => Some(r.clone()),
-                    _ => None,
-                },
+        .auth_schemes()
+        .iter()
+        .find_map(|scheme| from_scheme(scheme.get("signingRegion")))
+        .or_else(|| match endpoint.properties().get("authSchemes") {
+            Some(Document::Array(list)) => list.iter().find_map(|scheme| match scheme {
+                Document::Object(fields) => from_scheme(fields.get("signingRegion")),
                 _ => None,
             }),
             _ => None,
