@@ -3,6 +3,7 @@ environment that reads none of the user's own AWS or kube configuration."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,12 +52,14 @@ def cluster(local: LocalEKS) -> dict[str, Any]:
 
 @pytest.fixture
 def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """HOME is a fresh directory; credentials are the emulator's test keys; no KUBECONFIG,
-    no AWS profile, config file or instance metadata. Returns the home directory."""
+    """HOME (and the cache directory) fresh; credentials are the emulator's test keys; no
+    KUBECONFIG, no other AWS_* variable, config file or instance metadata. Returns HOME."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
-    for name in ("KUBECONFIG", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN"):
-        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith("AWS_") or name in ("KUBECONFIG", "KUBERNETES_EXEC_INFO"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))  # `eksy token`'s cache
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")

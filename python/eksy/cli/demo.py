@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import contextlib
+import importlib
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import tempfile
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import eksy
-from eksy._progress import WaitProgress
+from eksy.progress import WaitProgress
 from eksy.testing import LocalEKS
 
 ROLE = "arn:aws:iam::123456789012:role/eks-cluster-role"
@@ -34,6 +45,133 @@ class StatusPrinter:
         if status != self.last:
             say(f"   {self.what}: {status}  ({poll.elapsed:4.1f} s, poll {poll.attempt})")
             self.last = status
+
+
+class Node(NamedTuple):
+    name: str
+    ready: str
+    nodegroup: str
+    instance_type: str
+
+
+class KubernetesView(NamedTuple):
+    via: str
+    version: str
+    nodes: list[Node]
+
+
+# How the demo reaches the cluster, best first: each needs less installed than the one before.
+WAYS = ("kubernetes", "kubectl", "stdlib")
+
+
+def talk_to_kubernetes(local: LocalEKS, cluster: str, show: Callable[[str], None], way: str | None = None) -> None:
+    """Writes a kubeconfig for ``cluster`` to a temporary file and calls the cluster's API through it."""
+    from eksy.kube import update_kubeconfig
+
+    with tempfile.TemporaryDirectory(prefix="eksy-demo-") as directory, _exec_plugin_environment(directory):
+        path = Path(directory) / "kubeconfig"
+        result = update_kubeconfig(cluster, region=local.region, kubeconfig=path, endpoint_url=local.endpoint_url)
+        show(f"   kubeconfig: {path} (context {result.context})")
+        view = read_cluster(path, way or _best_way())
+        show(f"   via {view.via}")
+        show(f"   Kubernetes {view.version}, {len(view.nodes)} nodes:")
+        for node in view.nodes:
+            show(f"      {node.name}  {node.ready}  node group {node.nodegroup}, {node.instance_type}")
+
+
+@contextlib.contextmanager
+def _exec_plugin_environment(cache: str) -> Iterator[None]:
+    """The emulator's test credentials for `eksy token`, which the Kubernetes client runs as a
+    process; its token cache in the demo's temporary directory."""
+    values = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": None,
+        "AWS_PROFILE": None,
+        "XDG_CACHE_HOME": cache,
+    }
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _best_way() -> str:
+    try:
+        import kubernetes  # noqa: F401
+    except ImportError:
+        return "kubectl" if shutil.which("kubectl") else "stdlib"
+    return "kubernetes"
+
+
+def read_cluster(kubeconfig: Path, way: str) -> KubernetesView:
+    """The server version and nodes, read through ``kubeconfig`` one of the ``WAYS``."""
+    if way == "kubernetes":
+        # Any: the package is typed in some versions, untyped in others.
+        kubernetes: Any = importlib.import_module("kubernetes")
+        api = kubernetes.config.new_client_from_config(config_file=str(kubeconfig))
+        version = kubernetes.client.VersionApi(api).get_code().git_version
+        items = api.sanitize_for_serialization(kubernetes.client.CoreV1Api(api).list_node())["items"]
+        return KubernetesView("the official kubernetes client, running `eksy token`", version, _nodes(items))
+    if way == "kubectl":
+        kubectl = [shutil.which("kubectl") or "kubectl", "--kubeconfig", str(kubeconfig)]
+        version_out = subprocess.run([*kubectl, "version", "-o", "json"], check=True, capture_output=True, text=True)
+        nodes_out = subprocess.run([*kubectl, "get", "nodes", "-o", "json"], check=True, capture_output=True, text=True)
+        version = json.loads(version_out.stdout)["serverVersion"]["gitVersion"]
+        return KubernetesView("kubectl, running `eksy token`", version, _nodes(json.loads(nodes_out.stdout)["items"]))
+    return _read_with_the_standard_library(kubeconfig)
+
+
+def _read_with_the_standard_library(kubeconfig: Path) -> KubernetesView:
+    """eksy's own token and urllib, the CA verified: works on a bare install."""
+    import base64
+
+    from ruamel.yaml import YAML
+
+    from eksy.kube import get_token
+
+    config = YAML(typ="safe").load(kubeconfig)
+    context = next(c["context"] for c in config["contexts"] if c["name"] == config["current-context"])
+    cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == context["cluster"])
+    arn = context["cluster"]
+    token = get_token(arn.rpartition("/")[2], region=arn.split(":")[3])
+    tls = ssl.create_default_context(cadata=base64.b64decode(cluster["certificate-authority-data"]).decode())
+
+    def get(path: str) -> Any:
+        request = urllib.request.Request(cluster["server"] + path, headers={"Authorization": f"Bearer {token.token}"})
+        with urllib.request.urlopen(request, context=tls, timeout=30) as response:
+            return json.load(response)
+
+    items = get("/api/v1/nodes")["items"]
+    return KubernetesView(
+        "eksy.kube.get_token and urllib (standard library only)", get("/version")["gitVersion"], _nodes(items)
+    )
+
+
+def _nodes(items: list[dict[str, Any]]) -> list[Node]:
+    nodes = []
+    for item in items:
+        labels = item["metadata"].get("labels") or {}
+        conditions = {c["type"]: c["status"] for c in (item.get("status") or {}).get("conditions") or []}
+        nodes.append(
+            Node(
+                name=item["metadata"]["name"],
+                ready="Ready" if conditions.get("Ready") == "True" else "NotReady",
+                nodegroup=labels.get("eks.amazonaws.com/nodegroup", "-"),
+                instance_type=labels.get("node.kubernetes.io/instance-type", "-"),
+            )
+        )
+    return sorted(nodes)
 
 
 def run(speed: float) -> None:
@@ -120,6 +258,9 @@ def run(speed: float) -> None:
         )
         finished = eks.describe_update(name="demo", nodegroup_name="general", update_id=update.id).update
         say(f"   update {update.id}: {finished.status if finished else None}")
+
+        step("Talk to the cluster's Kubernetes API: a kubeconfig whose user runs `eksy token`")
+        talk_to_kubernetes(local, "demo", say)
 
         step("Errors are typed")
         try:
