@@ -208,3 +208,47 @@ def test_kubernetes_client_renews_its_token_ahead_of_expiry(
     assert raw_status(local, serving["endpoint"], minted[0]) == 401
     assert git_version(api).startswith("v1.")
     assert len(minted) == 2  # the renewed one is two minutes old: kept
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed (.ci/run installs it)")
+def test_kubectl_with_a_role_goes_through_sts_assume_role(
+    local: LocalEKS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    role = local.add_identity("arn:aws:iam::123456789012:role/k8s-admins").arn
+    create_cluster(local, access_config={"authentication_mode": "API_AND_CONFIG_MAP"})
+    eks = local.client()
+    eks.create_access_entry(cluster_name=CLUSTER, principal_arn=role)
+    eks.associate_access_policy(
+        cluster_name=CLUSTER,
+        principal_arn=role,
+        policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+        access_scope={"type": "cluster"},
+    )
+    path = tmp_path / "config"
+    update_kubeconfig(CLUSTER, region=REGION, kubeconfig=path, role_arn=role, endpoint_url=local.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", local.endpoint_url)  # the emulator serves STS too
+
+    whoami = kubectl(path, "auth", "whoami", "-o", "json")
+
+    assert whoami.returncode == 0, whoami.stderr
+    user = json.loads(whoami.stdout)["status"]["userInfo"]
+    assert user["username"] == "arn:aws:sts::123456789012:assumed-role/k8s-admins/EKSGetTokenAuth"
+    assert user["extra"]["canonicalArn"] == [role]
+    sts_calls = [r for r in local.requests() if r["operation"] is None and r["method"] == "POST" and r["path"] == "/"]
+    assert len(sts_calls) == 1 and "AssumeRole" in str(sts_calls[0]["body"])
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed (.ci/run installs it)")
+def test_kubectl_with_a_profile_gets_its_credentials_through_aws_profile(
+    local: LocalEKS, serving: dict[str, Any], tmp_path: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (isolated / "aws-credentials").write_text("[team]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    path = tmp_path / "config"
+    update_kubeconfig(CLUSTER, region=REGION, kubeconfig=path, profile="team", endpoint_url=local.endpoint_url)
+
+    nodes = kubectl(path, "get", "nodes", "-o", "name")
+
+    assert nodes.returncode == 0, nodes.stderr
+    assert len(nodes.stdout.split()) == 2
