@@ -165,3 +165,15 @@ def test_runs_as_a_command(local: LocalEKS, cluster: dict[str, Any], tmp_path: P
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout == f"Added new context {cluster['arn']} to {path}\n"
+
+
+def test_dry_run_output_is_the_merged_file_where_nothing_is_secret(
+    local: LocalEKS, cluster: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eksy.kube import update_kubeconfig
+
+    path = tmp_path / "config"
+    path.write_text("# mine\nusers:\n  - name: other   # kept\n    user:\n      client-certificate: /x.crt\n")
+    merged = update_kubeconfig(CLUSTER, kubeconfig=path, dry_run=True, endpoint_url=local.endpoint_url).text
+    assert eksy_kubeconfig(local, "--name", CLUSTER, "--kubeconfig", str(path), "--dry-run") == 0
+    assert capsys.readouterr().out == merged

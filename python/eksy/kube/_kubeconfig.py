@@ -19,6 +19,7 @@ from eksy.kube._kubeconfig_file import (
     KubeconfigError,
     block_map,
     block_seq,
+    guess_indent,
     new_yaml,
     write_atomically,
 )
@@ -246,6 +247,8 @@ def redact(text: str) -> str:
     secret, but other users' entries in the same file may (tokens, passwords, client keys).
     """
     yaml = new_yaml()
+    mapping, sequence, offset = guess_indent(text)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     content = yaml.load(text)
     _redact_in(content)
     out = io.StringIO()

@@ -108,7 +108,7 @@ class KubeconfigDocument:
             content = yaml.load(text)
         except YAMLError as error:
             raise KubeconfigError(f"not valid YAML: {_one_line(error)}", path=path) from None
-        mapping, sequence, offset = _guess_indent(text)
+        mapping, sequence, offset = guess_indent(text)
         yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
         if text.lstrip().startswith("---"):
             yaml.explicit_start = True
@@ -151,7 +151,7 @@ class KubeconfigDocument:
         return out.getvalue()
 
 
-def _guess_indent(text: str) -> tuple[int, int, int]:
+def guess_indent(text: str) -> tuple[int, int, int]:
     """The file's indentation as ruamel.yaml's (mapping, sequence, offset); kubectl's by default.
 
     From the first nested mapping and the first block list under a key. (ruamel.yaml's own
