@@ -126,14 +126,14 @@ def slow_lifecycles(local_eks: Any) -> None:
 
 @pytest.fixture
 def make_cluster(local_eks: Any, eks: Any) -> Callable[..., dict[str, Any]]:
-    """Creates a cluster and advances the clock past its creation, so it is ACTIVE."""
+    """Creates a cluster and advances the clock past its creation; the ACTIVE cluster."""
 
     def make(name: str = "demo", **kwargs: Any) -> dict[str, Any]:
         kwargs.setdefault("roleArn", ROLE)
         kwargs.setdefault("resourcesVpcConfig", VPC)
-        cluster = eks.create_cluster(name=name, **kwargs)["cluster"]
+        eks.create_cluster(name=name, **kwargs)
         local_eks.advance(3600)
-        return dict(cluster)
+        return dict(eks.describe_cluster(name=name)["cluster"])
 
     return make
 

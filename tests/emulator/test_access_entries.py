@@ -16,6 +16,9 @@ ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 VIEW = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 
 
+CREATOR = "arn:aws:iam::123456789012:user/testing"
+
+
 def drain(eks: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
     return [item for page in eks.get_paginator(operation).paginate(**kwargs) for item in page[key]]
 
@@ -84,7 +87,8 @@ def test_access_policies(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     )
     listed = eks.list_associated_access_policies(clusterName="demo", principalArn=ROLE)
     assert [p["policyArn"] for p in listed["associatedAccessPolicies"]] == [ADMIN, VIEW]
-    assert eks.list_access_entries(clusterName="demo")["accessEntries"] == [ROLE, other]
+    # The creator's own entry (bootstrap admin, as EKS makes it) is listed too.
+    assert eks.list_access_entries(clusterName="demo")["accessEntries"] == [ROLE, other, CREATOR]
     assert eks.list_access_entries(clusterName="demo", associatedPolicyArn=VIEW)["accessEntries"] == [ROLE]
     eks.disassociate_access_policy(clusterName="demo", principalArn=ROLE, policyArn=VIEW)
     code, status, _ = error_of(eks.disassociate_access_policy, clusterName="demo", principalArn=ROLE, policyArn=VIEW)

@@ -10,6 +10,7 @@ a free port, speaking the EKS and EKS Auth wire protocol, so any AWS SDK can use
         local.queue_error("DescribeCluster", "ThrottlingException", count=2)
 """
 
+from eksy.testing._kube import Credentials, IdentityInfo, KubeEndpoint
 from eksy.testing._local import (
     DEFAULT_ACCOUNT_ID,
     TEST_ACCESS_KEY_ID,
@@ -22,6 +23,9 @@ from eksy.testing._local import (
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
+    "Credentials",
+    "IdentityInfo",
+    "KubeEndpoint",
     "TEST_ACCESS_KEY_ID",
     "TEST_SECRET_ACCESS_KEY",
     "HealthIssue",

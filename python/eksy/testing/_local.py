@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, cast
 
+from eksy.testing._kube import Credentials, KubeControls
+
 if TYPE_CHECKING:
     import eksy
 
@@ -85,7 +87,7 @@ def _start_emulator(
     )
 
 
-class LocalEKS:
+class LocalEKS(KubeControls):
     """A local EKS emulator, started on construction and stopped on :meth:`stop` or exit.
 
     Args:
@@ -165,19 +167,20 @@ class LocalEKS:
 
     # -- clients ---------------------------------------------------------------------------
 
-    def _client_kwargs(self) -> dict[str, Any]:
+    def _client_kwargs(self, credentials: Credentials | None = None) -> dict[str, Any]:
         return {
             "region": self._region,
             "endpoint_url": self._endpoint_url,
-            "aws_access_key_id": TEST_ACCESS_KEY_ID,
-            "aws_secret_access_key": TEST_SECRET_ACCESS_KEY,
+            "aws_access_key_id": credentials.access_key_id if credentials else TEST_ACCESS_KEY_ID,
+            "aws_secret_access_key": credentials.secret_access_key if credentials else TEST_SECRET_ACCESS_KEY,
+            "aws_session_token": credentials.session_token if credentials else None,
         }
 
-    def client(self) -> eksy.EKS:
-        """A synchronous eksy EKS client pointed at the emulator."""
+    def client(self, credentials: Credentials | None = None) -> eksy.EKS:
+        """A synchronous eksy EKS client pointed at the emulator (test credentials by default)."""
         import eksy
 
-        return eksy.EKS(**self._client_kwargs())
+        return eksy.EKS(**self._client_kwargs(credentials))
 
     def async_client(self) -> eksy.AsyncEKS:
         """An asynchronous eksy EKS client pointed at the emulator."""

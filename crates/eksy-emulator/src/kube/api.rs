@@ -502,9 +502,14 @@ fn parse_target(path: &str) -> Result<Option<Target>, ()> {
         return Ok(None);
     };
     let kind = kind_for(group, version, plural).ok_or(())?;
-    if kind.namespaced != !namespace.is_empty()
-        && !(kind.namespaced && namespace.is_empty() && segments.len() == 1)
-    {
+    // A namespaced kind is addressed in a namespace, or listed across all of them.
+    let in_namespace = !namespace.is_empty();
+    let addressable = if kind.namespaced {
+        in_namespace || segments.len() == 1
+    } else {
+        !in_namespace
+    };
+    if !addressable {
         return Err(());
     }
     Ok(Some(Target {

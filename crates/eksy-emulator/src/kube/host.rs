@@ -38,6 +38,17 @@ struct Live {
     port: u16,
     /// Dropping it (or sending) stops the listener and its connections.
     _stop: watch::Sender<bool>,
+    /// A second handle on the listening socket: stopping shuts it down at once, so a
+    /// client is refused from that moment rather than when the task gets to run.
+    socket: std::net::TcpListener,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        // On Linux a read shutdown takes a listening socket out of LISTEN: new connections
+        // are refused. The port is released when the task drops its handle too.
+        let _ = socket2::SockRef::from(&self.socket).shutdown(std::net::Shutdown::Read);
+    }
 }
 
 #[derive(Default)]
@@ -138,7 +149,11 @@ impl KubeHost {
         let Some(listener) = listener else {
             return;
         };
-        let (Ok(addr), Ok(())) = (listener.local_addr(), listener.set_nonblocking(true)) else {
+        let (Ok(addr), Ok(()), Ok(socket)) = (
+            listener.local_addr(),
+            listener.set_nonblocking(true),
+            listener.try_clone(),
+        ) else {
             return;
         };
         let tls = match pki::server_config(&pki) {
@@ -169,6 +184,7 @@ impl KubeHost {
                 uid: cluster.kube.uid.clone(),
                 port,
                 _stop: stop,
+                socket,
             },
         );
     }
