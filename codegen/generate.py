@@ -15,6 +15,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import emit_emulator
 import emit_paginate
 import emit_python
 import emit_rust
@@ -53,6 +54,7 @@ def render() -> dict[Path, str]:
     files[ROOT / "python/eksy/_generated/waiters.py"] = emit_paginate.emit_waiters(services)
     wire = {"@generated": "by codegen/generate.py from the botocore service models; do not edit"}
     wire.update({svc.key: strip_docs(svc.model) for svc in services})
+    files[ROOT / "crates/eksy-emulator/src/generated/ops.rs"] = emit_emulator.emit_ops(services)
     files[ROOT / "crates/eksy-emulator/src/generated/wire_model.json"] = (
         json.dumps(wire, separators=(",", ":"), sort_keys=True) + "\n"
     )

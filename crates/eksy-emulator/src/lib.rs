@@ -63,6 +63,11 @@ mod faults;
 mod identity;
 mod kube;
 mod model;
+// Generated and complete: not every accessor of the table is used by the emulator itself.
+#[rustfmt::skip]
+#[allow(dead_code)]
+#[path = "generated/ops.rs"]
+mod ops;
 mod server;
 mod service;
 mod state;

@@ -1,6 +1,7 @@
 //! The botocore service models (EKS and EKS Auth), parsed once at first use, and routing
 //! of an HTTP method + path to an operation from each operation's `http` trait.
 
+use crate::ops::Op;
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ enum Segment {
 /// One operation with its route and shapes.
 pub struct Operation {
     pub service: usize,
+    pub op: Op,
     pub name: String,
     pub method: String,
     segments: Vec<Segment>,
@@ -162,6 +164,10 @@ impl Model {
                     continue;
                 };
                 for (name, op) in ops {
+                    // Every model operation is in the generated table (same model).
+                    let Some(known) = Op::from_name(name) else {
+                        continue;
+                    };
                     let http = op.get("http").cloned().unwrap_or(Value::Null);
                     let shape_of = |key: &str| {
                         op.get(key)
@@ -171,6 +177,7 @@ impl Model {
                     };
                     operations.push(Operation {
                         service: index,
+                        op: known,
                         name: name.clone(),
                         method: http
                             .get("method")
@@ -281,6 +288,13 @@ mod tests {
         let m = model();
         assert_eq!(m.operations.len(), 71);
         assert_eq!(m.services.len(), 2);
+        // Every operation of the model has its entry in the generated table (whose
+        // Handlers trait makes a missing handler a compile error), and back.
+        assert_eq!(Op::ALL.len(), m.operations.len());
+        for op in &m.operations {
+            assert_eq!(op.op.name(), op.name);
+            assert_eq!(op.op.service(), m.services[op.service].name);
+        }
     }
 
     #[test]

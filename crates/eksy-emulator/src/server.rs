@@ -7,8 +7,9 @@ use crate::error::AwsError;
 use crate::faults::Canned;
 use crate::identity::{canonical_arn, Identities};
 use crate::kube::host::KubeHost;
-use crate::model::{model, RouteMatch};
-use crate::service::{dispatch, Ctx};
+use crate::model::{model, Operation, RouteMatch};
+use crate::ops::dispatch;
+use crate::service::Ctx;
 use crate::state::{RecordedRequest, State, Timings};
 use crate::sts;
 use crate::util::uuid;
@@ -177,7 +178,7 @@ enum Plan {
     Answer(HttpResponse),
     Drop,
     Run {
-        operation: String,
+        op: &'static Operation,
         labels: std::collections::HashMap<String, String>,
         caller: Caller,
     },
@@ -232,11 +233,7 @@ impl Shared {
                 headers,
                 body,
             }) => Plan::Answer(json_response(status, request_id, &headers, &body)),
-            None => Plan::Run {
-                operation: op.name.clone(),
-                labels,
-                caller,
-            },
+            None => Plan::Run { op, labels, caller },
         };
         (decision.delay, plan)
     }
@@ -246,16 +243,10 @@ impl Shared {
         &self,
         req: &WireRequest,
         request_id: &str,
-        operation: &str,
+        op: &'static Operation,
         labels: &std::collections::HashMap<String, String>,
         caller: &Caller,
     ) -> HttpResponse {
-        let Some(op) = model().operation(operation) else {
-            return error_response(
-                request_id,
-                &AwsError::server("operation vanished from the model"),
-            );
-        };
         let mut state = self.lock();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let input = read_input(op, labels, req)?;
@@ -275,7 +266,10 @@ impl Shared {
                 region: &caller.region,
                 principal: &principal,
             };
-            let output = dispatch(&mut ctx, operation, &input);
+            let output = dispatch(&mut ctx, op.op, &input);
+            if !op.op.read_only() {
+                ctx.resources.changed();
+            }
             // Open or close Kubernetes endpoints the operation changed.
             state.region(&caller.account, &caller.region);
             output
@@ -289,7 +283,8 @@ impl Shared {
             Err(_) => error_response(
                 request_id,
                 &AwsError::server(format!(
-                    "eksy emulator: internal error while handling {operation}"
+                    "eksy emulator: internal error while handling {}",
+                    op.name
                 )),
             ),
         }
@@ -368,11 +363,9 @@ async fn handle(
     match plan {
         Plan::Answer(response) => Ok(response),
         Plan::Drop => Err(DroppedConnection),
-        Plan::Run {
-            operation,
-            labels,
-            caller,
-        } => Ok(shared.run(&wire, &request_id, &operation, &labels, &caller)),
+        Plan::Run { op, labels, caller } => {
+            Ok(shared.run(&wire, &request_id, op, &labels, &caller))
+        }
     }
 }
 

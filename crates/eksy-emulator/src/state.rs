@@ -8,17 +8,8 @@ use crate::wire::WireRequest;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Bumped whenever a transition is scheduled anywhere, so that a region's cached
-/// next-due time is known to be stale and the region is walked again.
-static TRANSITIONS_SCHEDULED: AtomicU64 = AtomicU64::new(0);
-
-fn note_transition_scheduled() {
-    TRANSITIONS_SCHEDULED.fetch_add(1, Ordering::Relaxed);
-}
 
 /// Seconds of emulator clock each lifecycle transition takes. Zero makes a transition
 /// immediate (a resource is born `ACTIVE`, a deletion is gone at once).
@@ -133,9 +124,6 @@ impl Tracked {
     /// A resource that starts in `initial` and reaches `settled` after `delay` seconds.
     pub fn born(mut body: Value, initial: &str, settled: &str, now: f64, delay: f64) -> Tracked {
         let immediate = delay <= 0.0;
-        if !immediate {
-            note_transition_scheduled();
-        }
         set_member(
             &mut body,
             "status",
@@ -175,7 +163,6 @@ impl Tracked {
         delay: f64,
     ) {
         set_member(&mut self.body, "status", Value::from(during));
-        note_transition_scheduled();
         self.pending = Some(Pending {
             at: now + delay,
             outcome,
@@ -328,16 +315,21 @@ pub struct RegionState {
 /// What the last full walk of a region found.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct SettleMark {
-    /// `TRANSITIONS_SCHEDULED` when the walk began.
-    scheduled: u64,
-    /// The earliest transition left pending (infinity when none; 0 before any walk).
+    /// False before any walk and after a change that may have scheduled a transition.
+    current: bool,
+    /// The earliest transition left pending (infinity when none).
     next_due: f64,
 }
 
 impl RegionState {
+    /// Says that resources may have changed (an operation that writes ran), so the next
+    /// settle walks them again instead of trusting the last walk's next-due time.
+    pub fn changed(&mut self) {
+        self.settled.current = false;
+    }
+
     pub fn settle(&mut self, now: f64) {
-        let scheduled = TRANSITIONS_SCHEDULED.load(Ordering::Relaxed);
-        if scheduled == self.settled.scheduled && now < self.settled.next_due {
+        if self.settled.current && now < self.settled.next_due {
             return;
         }
         let mut next_due = f64::INFINITY;
@@ -354,7 +346,7 @@ impl RegionState {
         self.subscriptions
             .retain(|_, s| !s.settle_noting_next(now, &mut next_due));
         self.settled = SettleMark {
-            scheduled,
+            current: true,
             next_due,
         };
     }
@@ -502,6 +494,7 @@ mod tests {
         region
             .clusters
             .insert("a".into(), ClusterState::new(cluster));
+        region.changed();
         region.settle(10.5);
         assert_eq!(region.clusters["a"].cluster.status(), "CREATING");
         assert_eq!(region.settled.next_due, 11.0);
@@ -509,6 +502,7 @@ mod tests {
         assert_eq!(region.clusters["a"].cluster.status(), "ACTIVE");
         let cluster = &mut region.clusters.get_mut("a").unwrap().cluster;
         cluster.begin("DELETING", Outcome::Remove, Map::new(), None, 20.0, 0.0);
+        region.changed();
         region.settle(20.0);
         assert!(region.clusters.is_empty());
     }

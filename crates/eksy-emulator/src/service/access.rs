@@ -125,9 +125,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let principal = text(input, "principalArn");
     let kind = opt_text(input, "type").unwrap_or("STANDARD");
-    let (now, region) = (ctx.now, ctx.region.to_string());
-    let account = ctx.account.to_string();
-    let state = live_cluster(ctx, cluster_name)?;
+    let state = live_cluster(ctx.resources, cluster_name)?;
     require_api_mode(state, cluster_name)?;
     if !TYPES.contains(&kind) {
         return Err(invalid(
@@ -167,8 +165,8 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .field("clusterName", cluster_name));
     }
     let arn = crate::util::arn(
-        &region,
-        &account,
+        ctx.region,
+        ctx.account,
         &format!(
             "access-entry/{cluster_name}/{principal_kind}/{principal_account}/{name}/{}",
             uuid()
@@ -186,8 +184,8 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         groups.unwrap_or_else(|| default_groups(kind)),
     );
     body.insert("accessEntryArn".into(), json!(arn));
-    body.insert("createdAt".into(), json!(now));
-    body.insert("modifiedAt".into(), json!(now));
+    body.insert("createdAt".into(), json!(ctx.now));
+    body.insert("modifiedAt".into(), json!(ctx.now));
     body.insert("tags".into(), initial_tags(input));
     body.insert("username".into(), json!(username));
     body.insert("type".into(), json!(kind));
@@ -248,14 +246,14 @@ pub(super) fn creator_entry(cluster_name: &str, ctx: &Ctx) -> Option<AccessEntry
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, principal) = (text(input, "clusterName"), text(input, "principalArn"));
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     Ok(json!({ "accessEntry": entry(state, cluster_name, principal)?.entry.body }))
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let policy = opt_text(input, "associatedPolicyArn");
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let names = state
         .access_entries
         .iter()
@@ -267,7 +265,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, principal) = (text(input, "clusterName"), text(input, "principalArn"));
     let now = ctx.now;
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let found = entry(state, cluster_name, principal)?;
     let kind = found.entry.get_str("type").to_string();
     let mut changes = Map::new();
@@ -292,7 +290,7 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, principal) = (text(input, "clusterName"), text(input, "principalArn"));
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     state
         .access_entries
         .remove(principal)
@@ -305,7 +303,7 @@ pub fn associate_policy(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError>
     let policy = text(input, "policyArn");
     let scope = present(input, "accessScope").unwrap_or_else(|| json!({}));
     let now = ctx.now;
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let found = entry(state, cluster_name, principal)?;
     let kind = found.entry.get_str("type");
     if kind != "STANDARD" {
@@ -364,7 +362,7 @@ pub fn associate_policy(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError>
 pub fn disassociate_policy(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, principal) = (text(input, "clusterName"), text(input, "principalArn"));
     let policy = text(input, "policyArn");
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let found = entry(state, cluster_name, principal)?;
     found.policies.remove(policy).ok_or_else(|| {
         AwsError::not_found(format!(
@@ -377,7 +375,7 @@ pub fn disassociate_policy(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsErr
 
 pub fn list_associated_policies(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, principal) = (text(input, "clusterName"), text(input, "principalArn"));
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let found = entry(state, cluster_name, principal)?;
     let items = found
         .policies

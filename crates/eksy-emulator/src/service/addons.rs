@@ -72,9 +72,8 @@ fn resolve_version(
 pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let name = text(input, "addonName");
-    let (now, delay) = (ctx.now, ctx.timings.addon_create);
     let arn = ctx.arn(&format!("addon/{cluster_name}/{name}/{}", uuid()));
-    let state = active_cluster(ctx, cluster_name)?;
+    let state = active_cluster(ctx.resources, cluster_name)?;
     if state.addons.contains_key(name) {
         return Err(AwsError::in_use("Addon already exists.")
             .field("clusterName", cluster_name)
@@ -92,8 +91,8 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     body.insert("clusterName".into(), json!(cluster_name));
     body.insert("addonVersion".into(), json!(version));
     body.insert("addonArn".into(), json!(arn));
-    body.insert("createdAt".into(), json!(now));
-    body.insert("modifiedAt".into(), json!(now));
+    body.insert("createdAt".into(), json!(ctx.now));
+    body.insert("modifiedAt".into(), json!(ctx.now));
     body.insert("health".into(), json!({"issues": []}));
     body.insert("tags".into(), initial_tags(input));
     body.insert("podIdentityAssociations".into(), json!([]));
@@ -110,7 +109,13 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         body.insert("owner".into(), json!(spec.owner));
         body.insert("publisher".into(), json!(spec.publisher));
     }
-    let tracked = Tracked::born(Value::Object(body), "CREATING", "ACTIVE", now, delay);
+    let tracked = Tracked::born(
+        Value::Object(body),
+        "CREATING",
+        "ACTIVE",
+        ctx.now,
+        ctx.timings.addon_create,
+    );
     let view = tracked.body.clone();
     state.addons.insert(name.to_string(), tracked);
     Ok(json!({ "addon": view }))
@@ -118,7 +123,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "addonName"));
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     Ok(single(
         "addon",
         addon(state, cluster_name, name)?.body.clone(),
@@ -126,16 +131,15 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let state = cluster(ctx, text(input, "clusterName"))?;
+    let state = cluster(ctx.resources, text(input, "clusterName"))?;
     name_page(state.addons.keys(), input, "addons")
 }
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "addonName"));
-    let (now, delay) = (ctx.now, ctx.timings.addon_delete);
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let tracked = addon(state, cluster_name, name)?;
-    Ok(json!({ "addon": start_delete(tracked, now, delay) }))
+    Ok(json!({ "addon": start_delete(tracked, ctx.now, ctx.timings.addon_delete) }))
 }
 
 /// Update params for each changed member: `(member, param type)`.
@@ -149,8 +153,7 @@ const UPDATE_PARAMS: &[(&str, &str)] = &[
 
 pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "addonName"));
-    let (now, delay) = (ctx.now, ctx.timings.addon_update);
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let kubernetes = state.cluster.get_str("version").to_string();
     let tracked = addon(state, cluster_name, name)?;
     require_updatable(tracked, "Addon", "addonName", name, cluster_name)?;
@@ -174,8 +177,8 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "AddonUpdate",
         params,
         patch,
-        now,
-        delay,
+        ctx.now,
+        ctx.timings.addon_update,
     );
     Ok(json!({ "update": update }))
 }

@@ -125,11 +125,10 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let name = text(input, "capabilityName");
     let kind = text(input, "type");
-    let (now, delay) = (ctx.now, ctx.timings.capability_create);
     let arn = ctx.arn(&format!("capability/{cluster_name}/{name}/{}", uuid()));
     let request = present(input, "configuration").unwrap_or_else(|| json!({}));
     let config = configuration(ctx, cluster_name, kind, &request)?;
-    let state = live_cluster(ctx, cluster_name)?;
+    let state = live_cluster(ctx.resources, cluster_name)?;
     if state.capabilities.contains_key(name) {
         return Err(AwsError::in_use(format!(
             "A capability named {name} already exists in this cluster."
@@ -157,11 +156,17 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "configuration": config,
         "tags": initial_tags(input),
         "health": {"issues": []},
-        "createdAt": now,
-        "modifiedAt": now,
+        "createdAt": ctx.now,
+        "modifiedAt": ctx.now,
         "deletePropagationPolicy": text(input, "deletePropagationPolicy"),
     });
-    let tracked = Tracked::born(body, "CREATING", "ACTIVE", now, delay);
+    let tracked = Tracked::born(
+        body,
+        "CREATING",
+        "ACTIVE",
+        ctx.now,
+        ctx.timings.capability_create,
+    );
     let view = tracked.body.clone();
     state.capabilities.insert(name.to_string(), tracked);
     Ok(json!({ "capability": view }))
@@ -169,12 +174,12 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "capabilityName"));
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     Ok(json!({ "capability": capability(state, cluster_name, name)?.body }))
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let state = cluster(ctx, text(input, "clusterName"))?;
+    let state = cluster(ctx.resources, text(input, "clusterName"))?;
     let items = state
         .capabilities
         .iter()
@@ -185,10 +190,9 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "capabilityName"));
-    let (now, delay) = (ctx.now, ctx.timings.capability_delete);
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let tracked = capability(state, cluster_name, name)?;
-    Ok(json!({ "capability": start_delete(tracked, now, delay) }))
+    Ok(json!({ "capability": start_delete(tracked, ctx.now, ctx.timings.capability_delete) }))
 }
 
 fn identities(mapping: &Value) -> Vec<Value> {
@@ -246,8 +250,7 @@ fn remap(current: &Value, change: &Value) -> Value {
 
 pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "capabilityName"));
-    let (now, delay) = (ctx.now, ctx.timings.capability_update);
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let tracked = capability(state, cluster_name, name)?;
     require_updatable(tracked, "Capability", "capabilityName", name, cluster_name)?;
     let kind = tracked.get_str("type").to_string();
@@ -324,8 +327,8 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "CapabilityUpdate",
         params,
         patch,
-        now,
-        delay,
+        ctx.now,
+        ctx.timings.capability_update,
     );
     Ok(json!({ "update": update }))
 }

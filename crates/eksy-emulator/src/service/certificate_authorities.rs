@@ -7,7 +7,7 @@
 
 use super::{cluster, param, pick, require_updatable, start_update, text, without, Ctx};
 use crate::error::AwsError;
-use crate::state::{set_member, ClusterState, Outcome, Scope, Tracked};
+use crate::state::{set_member, ClusterState, Outcome, RegionState, Scope, Tracked};
 use crate::util::uuid;
 use serde_json::{json, Map, Value};
 
@@ -48,8 +48,11 @@ fn summary(ca: &Tracked) -> Value {
 }
 
 /// The cluster's CAs, seeded with the one EKS created with the cluster.
-fn authorities<'a>(ctx: &'a mut Ctx, cluster_name: &str) -> Result<&'a mut ClusterState, AwsError> {
-    let state = cluster(ctx, cluster_name)?;
+fn authorities<'a>(
+    resources: &'a mut RegionState,
+    cluster_name: &str,
+) -> Result<&'a mut ClusterState, AwsError> {
+    let state = cluster(resources, cluster_name)?;
     if state.certificate_authorities.is_empty() {
         let data = state
             .cluster
@@ -119,8 +122,7 @@ fn ca_update(
 
 pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
-    let (now, delay) = (ctx.now, ctx.timings.certificate_authority_update);
-    let state = authorities(ctx, cluster_name)?;
+    let state = authorities(ctx.resources, cluster_name)?;
     require_updatable(
         &state.cluster,
         "Cluster",
@@ -135,29 +137,41 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         )
         .field("clusterName", cluster_name));
     }
-    let outgoing_expiry = signing_not_after(state).unwrap_or(now + VALIDITY);
+    let outgoing_expiry = signing_not_after(state).unwrap_or(ctx.now + VALIDITY);
     let id = uuid();
     let body = json!({
         "id": id,
-        "createdAt": now,
+        "createdAt": ctx.now,
         "createdBy": "CUSTOMER",
         "signingStatus": "NOT_USED",
-        "validity": {"notBefore": now, "notAfter": now + VALIDITY},
+        "validity": {"notBefore": ctx.now, "notAfter": ctx.now + VALIDITY},
         "scheduledEvents": {
-            "firstAutoActivation": (outgoing_expiry - 180.0 * DAY).max(now),
-            "finalAutoActivation": (outgoing_expiry - 30.0 * DAY).max(now),
+            "firstAutoActivation": (outgoing_expiry - 180.0 * DAY).max(ctx.now),
+            "finalAutoActivation": (outgoing_expiry - 30.0 * DAY).max(ctx.now),
         },
         "rollbackAvailable": false,
         "data": super::clusters::certificate_data(),
     });
-    let ca = Tracked::born(body, "IN_PROGRESS", "COMPLETE", now, delay);
+    let ca = Tracked::born(
+        body,
+        "IN_PROGRESS",
+        "COMPLETE",
+        ctx.now,
+        ctx.timings.certificate_authority_update,
+    );
     let out = summary(&ca);
     state.certificate_authorities.insert(id.clone(), ca);
     let params = vec![
         param("CertificateAuthorityId", &json!(id)),
         param("SigningStatus", &json!("NOT_USED")),
     ];
-    let update = ca_update(state, params, Map::new(), now, delay);
+    let update = ca_update(
+        state,
+        params,
+        Map::new(),
+        ctx.now,
+        ctx.timings.certificate_authority_update,
+    );
     Ok(json!({ "update": update, "certificateAuthority": out }))
 }
 
@@ -166,12 +180,12 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         text(input, "clusterName"),
         text(input, "certificateAuthorityId"),
     );
-    let state = authorities(ctx, cluster_name)?;
+    let state = authorities(ctx.resources, cluster_name)?;
     Ok(json!({ "certificateAuthority": view(authority(state, cluster_name, id)?) }))
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let state = authorities(ctx, text(input, "clusterName"))?;
+    let state = authorities(ctx.resources, text(input, "clusterName"))?;
     // Oldest first: the signing CA, then its successor.
     let mut items: Vec<(String, Value)> = state
         .certificate_authorities
@@ -194,8 +208,7 @@ pub fn activate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         text(input, "clusterName"),
         text(input, "certificateAuthorityId"),
     );
-    let (now, delay) = (ctx.now, ctx.timings.certificate_authority_update);
-    let state = authorities(ctx, cluster_name)?;
+    let state = authorities(ctx.resources, cluster_name)?;
     let successor = authority(state, cluster_name, id)?;
     match (successor.get_str("signingStatus"), successor.status()) {
         ("NOT_USED", "COMPLETE") => {}
@@ -220,7 +233,7 @@ pub fn activate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         cluster_name,
         cluster_name,
     )?;
-    let done = now + delay;
+    let done = ctx.now + ctx.timings.certificate_authority_update;
     for (ca_id, ca) in state.certificate_authorities.iter_mut() {
         let mut patch = Map::new();
         if ca_id == id {
@@ -242,8 +255,8 @@ pub fn activate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
             Outcome::Status(status.clone()),
             patch,
             None,
-            now,
-            delay,
+            ctx.now,
+            ctx.timings.certificate_authority_update,
         );
     }
     let out = state
@@ -258,7 +271,13 @@ pub fn activate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     ];
     let mut cluster_patch = Map::new();
     cluster_patch.insert("certificateAuthority".into(), json!({ "data": data }));
-    let update = ca_update(state, params, cluster_patch, now, delay);
+    let update = ca_update(
+        state,
+        params,
+        cluster_patch,
+        ctx.now,
+        ctx.timings.certificate_authority_update,
+    );
     Ok(json!({ "update": update, "certificateAuthority": out }))
 }
 
@@ -267,8 +286,7 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         text(input, "clusterName"),
         text(input, "certificateAuthorityId"),
     );
-    let (now, delay) = (ctx.now, ctx.timings.certificate_authority_update);
-    let state = authorities(ctx, cluster_name)?;
+    let state = authorities(ctx.resources, cluster_name)?;
     let ca = authority(state, cluster_name, id)?;
     match ca.get_str("signingStatus") {
         "NOT_USED" => {}
@@ -293,9 +311,22 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         cluster_name,
     )?;
     let ca = authority(state, cluster_name, id)?;
-    ca.begin("DELETING", Outcome::Remove, Map::new(), None, now, delay);
+    ca.begin(
+        "DELETING",
+        Outcome::Remove,
+        Map::new(),
+        None,
+        ctx.now,
+        ctx.timings.certificate_authority_update,
+    );
     let out = summary(ca);
     let params = vec![param("CertificateAuthorityId", &json!(id))];
-    let update = ca_update(state, params, Map::new(), now, delay);
+    let update = ca_update(
+        state,
+        params,
+        Map::new(),
+        ctx.now,
+        ctx.timings.certificate_authority_update,
+    );
     Ok(json!({ "update": update, "certificateAuthority": out }))
 }

@@ -155,7 +155,7 @@ fn bootstrap_admin(state: &mut ClusterState, ctx: &Ctx) {
 }
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let state = cluster(ctx, text(input, "name"))?;
+    let state = cluster(ctx.resources, text(input, "name"))?;
     Ok(single("cluster", state.cluster.body.clone()))
 }
 
@@ -216,8 +216,7 @@ pub fn register(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn deregister(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "name");
-    let (now, delay) = (ctx.now, ctx.timings.cluster_delete);
-    let state = cluster(ctx, name)?;
+    let state = cluster(ctx.resources, name)?;
     if !is_registered(state) {
         return Err(AwsError::new(
             "ClientException",
@@ -225,17 +224,12 @@ pub fn deregister(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         )
         .field("clusterName", name));
     }
-    Ok(json!({ "cluster": start_delete(&mut state.cluster, now, delay) }))
+    Ok(json!({ "cluster": start_delete(&mut state.cluster, ctx.now, ctx.timings.cluster_delete) }))
 }
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "name");
-    let (now, delay, addon_delay) = (
-        ctx.now,
-        ctx.timings.cluster_delete,
-        ctx.timings.addon_delete,
-    );
-    let state = cluster(ctx, name)?;
+    let state = cluster(ctx.resources, name)?;
     if is_registered(state) {
         return Err(AwsError::invalid_request(format!(
             "Cluster {name} is a connected cluster; use DeregisterCluster to remove it."
@@ -262,9 +256,13 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     }
     // Add-ons go with their cluster.
     for addon in state.addons.values_mut() {
-        start_delete(addon, now, addon_delay.min(delay));
+        start_delete(
+            addon,
+            ctx.now,
+            ctx.timings.addon_delete.min(ctx.timings.cluster_delete),
+        );
     }
-    let view = start_delete(&mut state.cluster, now, delay);
+    let view = start_delete(&mut state.cluster, ctx.now, ctx.timings.cluster_delete);
     crate::kube::host::touch(ctx.resources, name);
     Ok(json!({ "cluster": view }))
 }
@@ -331,8 +329,7 @@ const VPC_PARAMS: &[(&str, &str, bool)] = &[
 
 pub fn update_config(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "name");
-    let (now, delay) = (ctx.now, ctx.timings.cluster_update);
-    let state = cluster(ctx, name)?;
+    let state = cluster(ctx.resources, name)?;
     require_updatable(&state.cluster, "Cluster", "clusterName", name, name)?;
     let mut kinds: Vec<&str> = Vec::new();
     let mut params = Vec::new();
@@ -390,15 +387,22 @@ pub fn update_config(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
             ))
         }
     };
-    let update = start_update(state, Scope::Cluster, kind, params, patch, now, delay);
+    let update = start_update(
+        state,
+        Scope::Cluster,
+        kind,
+        params,
+        patch,
+        ctx.now,
+        ctx.timings.cluster_update,
+    );
     Ok(json!({ "update": update }))
 }
 
 pub fn update_version(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "name");
     let target = text(input, "version");
-    let (now, delay) = (ctx.now, ctx.timings.cluster_update);
-    let state = cluster(ctx, name)?;
+    let state = cluster(ctx.resources, name)?;
     require_updatable(&state.cluster, "Cluster", "clusterName", name, name)?;
     let current = state.cluster.get_str("version").to_string();
     let next_minor = catalog::minor(&current).map(|m| m + 1);
@@ -423,16 +427,15 @@ pub fn update_version(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "VersionUpdate",
         params,
         patch,
-        now,
-        delay,
+        ctx.now,
+        ctx.timings.cluster_update,
     );
     Ok(json!({ "update": update }))
 }
 
 pub fn associate_encryption_config(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "clusterName");
-    let (now, delay) = (ctx.now, ctx.timings.cluster_update);
-    let state = cluster(ctx, name)?;
+    let state = cluster(ctx.resources, name)?;
     require_updatable(&state.cluster, "Cluster", "clusterName", name, name)?;
     let existing = state.cluster.body.get("encryptionConfig");
     if existing
@@ -454,8 +457,8 @@ pub fn associate_encryption_config(ctx: &mut Ctx, input: &Value) -> Result<Value
         "AssociateEncryptionConfig",
         params,
         patch,
-        now,
-        delay,
+        ctx.now,
+        ctx.timings.cluster_update,
     );
     Ok(json!({ "update": update }))
 }

@@ -81,7 +81,7 @@ pub fn assume_role_for_pod_identity(ctx: &mut Ctx, input: &Value) -> Result<Valu
         .unwrap_or("pod")
         .to_string();
     let now = ctx.now;
-    let state = cluster(ctx, cluster_name)
+    let state = cluster(ctx.resources, cluster_name)
         .map_err(|_| AwsError::not_found(format!("No cluster found for name: {cluster_name}.")))?;
     let association = pod_identity::find(state, namespace, service_account).ok_or_else(|| {
         AwsError::not_found(format!(

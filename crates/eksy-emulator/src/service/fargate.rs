@@ -34,9 +34,8 @@ fn profile<'a>(
 pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let name = text(input, "fargateProfileName");
-    let (now, delay) = (ctx.now, ctx.timings.fargate_profile_create);
     let arn = ctx.arn(&format!("fargateprofile/{cluster_name}/{name}/{}", uuid()));
-    let state = active_cluster(ctx, cluster_name)?;
+    let state = active_cluster(ctx.resources, cluster_name)?;
     // CreateFargateProfile models no ResourceInUseException: AWS answers a duplicate this way.
     if state.fargate_profiles.contains_key(name) {
         return Err(invalid(
@@ -70,14 +69,20 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "fargateProfileName": name,
         "fargateProfileArn": arn,
         "clusterName": cluster_name,
-        "createdAt": now,
+        "createdAt": ctx.now,
         "podExecutionRoleArn": text(input, "podExecutionRoleArn"),
         "subnets": present(input, "subnets").unwrap_or_else(|| json!([])),
         "selectors": selectors,
         "tags": initial_tags(input),
         "health": {"issues": []},
     });
-    let tracked = Tracked::born(body, "CREATING", "ACTIVE", now, delay);
+    let tracked = Tracked::born(
+        body,
+        "CREATING",
+        "ACTIVE",
+        ctx.now,
+        ctx.timings.fargate_profile_create,
+    );
     let view = tracked.body.clone();
     state.fargate_profiles.insert(name.to_string(), tracked);
     Ok(json!({ "fargateProfile": view }))
@@ -88,12 +93,12 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         text(input, "clusterName"),
         text(input, "fargateProfileName"),
     );
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     Ok(json!({ "fargateProfile": profile(state, cluster_name, name)?.body }))
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let state = cluster(ctx, text(input, "clusterName"))?;
+    let state = cluster(ctx.resources, text(input, "clusterName"))?;
     name_page(state.fargate_profiles.keys(), input, "fargateProfileNames")
 }
 
@@ -102,8 +107,7 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         text(input, "clusterName"),
         text(input, "fargateProfileName"),
     );
-    let (now, delay) = (ctx.now, ctx.timings.fargate_profile_delete);
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let fp = profile(state, cluster_name, name)?;
-    Ok(json!({ "fargateProfile": start_delete(fp, now, delay) }))
+    Ok(json!({ "fargateProfile": start_delete(fp, ctx.now, ctx.timings.fargate_profile_delete) }))
 }

@@ -53,12 +53,11 @@ pub fn associate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let oidc = input.get("oidc").cloned().unwrap_or_else(|| json!({}));
     let name = text(&oidc, "identityProviderConfigName").to_string();
-    let (now, delay) = (ctx.now, ctx.timings.cluster_update);
     let arn = ctx.arn(&format!(
         "identityproviderconfig/{cluster_name}/oidc/{name}/{}",
         uuid()
     ));
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     require_updatable(
         &state.cluster,
         "Cluster",
@@ -105,7 +104,13 @@ pub fn associate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ],
     );
     body.insert("tags".into(), tags.clone());
-    let config = Tracked::born(Value::Object(body), "CREATING", "ACTIVE", now, delay);
+    let config = Tracked::born(
+        Value::Object(body),
+        "CREATING",
+        "ACTIVE",
+        ctx.now,
+        ctx.timings.cluster_update,
+    );
     state.identity_provider_configs.insert(name.clone(), config);
     let params = vec![param(
         "IdentityProviderConfig",
@@ -117,21 +122,21 @@ pub fn associate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "AssociateIdentityProviderConfig",
         params,
         Map::new(),
-        now,
-        delay,
+        ctx.now,
+        ctx.timings.cluster_update,
     );
     Ok(json!({ "update": update, "tags": tags }))
 }
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let config = config(state, cluster_name, input)?;
     Ok(json!({ "identityProviderConfig": { "oidc": view(config) } }))
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let state = cluster(ctx, text(input, "clusterName"))?;
+    let state = cluster(ctx.resources, text(input, "clusterName"))?;
     let items = state
         .identity_provider_configs
         .keys()
@@ -142,8 +147,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn disassociate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
-    let (now, delay) = (ctx.now, ctx.timings.cluster_update);
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     require_updatable(
         &state.cluster,
         "Cluster",
@@ -160,7 +164,14 @@ pub fn disassociate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ))
         .field("clusterName", cluster_name));
     }
-    found.begin("DELETING", Outcome::Remove, Map::new(), None, now, delay);
+    found.begin(
+        "DELETING",
+        Outcome::Remove,
+        Map::new(),
+        None,
+        ctx.now,
+        ctx.timings.cluster_update,
+    );
     let params = vec![param(
         "IdentityProviderConfig",
         &json!([{"type": "oidc", "name": name}]),
@@ -171,8 +182,8 @@ pub fn disassociate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "DisassociateIdentityProviderConfig",
         params,
         Map::new(),
-        now,
-        delay,
+        ctx.now,
+        ctx.timings.cluster_update,
     );
     Ok(json!({ "update": update }))
 }

@@ -338,7 +338,7 @@ fn matches(filter: &Value, member: &str, value: &Value) -> bool {
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let now = ctx.now;
-    let state = cluster(ctx, text(input, "clusterName"))?;
+    let state = cluster(ctx.resources, text(input, "clusterName"))?;
     let filter = input.get("filter").cloned().unwrap_or_else(|| json!({}));
     let items = insights(state, now)
         .into_iter()
@@ -358,7 +358,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, id) = (text(input, "clusterName"), text(input, "id"));
     let now = ctx.now;
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let insight = insights(state, now)
         .into_iter()
         .find(|i| i["id"] == id)
@@ -387,25 +387,24 @@ fn refresh_view(refresh: InsightsRefresh, now: f64) -> Value {
 }
 
 pub fn start_refresh(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let (now, delay) = (ctx.now, ctx.timings.insights_refresh);
-    let state = cluster(ctx, text(input, "clusterName"))?;
+    let state = cluster(ctx.resources, text(input, "clusterName"))?;
     // A refresh already running is reported rather than restarted.
     let refresh = match state.insights_refresh {
-        Some(running) if running.ends_at > now => running,
+        Some(running) if running.ends_at > ctx.now => running,
         _ => InsightsRefresh {
-            started_at: now,
-            ends_at: now + delay,
+            started_at: ctx.now,
+            ends_at: ctx.now + ctx.timings.insights_refresh,
         },
     };
     state.insights_refresh = Some(refresh);
-    let view = refresh_view(refresh, now);
+    let view = refresh_view(refresh, ctx.now);
     Ok(json!({"status": view["status"], "message": view["message"]}))
 }
 
 pub fn describe_refresh(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let now = ctx.now;
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let refresh = state.insights_refresh.ok_or_else(|| {
         AwsError::not_found(format!(
             "No insights refresh has been started for cluster {cluster_name}."

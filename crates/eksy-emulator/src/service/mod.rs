@@ -9,6 +9,7 @@ mod certificate_authorities;
 mod clusters;
 mod eks_auth;
 mod fargate;
+mod handlers;
 mod identity_providers;
 mod insights;
 mod nodegroups;
@@ -37,92 +38,6 @@ impl Ctx<'_> {
     pub fn arn(&self, resource: &str) -> String {
         util::arn(self.region, self.account, resource)
     }
-}
-
-/// Every operation of the EKS and EKS Auth models; a name outside them answers
-/// `NotImplementedException`.
-pub fn dispatch(ctx: &mut Ctx, operation: &str, input: &Value) -> Result<Value, AwsError> {
-    match operation {
-        "CreateCluster" => clusters::create(ctx, input),
-        "DescribeCluster" => clusters::describe(ctx, input),
-        "ListClusters" => clusters::list(ctx, input),
-        "DeleteCluster" => clusters::delete(ctx, input),
-        "UpdateClusterConfig" => clusters::update_config(ctx, input),
-        "UpdateClusterVersion" => clusters::update_version(ctx, input),
-        "AssociateEncryptionConfig" => clusters::associate_encryption_config(ctx, input),
-        "CreateNodegroup" => nodegroups::create(ctx, input),
-        "DescribeNodegroup" => nodegroups::describe(ctx, input),
-        "ListNodegroups" => nodegroups::list(ctx, input),
-        "DeleteNodegroup" => nodegroups::delete(ctx, input),
-        "UpdateNodegroupConfig" => nodegroups::update_config(ctx, input),
-        "UpdateNodegroupVersion" => nodegroups::update_version(ctx, input),
-        "CreateFargateProfile" => fargate::create(ctx, input),
-        "DescribeFargateProfile" => fargate::describe(ctx, input),
-        "ListFargateProfiles" => fargate::list(ctx, input),
-        "DeleteFargateProfile" => fargate::delete(ctx, input),
-        "CreateAddon" => addons::create(ctx, input),
-        "DescribeAddon" => addons::describe(ctx, input),
-        "ListAddons" => addons::list(ctx, input),
-        "UpdateAddon" => addons::update(ctx, input),
-        "DeleteAddon" => addons::delete(ctx, input),
-        "DescribeAddonVersions" => addons::describe_versions(input),
-        "DescribeAddonConfiguration" => addons::describe_configuration(input),
-        "ListUpdates" => updates::list(ctx, input),
-        "DescribeUpdate" => updates::describe(ctx, input),
-        "CancelUpdate" => updates::cancel(ctx, input),
-        "TagResource" => tags::tag(ctx, input),
-        "UntagResource" => tags::untag(ctx, input),
-        "ListTagsForResource" => tags::list(ctx, input),
-        "RegisterCluster" => clusters::register(ctx, input),
-        "DeregisterCluster" => clusters::deregister(ctx, input),
-        "DescribeClusterVersions" => catalog::describe_cluster_versions(ctx, input),
-        "CreateAccessEntry" => access::create(ctx, input),
-        "DescribeAccessEntry" => access::describe(ctx, input),
-        "ListAccessEntries" => access::list(ctx, input),
-        "UpdateAccessEntry" => access::update(ctx, input),
-        "DeleteAccessEntry" => access::delete(ctx, input),
-        "AssociateAccessPolicy" => access::associate_policy(ctx, input),
-        "DisassociateAccessPolicy" => access::disassociate_policy(ctx, input),
-        "ListAssociatedAccessPolicies" => access::list_associated_policies(ctx, input),
-        "ListAccessPolicies" => access::list_policies(input),
-        "CreatePodIdentityAssociation" => pod_identity::create(ctx, input),
-        "DescribePodIdentityAssociation" => pod_identity::describe(ctx, input),
-        "ListPodIdentityAssociations" => pod_identity::list(ctx, input),
-        "UpdatePodIdentityAssociation" => pod_identity::update(ctx, input),
-        "DeletePodIdentityAssociation" => pod_identity::delete(ctx, input),
-        "AssociateIdentityProviderConfig" => identity_providers::associate(ctx, input),
-        "DescribeIdentityProviderConfig" => identity_providers::describe(ctx, input),
-        "ListIdentityProviderConfigs" => identity_providers::list(ctx, input),
-        "DisassociateIdentityProviderConfig" => identity_providers::disassociate(ctx, input),
-        "CreateEksAnywhereSubscription" => subscriptions::create(ctx, input),
-        "DescribeEksAnywhereSubscription" => subscriptions::describe(ctx, input),
-        "ListEksAnywhereSubscriptions" => subscriptions::list(ctx, input),
-        "UpdateEksAnywhereSubscription" => subscriptions::update(ctx, input),
-        "DeleteEksAnywhereSubscription" => subscriptions::delete(ctx, input),
-        "ListInsights" => insights::list(ctx, input),
-        "DescribeInsight" => insights::describe(ctx, input),
-        "StartInsightsRefresh" => insights::start_refresh(ctx, input),
-        "DescribeInsightsRefresh" => insights::describe_refresh(ctx, input),
-        "CreateCapability" => capabilities::create(ctx, input),
-        "DescribeCapability" => capabilities::describe(ctx, input),
-        "ListCapabilities" => capabilities::list(ctx, input),
-        "UpdateCapability" => capabilities::update(ctx, input),
-        "DeleteCapability" => capabilities::delete(ctx, input),
-        "CreateCertificateAuthority" => certificate_authorities::create(ctx, input),
-        "DescribeCertificateAuthority" => certificate_authorities::describe(ctx, input),
-        "ListCertificateAuthorities" => certificate_authorities::list(ctx, input),
-        "ActivateCertificateAuthority" => certificate_authorities::activate(ctx, input),
-        "DeleteCertificateAuthority" => certificate_authorities::delete(ctx, input),
-        "AssumeRoleForPodIdentity" => eks_auth::assume_role_for_pod_identity(ctx, input),
-        other => Err(not_implemented(other)),
-    }
-}
-
-pub fn not_implemented(operation: &str) -> AwsError {
-    AwsError::new(
-        "NotImplementedException",
-        format!("eksy emulator: {operation} is not implemented yet"),
-    )
 }
 
 // ---- input accessors -------------------------------------------------------------------
@@ -254,8 +169,11 @@ pub fn cluster_not_found(name: &str) -> AwsError {
     AwsError::not_found(format!("No cluster found for name: {name}.")).field("clusterName", name)
 }
 
-pub fn cluster<'a>(ctx: &'a mut Ctx, name: &str) -> Result<&'a mut ClusterState, AwsError> {
-    ctx.resources
+pub fn cluster<'a>(
+    resources: &'a mut RegionState,
+    name: &str,
+) -> Result<&'a mut ClusterState, AwsError> {
+    resources
         .clusters
         .get_mut(name)
         .ok_or_else(|| cluster_not_found(name))
@@ -263,8 +181,11 @@ pub fn cluster<'a>(ctx: &'a mut Ctx, name: &str) -> Result<&'a mut ClusterState,
 
 /// The cluster, which must be `ACTIVE` or `UPDATING` to accept configuration such as access
 /// entries and pod identity associations (these do not wait for cluster updates).
-pub fn live_cluster<'a>(ctx: &'a mut Ctx, name: &str) -> Result<&'a mut ClusterState, AwsError> {
-    let state = cluster(ctx, name)?;
+pub fn live_cluster<'a>(
+    resources: &'a mut RegionState,
+    name: &str,
+) -> Result<&'a mut ClusterState, AwsError> {
+    let state = cluster(resources, name)?;
     match state.cluster.status() {
         "ACTIVE" | "UPDATING" => Ok(state),
         other => Err(AwsError::invalid_request(format!(
@@ -275,8 +196,11 @@ pub fn live_cluster<'a>(ctx: &'a mut Ctx, name: &str) -> Result<&'a mut ClusterS
 }
 
 /// The cluster, which must be `ACTIVE` to accept child resources and updates.
-pub fn active_cluster<'a>(ctx: &'a mut Ctx, name: &str) -> Result<&'a mut ClusterState, AwsError> {
-    let state = cluster(ctx, name)?;
+pub fn active_cluster<'a>(
+    resources: &'a mut RegionState,
+    name: &str,
+) -> Result<&'a mut ClusterState, AwsError> {
+    let state = cluster(resources, name)?;
     match state.cluster.status() {
         "ACTIVE" => Ok(state),
         "UPDATING" => Err(AwsError::in_use(format!(

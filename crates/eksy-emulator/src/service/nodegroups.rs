@@ -88,9 +88,8 @@ fn check_version(
 pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let name = text(input, "nodegroupName");
-    let (now, delay) = (ctx.now, ctx.timings.nodegroup_create);
     let arn = ctx.arn(&format!("nodegroup/{cluster_name}/{name}/{}", uuid()));
-    let state = active_cluster(ctx, cluster_name)?;
+    let state = active_cluster(ctx.resources, cluster_name)?;
     if state.nodegroups.contains_key(name) {
         return Err(AwsError::in_use(format!(
             "NodeGroup already exists with name {name} and cluster name {cluster_name}"
@@ -118,8 +117,8 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         present(input, "releaseVersion")
             .unwrap_or_else(|| json!(catalog::release_version(&version))),
     );
-    body.insert("createdAt".into(), json!(now));
-    body.insert("modifiedAt".into(), json!(now));
+    body.insert("createdAt".into(), json!(ctx.now));
+    body.insert("modifiedAt".into(), json!(ctx.now));
     body.insert(
         "capacityType".into(),
         present(input, "capacityType").unwrap_or(json!("ON_DEMAND")),
@@ -173,7 +172,13 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
             "warmPoolConfig",
         ],
     );
-    let tracked = Tracked::born(Value::Object(body), "CREATING", "ACTIVE", now, delay);
+    let tracked = Tracked::born(
+        Value::Object(body),
+        "CREATING",
+        "ACTIVE",
+        ctx.now,
+        ctx.timings.nodegroup_create,
+    );
     let view = tracked.body.clone();
     state.nodegroups.insert(name.to_string(), tracked);
     Ok(json!({ "nodegroup": view }))
@@ -181,7 +186,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "nodegroupName"));
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     Ok(single(
         "nodegroup",
         nodegroup(state, cluster_name, name)?.body.clone(),
@@ -189,16 +194,15 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let state = cluster(ctx, text(input, "clusterName"))?;
+    let state = cluster(ctx.resources, text(input, "clusterName"))?;
     name_page(state.nodegroups.keys(), input, "nodegroups")
 }
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "nodegroupName"));
-    let (now, delay) = (ctx.now, ctx.timings.nodegroup_delete);
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let ng = nodegroup(state, cluster_name, name)?;
-    Ok(json!({ "nodegroup": start_delete(ng, now, delay) }))
+    Ok(json!({ "nodegroup": start_delete(ng, ctx.now, ctx.timings.nodegroup_delete) }))
 }
 
 /// Applies label and taint payloads (`addOrUpdate*` / `remove*`) to the current values.
@@ -263,8 +267,7 @@ const CONFIG_PARAMS: &[(&str, &str, &str)] = &[
 
 pub fn update_config(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "nodegroupName"));
-    let (now, delay) = (ctx.now, ctx.timings.nodegroup_update);
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let ng = nodegroup(state, cluster_name, name)?;
     require_updatable(ng, "Nodegroup", "nodegroupName", name, cluster_name)?;
     let params: Vec<Value> = CONFIG_PARAMS
@@ -311,16 +314,15 @@ pub fn update_config(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "ConfigUpdate",
         params,
         patch,
-        now,
-        delay,
+        ctx.now,
+        ctx.timings.nodegroup_update,
     );
     Ok(json!({ "update": update }))
 }
 
 pub fn update_version(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "nodegroupName"));
-    let (now, delay) = (ctx.now, ctx.timings.nodegroup_update);
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let cluster_version = state.cluster.get_str("version").to_string();
     let ng = nodegroup(state, cluster_name, name)?;
     require_updatable(ng, "Nodegroup", "nodegroupName", name, cluster_name)?;
@@ -364,8 +366,8 @@ pub fn update_version(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         "VersionUpdate",
         params,
         patch,
-        now,
-        delay,
+        ctx.now,
+        ctx.timings.nodegroup_update,
     );
     Ok(json!({ "update": update }))
 }

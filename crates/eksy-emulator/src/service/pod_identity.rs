@@ -85,7 +85,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let now = ctx.now;
     let id = association_id();
     let arn = ctx.arn(&format!("podidentityassociation/{cluster_name}/{id}"));
-    let state = live_cluster(ctx, cluster_name)?;
+    let state = live_cluster(ctx.resources, cluster_name)?;
     check_role(cluster_name, "roleArn", text(input, "roleArn"))?;
     if let Some(target) = opt_text(input, "targetRoleArn") {
         check_role(cluster_name, "targetRoleArn", target)?;
@@ -125,7 +125,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, id) = (text(input, "clusterName"), text(input, "associationId"));
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     Ok(json!({ "association": association(state, cluster_name, id)?.body }))
 }
 
@@ -133,7 +133,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let namespace = opt_text(input, "namespace");
     let service_account = opt_text(input, "serviceAccount");
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let items = state
         .pod_identity_associations
         .iter()
@@ -147,7 +147,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, id) = (text(input, "clusterName"), text(input, "associationId"));
     let now = ctx.now;
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let found = association(state, cluster_name, id)?;
     let mut changes = Map::new();
     copy_members(
@@ -189,7 +189,7 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, id) = (text(input, "clusterName"), text(input, "associationId"));
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let removed = state
         .pod_identity_associations
         .remove(id)

@@ -4,7 +4,7 @@
 
 use super::{initial_tags, item_page, opt_text, present, text, without, Ctx};
 use crate::error::AwsError;
-use crate::state::{set_member, Outcome, Tracked};
+use crate::state::{set_member, Outcome, RegionState, Tracked};
 use crate::util::{random_hex, uuid};
 use serde_json::{json, Map, Value};
 
@@ -60,10 +60,12 @@ fn view(sub: &Tracked) -> Value {
     without(&sub.body, &["name", "modifiedAt"])
 }
 
-fn subscription<'a>(ctx: &'a mut Ctx, id: &str) -> Result<&'a mut Tracked, AwsError> {
-    let now = ctx.now;
-    let sub = ctx
-        .resources
+fn subscription<'a>(
+    resources: &'a mut RegionState,
+    id: &str,
+    now: f64,
+) -> Result<&'a mut Tracked, AwsError> {
+    let sub = resources
         .subscriptions
         .get_mut(id)
         .ok_or_else(|| not_found(id))?;
@@ -97,7 +99,6 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
             "An EKS Anywhere subscription named {name} already exists in this account and Region."
         )));
     }
-    let (now, delay) = (ctx.now, ctx.timings.subscription_create);
     let id = uuid();
     let arn = ctx.arn(&format!("eks-anywhere-subscription/{id}"));
     let account = ctx.account.to_string();
@@ -117,8 +118,8 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     body.insert("id".into(), json!(id));
     body.insert("name".into(), json!(name));
     body.insert("arn".into(), json!(arn));
-    body.insert("createdAt".into(), json!(now));
-    body.insert("effectiveDate".into(), json!(now));
+    body.insert("createdAt".into(), json!(ctx.now));
+    body.insert("effectiveDate".into(), json!(ctx.now));
     body.insert("licenseQuantity".into(), json!(quantity));
     body.insert("licenseType".into(), json!(license_type));
     body.insert("term".into(), term);
@@ -130,16 +131,22 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     body.insert("licenses".into(), Value::Array(licenses));
     body.insert("tags".into(), initial_tags(input));
     let mut body = Value::Object(body);
-    let expires = now + term_seconds(&body);
+    let expires = ctx.now + term_seconds(&body);
     set_member(&mut body, "expirationDate", json!(expires));
-    let tracked = Tracked::born(body, "CREATING", "ACTIVE", now, delay);
+    let tracked = Tracked::born(
+        body,
+        "CREATING",
+        "ACTIVE",
+        ctx.now,
+        ctx.timings.subscription_create,
+    );
     let out = view(&tracked);
     ctx.resources.subscriptions.insert(id, tracked);
     Ok(json!({ "subscription": out }))
 }
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let sub = subscription(ctx, text(input, "id"))?;
+    let sub = subscription(ctx.resources, text(input, "id"), ctx.now)?;
     Ok(json!({ "subscription": view(sub) }))
 }
 
@@ -172,7 +179,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let id = text(input, "id");
     let now = ctx.now;
-    let sub = subscription(ctx, id)?;
+    let sub = subscription(ctx.resources, id, ctx.now)?;
     if sub.status() != "ACTIVE" {
         return Err(AwsError::invalid_request(format!(
             "Subscription {id} is in {} status and can't be updated.",
@@ -191,14 +198,13 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let id = text(input, "id");
-    let (now, delay) = (ctx.now, ctx.timings.subscription_delete);
-    let sub = subscription(ctx, id)?;
+    let sub = subscription(ctx.resources, id, ctx.now)?;
     let created = sub
         .body
         .get("createdAt")
         .and_then(Value::as_f64)
-        .unwrap_or(now);
-    let cancellable = now - created <= CANCELLATION_DAYS * DAY;
+        .unwrap_or(ctx.now);
+    let cancellable = ctx.now - created <= CANCELLATION_DAYS * DAY;
     if sub.status() == "ACTIVE" && !cancellable {
         return Err(AwsError::invalid_request(format!(
             "Subscription {id} is active; only expired or inactive subscriptions, or ones created in the last 7 days, can be deleted."
@@ -206,7 +212,14 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .field("subscriptionId", id));
     }
     if sub.status() != "DELETING" {
-        sub.begin("DELETING", Outcome::Remove, Map::new(), None, now, delay);
+        sub.begin(
+            "DELETING",
+            Outcome::Remove,
+            Map::new(),
+            None,
+            ctx.now,
+            ctx.timings.subscription_delete,
+        );
     }
     Ok(json!({ "subscription": view(sub) }))
 }

@@ -66,7 +66,7 @@ fn find<'a>(
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "name");
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let scope = scope_of(state, cluster_name, input)?;
     // Creation order, keyed by position so tokens stay valid as updates are added.
     let items: Vec<(String, Value)> = state
@@ -87,7 +87,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "name");
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     Ok(json!({ "update": find(state, cluster_name, input)?.update.body }))
 }
 
@@ -97,7 +97,7 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn cancel(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "name");
     let id = text(input, "updateId").to_string();
-    let state = cluster(ctx, cluster_name)?;
+    let state = cluster(ctx.resources, cluster_name)?;
     let record = state
         .updates
         .iter_mut()

@@ -1,0 +1,226 @@
+//! The emulator's handler of each operation (the generated `Handlers` trait makes a
+//! missing one a compile error); each delegates to its resource family's module.
+
+use super::{
+    access, addons, capabilities, catalog, certificate_authorities, clusters, eks_auth, fargate,
+    identity_providers, insights, nodegroups, pod_identity, subscriptions, tags, updates, Ctx,
+};
+use crate::error::AwsError;
+use crate::ops::Handlers;
+use serde_json::Value;
+
+impl Handlers for Ctx<'_> {
+    fn create_cluster(&mut self, input: &Value) -> Result<Value, AwsError> {
+        clusters::create(self, input)
+    }
+    fn describe_cluster(&mut self, input: &Value) -> Result<Value, AwsError> {
+        clusters::describe(self, input)
+    }
+    fn list_clusters(&mut self, input: &Value) -> Result<Value, AwsError> {
+        clusters::list(self, input)
+    }
+    fn delete_cluster(&mut self, input: &Value) -> Result<Value, AwsError> {
+        clusters::delete(self, input)
+    }
+    fn update_cluster_config(&mut self, input: &Value) -> Result<Value, AwsError> {
+        clusters::update_config(self, input)
+    }
+    fn update_cluster_version(&mut self, input: &Value) -> Result<Value, AwsError> {
+        clusters::update_version(self, input)
+    }
+    fn associate_encryption_config(&mut self, input: &Value) -> Result<Value, AwsError> {
+        clusters::associate_encryption_config(self, input)
+    }
+    fn create_nodegroup(&mut self, input: &Value) -> Result<Value, AwsError> {
+        nodegroups::create(self, input)
+    }
+    fn describe_nodegroup(&mut self, input: &Value) -> Result<Value, AwsError> {
+        nodegroups::describe(self, input)
+    }
+    fn list_nodegroups(&mut self, input: &Value) -> Result<Value, AwsError> {
+        nodegroups::list(self, input)
+    }
+    fn delete_nodegroup(&mut self, input: &Value) -> Result<Value, AwsError> {
+        nodegroups::delete(self, input)
+    }
+    fn update_nodegroup_config(&mut self, input: &Value) -> Result<Value, AwsError> {
+        nodegroups::update_config(self, input)
+    }
+    fn update_nodegroup_version(&mut self, input: &Value) -> Result<Value, AwsError> {
+        nodegroups::update_version(self, input)
+    }
+    fn create_fargate_profile(&mut self, input: &Value) -> Result<Value, AwsError> {
+        fargate::create(self, input)
+    }
+    fn describe_fargate_profile(&mut self, input: &Value) -> Result<Value, AwsError> {
+        fargate::describe(self, input)
+    }
+    fn list_fargate_profiles(&mut self, input: &Value) -> Result<Value, AwsError> {
+        fargate::list(self, input)
+    }
+    fn delete_fargate_profile(&mut self, input: &Value) -> Result<Value, AwsError> {
+        fargate::delete(self, input)
+    }
+    fn create_addon(&mut self, input: &Value) -> Result<Value, AwsError> {
+        addons::create(self, input)
+    }
+    fn describe_addon(&mut self, input: &Value) -> Result<Value, AwsError> {
+        addons::describe(self, input)
+    }
+    fn list_addons(&mut self, input: &Value) -> Result<Value, AwsError> {
+        addons::list(self, input)
+    }
+    fn update_addon(&mut self, input: &Value) -> Result<Value, AwsError> {
+        addons::update(self, input)
+    }
+    fn delete_addon(&mut self, input: &Value) -> Result<Value, AwsError> {
+        addons::delete(self, input)
+    }
+    fn describe_addon_versions(&mut self, input: &Value) -> Result<Value, AwsError> {
+        addons::describe_versions(input)
+    }
+    fn describe_addon_configuration(&mut self, input: &Value) -> Result<Value, AwsError> {
+        addons::describe_configuration(input)
+    }
+    fn list_updates(&mut self, input: &Value) -> Result<Value, AwsError> {
+        updates::list(self, input)
+    }
+    fn describe_update(&mut self, input: &Value) -> Result<Value, AwsError> {
+        updates::describe(self, input)
+    }
+    fn cancel_update(&mut self, input: &Value) -> Result<Value, AwsError> {
+        updates::cancel(self, input)
+    }
+    fn tag_resource(&mut self, input: &Value) -> Result<Value, AwsError> {
+        tags::tag(self, input)
+    }
+    fn untag_resource(&mut self, input: &Value) -> Result<Value, AwsError> {
+        tags::untag(self, input)
+    }
+    fn list_tags_for_resource(&mut self, input: &Value) -> Result<Value, AwsError> {
+        tags::list(self, input)
+    }
+    fn register_cluster(&mut self, input: &Value) -> Result<Value, AwsError> {
+        clusters::register(self, input)
+    }
+    fn deregister_cluster(&mut self, input: &Value) -> Result<Value, AwsError> {
+        clusters::deregister(self, input)
+    }
+    fn describe_cluster_versions(&mut self, input: &Value) -> Result<Value, AwsError> {
+        catalog::describe_cluster_versions(self, input)
+    }
+    fn create_access_entry(&mut self, input: &Value) -> Result<Value, AwsError> {
+        access::create(self, input)
+    }
+    fn describe_access_entry(&mut self, input: &Value) -> Result<Value, AwsError> {
+        access::describe(self, input)
+    }
+    fn list_access_entries(&mut self, input: &Value) -> Result<Value, AwsError> {
+        access::list(self, input)
+    }
+    fn update_access_entry(&mut self, input: &Value) -> Result<Value, AwsError> {
+        access::update(self, input)
+    }
+    fn delete_access_entry(&mut self, input: &Value) -> Result<Value, AwsError> {
+        access::delete(self, input)
+    }
+    fn associate_access_policy(&mut self, input: &Value) -> Result<Value, AwsError> {
+        access::associate_policy(self, input)
+    }
+    fn disassociate_access_policy(&mut self, input: &Value) -> Result<Value, AwsError> {
+        access::disassociate_policy(self, input)
+    }
+    fn list_associated_access_policies(&mut self, input: &Value) -> Result<Value, AwsError> {
+        access::list_associated_policies(self, input)
+    }
+    fn list_access_policies(&mut self, input: &Value) -> Result<Value, AwsError> {
+        access::list_policies(input)
+    }
+    fn create_pod_identity_association(&mut self, input: &Value) -> Result<Value, AwsError> {
+        pod_identity::create(self, input)
+    }
+    fn describe_pod_identity_association(&mut self, input: &Value) -> Result<Value, AwsError> {
+        pod_identity::describe(self, input)
+    }
+    fn list_pod_identity_associations(&mut self, input: &Value) -> Result<Value, AwsError> {
+        pod_identity::list(self, input)
+    }
+    fn update_pod_identity_association(&mut self, input: &Value) -> Result<Value, AwsError> {
+        pod_identity::update(self, input)
+    }
+    fn delete_pod_identity_association(&mut self, input: &Value) -> Result<Value, AwsError> {
+        pod_identity::delete(self, input)
+    }
+    fn associate_identity_provider_config(&mut self, input: &Value) -> Result<Value, AwsError> {
+        identity_providers::associate(self, input)
+    }
+    fn describe_identity_provider_config(&mut self, input: &Value) -> Result<Value, AwsError> {
+        identity_providers::describe(self, input)
+    }
+    fn list_identity_provider_configs(&mut self, input: &Value) -> Result<Value, AwsError> {
+        identity_providers::list(self, input)
+    }
+    fn disassociate_identity_provider_config(&mut self, input: &Value) -> Result<Value, AwsError> {
+        identity_providers::disassociate(self, input)
+    }
+    fn create_eks_anywhere_subscription(&mut self, input: &Value) -> Result<Value, AwsError> {
+        subscriptions::create(self, input)
+    }
+    fn describe_eks_anywhere_subscription(&mut self, input: &Value) -> Result<Value, AwsError> {
+        subscriptions::describe(self, input)
+    }
+    fn list_eks_anywhere_subscriptions(&mut self, input: &Value) -> Result<Value, AwsError> {
+        subscriptions::list(self, input)
+    }
+    fn update_eks_anywhere_subscription(&mut self, input: &Value) -> Result<Value, AwsError> {
+        subscriptions::update(self, input)
+    }
+    fn delete_eks_anywhere_subscription(&mut self, input: &Value) -> Result<Value, AwsError> {
+        subscriptions::delete(self, input)
+    }
+    fn list_insights(&mut self, input: &Value) -> Result<Value, AwsError> {
+        insights::list(self, input)
+    }
+    fn describe_insight(&mut self, input: &Value) -> Result<Value, AwsError> {
+        insights::describe(self, input)
+    }
+    fn start_insights_refresh(&mut self, input: &Value) -> Result<Value, AwsError> {
+        insights::start_refresh(self, input)
+    }
+    fn describe_insights_refresh(&mut self, input: &Value) -> Result<Value, AwsError> {
+        insights::describe_refresh(self, input)
+    }
+    fn create_capability(&mut self, input: &Value) -> Result<Value, AwsError> {
+        capabilities::create(self, input)
+    }
+    fn describe_capability(&mut self, input: &Value) -> Result<Value, AwsError> {
+        capabilities::describe(self, input)
+    }
+    fn list_capabilities(&mut self, input: &Value) -> Result<Value, AwsError> {
+        capabilities::list(self, input)
+    }
+    fn update_capability(&mut self, input: &Value) -> Result<Value, AwsError> {
+        capabilities::update(self, input)
+    }
+    fn delete_capability(&mut self, input: &Value) -> Result<Value, AwsError> {
+        capabilities::delete(self, input)
+    }
+    fn create_certificate_authority(&mut self, input: &Value) -> Result<Value, AwsError> {
+        certificate_authorities::create(self, input)
+    }
+    fn describe_certificate_authority(&mut self, input: &Value) -> Result<Value, AwsError> {
+        certificate_authorities::describe(self, input)
+    }
+    fn list_certificate_authorities(&mut self, input: &Value) -> Result<Value, AwsError> {
+        certificate_authorities::list(self, input)
+    }
+    fn activate_certificate_authority(&mut self, input: &Value) -> Result<Value, AwsError> {
+        certificate_authorities::activate(self, input)
+    }
+    fn delete_certificate_authority(&mut self, input: &Value) -> Result<Value, AwsError> {
+        certificate_authorities::delete(self, input)
+    }
+    fn assume_role_for_pod_identity(&mut self, input: &Value) -> Result<Value, AwsError> {
+        eks_auth::assume_role_for_pod_identity(self, input)
+    }
+}
