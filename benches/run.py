@@ -848,6 +848,9 @@ def main(argv: list[str] | None = None) -> int:
             res.errors["server.moto"] = f"{type(e).__name__}: {e}"[:2000]
             log(f"moto comparison failed: {e}")
 
+    import token_bench  # issue 10: eksy token vs aws eks get-token, in the same run
+
+    token_text, token_figures = token_bench.section(quick=args.quick, python=main_py)
     nthreads = c["threads"]
     text, tg = table(res, nthreads)
     elapsed = time.perf_counter() - t_start
@@ -883,6 +886,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header)
     print(text)
+    print("\n" + token_text)
     if args.json:
         out = {
             "meta": meta,
@@ -892,7 +896,8 @@ def main(argv: list[str] | None = None) -> int:
             "targets": tg,
             "other_ratios": dict(info_ratios(res)),
             "errors": res.errors,
-            "table": header + "\n" + text,
+            "table": header + "\n" + text + "\n\n" + token_text,
+            "token": token_figures,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=2) + "\n")

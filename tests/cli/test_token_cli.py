@@ -114,6 +114,51 @@ def test_api_version_follows_kubernetes_exec_info(
         assert warning in err and len(err.splitlines()) == 1
 
 
+JSON_CORPUS = [
+    '{"apiVersion": "client.authentication.k8s.io/v1"}',
+    ' \n{"a": [1, 2.5, -0, 1e400, NaN, -Infinity, true, false, null, "\\u00e9\\ud800"]}\t',
+    "[]",
+    '"text"',
+    "NaN",
+    '{"a": 1, "a": 2}',
+    "",
+    "   ",
+    "{",
+    '{"a": 1} x',
+    '{"a": 1}{}',
+    "\ufeff{}",
+    '{"a": "\x01"}',
+    "nul",
+    "{'a': 1}",
+    '{"a": 01}',
+]
+
+
+@pytest.mark.parametrize("raw", JSON_CORPUS)
+def test_kubernetes_exec_info_is_parsed_as_json_loads_parses_it(raw: str) -> None:
+    from eksy.cli.token import _loads
+
+    try:
+        expected: object = ("value", json.loads(raw))
+    except ValueError:
+        expected = "error"
+    try:
+        ours: object = ("value", _loads(raw))
+    except ValueError:
+        ours = "error"
+    assert repr(ours) == repr(expected)
+
+
+@pytest.mark.parametrize("case", ["v1alpha1", "not JSON", "not an object"])
+def test_api_version_in_a_fresh_process(token_cli_env: TokenEnv, case: str) -> None:
+    # A fresh process has not imported json: malformed values take another path than in-process.
+    raw, expected, warning = EXEC_INFO_CASES[case]
+    assert raw is not None and warning is not None
+    result = run_token(token_cli_env.env, *CLUSTER_ARGS, extra_env={"KUBERNETES_EXEC_INFO": raw})
+    assert exec_credential(result)["apiVersion"].endswith(expected)
+    assert warning in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
 @pytest.mark.parametrize("case", [c for c in EXEC_INFO_CASES if c != "not an object"])  # the CLI crashes on []
 def test_api_version_matches_the_aws_cli(token_cli_env: TokenEnv, case: str) -> None:
@@ -407,6 +452,7 @@ def test_errors_name_no_secret(token_cli_env: TokenEnv) -> None:
 
 
 def _modules_after(env: TokenEnv) -> set[str]:
+    # KUBERNETES_EXEC_INFO as kubectl sets it: reading it must not need the json package either.
     code = (
         "import sys\n"
         "from eksy.cli import main\n"
@@ -414,8 +460,15 @@ def _modules_after(env: TokenEnv) -> set[str]:
         "sys.stderr.write(' '.join(sorted(sys.modules)))\n"
         "sys.exit(code)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env.env)
-    exec_credential(result)
+    exec_info = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env.env, "KUBERNETES_EXEC_INFO": exec_info},
+    )
+    assert exec_credential(result)["apiVersion"] == "client.authentication.k8s.io/v1"
     return set(result.stderr.split())
 
 

@@ -4,8 +4,7 @@
 
 The same token as ``aws eks get-token``, from the same credentials as the clients. kubectl runs
 this for every new process, so a token is cached on disk (see ``eksy.kube._cache``) and the
-cached path loads nothing but the extension: no clients, models, asyncio, argparse or json
-(json only to read a non-empty ``KUBERNETES_EXEC_INFO``).
+cached path loads nothing but the extension: no clients, models, asyncio, argparse or json.
 """
 
 from __future__ import annotations
@@ -119,15 +118,51 @@ def parse(argv: list[str]) -> Options:
     return Options({name: getattr(namespace, name) for name in Options.__slots__})
 
 
+class _DecoderSettings:
+    """What ``json.loads`` passes to its C scanner (``json.JSONDecoder``'s defaults)."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"), "NaN": float("nan")}.__getitem__
+
+
+_JSON_WHITESPACE = " \t\n\r"
+
+
+def _loads(raw: str) -> object:
+    """``json.loads(raw)`` through the same C scanner, without importing ``json`` (which imports
+    ``re``: milliseconds on the path kubectl waits for); ``ValueError`` if invalid."""
+    try:
+        from _json import make_scanner
+    except ImportError:  # not CPython
+        return _json_loads(raw)
+    start = len(raw) - len(raw.lstrip(_JSON_WHITESPACE))
+    try:
+        value, end = make_scanner(_DecoderSettings())(raw, start)  # type: ignore[arg-type]  # a settings object
+    except Exception:
+        # Malformed input: the scanner's own error needs the json package; let it decide.
+        return _json_loads(raw)
+    if raw[end:].strip(_JSON_WHITESPACE):
+        raise ValueError("Extra data")
+    return value
+
+
+def _json_loads(raw: str) -> object:
+    import json
+
+    return json.loads(raw)
+
+
 def api_version(raw: str) -> tuple[str, str | None]:
     """The ExecCredential apiVersion for ``KUBERNETES_EXEC_INFO``, and a warning, as the AWS CLI."""
     if not raw:
         # kubectl before 1.20 did not always set it.
         return BETA_API, None
-    import json
-
     try:
-        info = json.loads(raw)
+        info = _loads(raw)
     except ValueError:
         info = None
     if not isinstance(info, dict):
