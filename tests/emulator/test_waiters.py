@@ -63,6 +63,8 @@ def test_nodegroup_waiters(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     fails(eks, "nodegroup_active", clusterName="demo", nodegroupName="bad")
     issues = eks.describe_nodegroup(clusterName="demo", nodegroupName="bad")["nodegroup"]["health"]["issues"]
     assert issues == [{"code": "AsgInstanceLaunchFailures", "message": "no capacity", "resourceIds": ["asg"]}]
+    # Deletion takes time here, so it can be made to fail while DELETING.
+    local_eks.set_timings(nodegroup_delete=60)
     eks.delete_nodegroup(clusterName="demo", nodegroupName="bad")
     local_eks.force_status("nodegroup", "demo", "DELETE_FAILED", "bad")
     fails(eks, "nodegroup_deleted", clusterName="demo", nodegroupName="bad")
@@ -79,6 +81,7 @@ def test_addon_waiters(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     fails(eks, "addon_active", clusterName="demo", addonName="vpc-cni")
     local_eks.force_status("addon", "demo", "CREATE_FAILED", "vpc-cni")
     fails(eks, "addon_active", clusterName="demo", addonName="vpc-cni")
+    local_eks.set_timings(addon_delete=60)
     eks.delete_addon(clusterName="demo", addonName="vpc-cni")
     local_eks.force_status("addon", "demo", "DELETE_FAILED", "vpc-cni")
     fails(eks, "addon_deleted", clusterName="demo", addonName="vpc-cni")
@@ -94,6 +97,7 @@ def test_fargate_profile_waiters(local_eks: Any, eks: Any, make_cluster: Any) ->
     eks.create_fargate_profile(fargateProfileName="bad", **args)
     local_eks.force_status("fargate_profile", "demo", "CREATE_FAILED", "bad")
     fails(eks, "fargate_profile_active", clusterName="demo", fargateProfileName="bad")
+    local_eks.set_timings(fargate_profile_delete=60)
     eks.delete_fargate_profile(clusterName="demo", fargateProfileName="bad")
     local_eks.force_status("fargate_profile", "demo", "DELETE_FAILED", "bad")
     fails(eks, "fargate_profile_deleted", clusterName="demo", fargateProfileName="bad")

@@ -227,7 +227,7 @@ def test_pretty_form_of_a_real_cluster(emulator: LocalEKS) -> None:
     data = cluster.certificate_authority.data
     assert data is not None and len(data) > 120
     assert data not in text and f"({len(data):,} chars)" in text
-    assert "    status='CREATING'," in text.splitlines()
+    assert "    status='ACTIVE'," in text.splitlines()
     emulator.reset()
 
 

@@ -11,8 +11,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Seconds of emulator clock each lifecycle transition takes. Zero makes a transition
-/// immediate (a resource is born `ACTIVE`, a deletion is gone at once).
+/// Seconds of emulator clock each lifecycle transition takes. Zero (the default) makes a
+/// transition complete by the next request: the create, update or delete response shows
+/// the transitional status (CREATING, UPDATING, DELETING) as AWS's does, and the next read
+/// the settled one, so waiters finish on their first poll. `Timings::realistic` is closer
+/// to what AWS takes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Timings {
@@ -39,30 +42,64 @@ pub struct Timings {
 
 impl Default for Timings {
     fn default() -> Timings {
-        Timings {
-            cluster_create: 0.2,
-            cluster_update: 0.1,
-            cluster_delete: 0.1,
-            nodegroup_create: 0.1,
-            nodegroup_update: 0.1,
-            nodegroup_delete: 0.1,
-            fargate_profile_create: 0.05,
-            fargate_profile_delete: 0.05,
-            addon_create: 0.05,
-            addon_update: 0.05,
-            addon_delete: 0.05,
-            capability_create: 0.05,
-            capability_update: 0.05,
-            capability_delete: 0.05,
-            subscription_create: 0.05,
-            subscription_delete: 0.05,
-            certificate_authority_update: 0.1,
-            insights_refresh: 0.05,
-        }
+        Timings::instant()
     }
 }
 
 impl Timings {
+    /// Every transition completes by the next request.
+    pub fn instant() -> Timings {
+        Timings::uniform(0.0)
+    }
+
+    fn uniform(seconds: f64) -> Timings {
+        Timings {
+            cluster_create: seconds,
+            cluster_update: seconds,
+            cluster_delete: seconds,
+            nodegroup_create: seconds,
+            nodegroup_update: seconds,
+            nodegroup_delete: seconds,
+            fargate_profile_create: seconds,
+            fargate_profile_delete: seconds,
+            addon_create: seconds,
+            addon_update: seconds,
+            addon_delete: seconds,
+            capability_create: seconds,
+            capability_update: seconds,
+            capability_delete: seconds,
+            subscription_create: seconds,
+            subscription_delete: seconds,
+            certificate_authority_update: seconds,
+            insights_refresh: seconds,
+        }
+    }
+
+    /// Roughly what AWS takes (typical figures from EKS's own guidance and experience:
+    /// a control plane in about ten minutes, node groups in three to four).
+    pub fn realistic() -> Timings {
+        Timings {
+            cluster_create: 600.0,
+            cluster_update: 480.0,
+            cluster_delete: 300.0,
+            nodegroup_create: 210.0,
+            nodegroup_update: 420.0,
+            nodegroup_delete: 240.0,
+            fargate_profile_create: 120.0,
+            fargate_profile_delete: 120.0,
+            addon_create: 60.0,
+            addon_update: 60.0,
+            addon_delete: 45.0,
+            capability_create: 300.0,
+            capability_update: 180.0,
+            capability_delete: 180.0,
+            subscription_create: 30.0,
+            subscription_delete: 30.0,
+            certificate_authority_update: 600.0,
+            insights_refresh: 60.0,
+        }
+    }
+
     /// Overrides fields from a JSON object of `{name: seconds}`; `"all"` sets every field.
     pub fn merged(&self, changes: &Value) -> Result<Timings, String> {
         let Some(changes) = changes.as_object() else {
@@ -72,8 +109,19 @@ impl Timings {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
         };
-        // "all" first, so specific names given alongside it win.
-        let mut ordered: Vec<(&String, &Value)> = changes.iter().collect();
+        // A preset first, then "all", so specific names given alongside them win.
+        if let Some(preset) = changes.get("preset") {
+            let base = match preset.as_str() {
+                Some("instant") => Timings::instant(),
+                Some("realistic") => Timings::realistic(),
+                _ => return Err("preset must be \"instant\" or \"realistic\"".into()),
+            };
+            if let Ok(Value::Object(map)) = serde_json::to_value(base) {
+                fields = map;
+            }
+        }
+        let mut ordered: Vec<(&String, &Value)> =
+            changes.iter().filter(|(k, _)| *k != "preset").collect();
         ordered.sort_by_key(|(k, _)| *k != "all");
         for (key, value) in ordered {
             let seconds = value
@@ -87,7 +135,7 @@ impl Timings {
             } else {
                 let known: Vec<&String> = fields.keys().collect();
                 return Err(format!(
-                    "unknown timing {key:?}; known: {known:?} and \"all\""
+                    "unknown timing {key:?}; known: {known:?}, \"all\" and \"preset\""
                 ));
             }
         }
@@ -121,18 +169,15 @@ pub struct Tracked {
 }
 
 impl Tracked {
-    /// A resource that starts in `initial` and reaches `settled` after `delay` seconds.
+    /// A resource that starts in `initial` and reaches `settled` after `delay` seconds. With
+    /// no delay the create response still shows `initial`, as AWS's does, and the next read
+    /// sees `settled` (so a waiter's first poll succeeds).
     pub fn born(mut body: Value, initial: &str, settled: &str, now: f64, delay: f64) -> Tracked {
-        let immediate = delay <= 0.0;
-        set_member(
-            &mut body,
-            "status",
-            Value::from(if immediate { settled } else { initial }),
-        );
+        set_member(&mut body, "status", Value::from(initial));
         Tracked {
             body,
-            pending: (!immediate).then(|| Pending {
-                at: now + delay,
+            pending: Some(Pending {
+                at: now + delay.max(0.0),
                 outcome: Outcome::Status(settled.to_string()),
                 patch: Map::new(),
                 update_id: None,
