@@ -328,14 +328,28 @@ class LocalEKS(KubeControls):
         """The emulator clock (epoch seconds)."""
         return float(self.control("now")["now"])
 
-    def set_timings(self, timings: Mapping[str, float] | None = None, **more: float) -> dict[str, float]:
+    def set_timings(
+        self,
+        timings: Mapping[str, float] | None = None,
+        *,
+        preset: Literal["instant", "realistic"] | None = None,
+        **more: float,
+    ) -> dict[str, float]:
         """Sets lifecycle durations in seconds; returns them all.
+
+        The default is ``preset="instant"``: a create, update or delete response shows the
+        transitional status (CREATING, UPDATING, DELETING) and the next read the settled one,
+        so waiters finish on their first poll. ``preset="realistic"`` takes about as long as
+        AWS (a cluster in 600 s of emulator clock; :meth:`advance` moves it).
 
         Names are those :meth:`timings` returns (``cluster_create``, ``nodegroup_update``,
         ``addon_delete``, ``capability_create``, ``certificate_authority_update``, ...), or
         ``all``. Zero makes a transition immediate; an unknown name raises ``ValueError``.
         """
-        result = self.control("set_timings", {**dict(timings or {}), **more})
+        args: dict[str, Any] = {**dict(timings or {}), **more}
+        if preset is not None:
+            args["preset"] = preset
+        result = self.control("set_timings", args)
         return cast(dict[str, float], result["timings"])
 
     def timings(self) -> dict[str, float]:
