@@ -13,9 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
-import pytest
-
 import eksy
+import pytest
 from eksy.testing import LocalEKS
 
 ROLE = "arn:aws:iam::123456789012:role/eks"
