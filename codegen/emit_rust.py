@@ -79,9 +79,15 @@ def emit_service(svc: Service) -> str:
             rust_out = f"{crate}::operation::{xform_name(op)}::{op}Output"
             lines += emit_to_py(svc, out, rust_out, model_const(out) if svc.members(out) else "")
 
+    names = ", ".join(f'"{op}"' for op in svc.operations)
     lines += [
+        "/// Operation names by index, as `prepare` numbers them.",
+        f"pub const OPERATIONS: &[&str] = &[{names}];",
+        "",
         "/// Converts the positional arguments of one operation and starts its SDK request.",
-        f"pub fn prepare(client: &{crate}::Client, op: u16, args: &Bound<'_, PyTuple>) -> PyResult<OpFuture> {{",
+        "/// `endpoint_bytes`: what the endpoint (scheme, host, base path) adds to every request URL.",
+        f"pub fn prepare(client: &{crate}::Client, op: u16, args: &Bound<'_, PyTuple>, endpoint_bytes: usize)"
+        " -> PyResult<OpFuture> {",
         "    match op {",
     ]
     for i, op in enumerate(svc.operations):
@@ -93,10 +99,20 @@ def emit_service(svc: Service) -> str:
         lines.append("            let f = Fields::args(args, NAMES)?;")
         chain = f"client.{xform_name(op)}()"
         required = set(svc.required(shape)) if shape else set()
+        bindings = svc.uri_bindings(op)
         for j, (member, ref) in enumerate(members.items()):
             rule = rule_expr(svc.shapes[ref["shape"]])
-            chain += f"\n                .set_{py_name(member)}(f.get({j}, {str(member in required).lower()}, {rule})?)"
+            getter = f"get({j}, {str(member in required).lower()}, {rule})"
+            if member in bindings:
+                # Members in the URI are measured: the SDK panics on a URI past the http crate's limit.
+                kind, wire = bindings[member]
+                getter = f"{kind}({j}, {str(member in required).lower()}, {rule}" + (
+                    ")" if kind == "label" else f', "{wire}")'
+                )
+            chain += f"\n                .set_{py_name(member)}(f.{getter}?)"
         lines.append(f"            let request = {chain};")
+        if bindings:
+            lines.append(f"            f.check_uri({svc.uri_fixed_length(op)}, endpoint_bytes)?;")
         lines.append(f'            Ok(boxed_call("{op}", request.send()))')
         lines.append("        }")
     lines += [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,24 @@ class Service:
     def output_shape(self, op: str) -> str | None:
         ref = self.op(op).get("output")
         return ref["shape"] if ref else None
+
+    def uri_bindings(self, op: str) -> dict[str, tuple[str, str]]:
+        """Input members sent in the request URI: member -> ("label" or "query", wire name)."""
+        shape = self.input_shape(op)
+        bindings = {}
+        for member, ref in (self.members(shape) if shape else {}).items():
+            location = ref.get("location")
+            if location in ("uri", "querystring"):
+                kind = "label" if location == "uri" else "query"
+                bindings[member] = (kind, ref.get("locationName", member))
+        return bindings
+
+    def uri_fixed_length(self, op: str) -> int:
+        """Bytes of the request URI template outside its {labels}."""
+        template = self.op(op)["http"]["requestUri"]
+        if "+}" in template or "?" in template:
+            raise ValueError(f"{op}: greedy labels and literal queries are not measured: {template}")
+        return len(re.sub(r"\{[^}]*\}", "", template))
 
     def error_shapes(self, op: str) -> list[str]:
         return [e["shape"] for e in self.op(op).get("errors", [])]

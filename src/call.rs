@@ -23,12 +23,66 @@ where
     O: ToPy + Send + 'static,
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    Box::pin(async move {
-        match request.await {
-            Ok(output) => Ok(Box::new(output) as BoxedOutput),
-            Err(err) => Err(CallError::from_sdk(operation, err)),
-        }
+    catch_panics(
+        operation,
+        Box::pin(async move {
+            match request.await {
+                Ok(output) => Ok(Box::new(output) as BoxedOutput),
+                Err(err) => Err(CallError::from_sdk(operation, err)),
+            }
+        }),
+    )
+}
+
+/// A request whose panics (in the SDK, or in eksy) end it with an `InternalError` instead of
+/// unwinding into Python as a `BaseException`.
+pub fn catch_panics(operation: &'static str, inner: OpFuture) -> OpFuture {
+    Box::pin(CatchPanic {
+        operation,
+        inner: Some(inner),
     })
+}
+
+struct CatchPanic {
+    operation: &'static str,
+    /// Dropped after a panic: a future that panicked must not be polled again.
+    inner: Option<OpFuture>,
+}
+
+impl Future for CatchPanic {
+    type Output = Result<BoxedOutput, CallError>;
+
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let operation = self.operation;
+        let Some(inner) = self.inner.as_mut() else {
+            return std::task::Poll::Ready(Err(CallError::local(
+                CallKind::Internal,
+                operation,
+                "the request was polled after it had failed".to_owned(),
+            )));
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(payload) => {
+                self.inner = None;
+                std::task::Poll::Ready(Err(CallError::panicked(operation, payload.as_ref())))
+            }
+        }
+    }
+}
+
+/// The message of a panic's payload (`panic!` makes a `&str` or a `String`).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
 }
 
 #[derive(Debug)]
@@ -37,6 +91,10 @@ pub enum CallKind {
     NoCredentials,
     Connection,
     Timeout,
+    /// A success status whose body could not be read.
+    Parse,
+    /// A panic, caught before it reached Python.
+    Internal,
     Other,
 }
 
@@ -47,6 +105,8 @@ impl CallKind {
             CallKind::NoCredentials => "no_credentials",
             CallKind::Connection => "connection",
             CallKind::Timeout => "timeout",
+            CallKind::Parse => "parse",
+            CallKind::Internal => "internal",
             CallKind::Other => "other",
         }
     }
@@ -66,7 +126,11 @@ pub struct CallError {
 }
 
 impl CallError {
-    fn local(kind: CallKind, operation: &'static str, message: String) -> Self {
+    pub fn panicked(operation: &'static str, payload: &(dyn std::any::Any + Send)) -> Self {
+        Self::local(CallKind::Internal, operation, panic_message(payload))
+    }
+
+    pub fn local(kind: CallKind, operation: &'static str, message: String) -> Self {
         CallError {
             kind,
             operation,
@@ -86,6 +150,14 @@ impl CallError {
             return Self::local(CallKind::NoCredentials, operation, error_chain(&err));
         }
         match &err {
+            SdkError::ServiceError(ctx) if ctx.raw().status().is_success() => {
+                // The SDK reports a success it could not deserialize as an unmodeled error.
+                let raw = ctx.raw();
+                let mut error = Self::local(CallKind::Parse, operation, error_chain(ctx.err()));
+                error.status = Some(raw.status().as_u16());
+                error.request_id = request_id(raw);
+                error
+            }
             SdkError::ServiceError(ctx) => {
                 let raw = ctx.raw();
                 let header = |name: &str| raw.headers().get(name).map(str::to_owned);
@@ -100,7 +172,7 @@ impl CallError {
                     code,
                     message: service_err.message().unwrap_or_default().to_owned(),
                     status: Some(raw.status().as_u16()),
-                    request_id: header("x-amzn-requestid").or_else(|| header("x-amz-request-id")),
+                    request_id: request_id(raw),
                     body: raw
                         .body()
                         .bytes()
@@ -123,8 +195,17 @@ impl CallError {
                 };
                 Self::local(kind, operation, error_chain(&err))
             }
-            SdkError::ResponseError(_) => {
-                Self::local(CallKind::Other, operation, error_chain(&err))
+            SdkError::ResponseError(ctx) => {
+                let raw = ctx.raw();
+                let kind = if raw.status().is_success() {
+                    CallKind::Parse
+                } else {
+                    CallKind::Other
+                };
+                let mut error = Self::local(kind, operation, error_chain(&err));
+                error.status = Some(raw.status().as_u16());
+                error.request_id = request_id(raw);
+                error
             }
             _ => Self::local(CallKind::Other, operation, error_chain(&err)),
         }
@@ -150,6 +231,14 @@ impl CallError {
             Err(e) => e,
         }
     }
+}
+
+fn request_id(raw: &HttpResponse) -> Option<String> {
+    let headers = raw.headers();
+    headers
+        .get("x-amzn-requestid")
+        .or_else(|| headers.get("x-amz-request-id"))
+        .map(str::to_owned)
 }
 
 /// The messages of an error and its sources, joined; unlike the SDK's display helper it leaves

@@ -1,5 +1,6 @@
 //! `ClientCore`: one configured SDK client behind both the sync and the async Python clients.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::RwLock;
 use std::time::Duration;
 
@@ -35,7 +36,19 @@ pub struct ClientCore {
     service: String,
     config: SdkConfig,
     current: RwLock<Generation>,
+    /// Set by the `_force_panic` test hook: the next call panics at that stage.
+    forced_panic: AtomicU8,
+    /// Bytes the endpoint adds to each request's URL, which the URL limit counts.
+    endpoint_bytes: usize,
 }
+
+/// Room kept in a request's URL for an AWS endpoint (`https://eks-fips.<region>.amazonaws.com`
+/// and the like are shorter).
+const AWS_ENDPOINT_BYTES: usize = 100;
+
+const NO_PANIC: u8 = 0;
+const PANIC_IN_PREPARE: u8 = 1;
+const PANIC_IN_POLL: u8 = 2;
 
 /// The service client; its own requests may go through a plain-HTTP client (see
 /// `http_client::for_endpoint`), while credential providers keep the config's HTTPS one.
@@ -174,11 +187,15 @@ impl ClientCore {
         let client = build_client(&service, &config);
         Ok(ClientCore {
             service,
-            config,
             current: RwLock::new(Generation {
                 runtime_generation: runtime::generation(),
                 client,
             }),
+            forced_panic: AtomicU8::new(NO_PANIC),
+            endpoint_bytes: config
+                .endpoint_url()
+                .map_or(AWS_ENDPOINT_BYTES, |url| url.trim_end_matches('/').len()),
+            config,
         })
     }
 
@@ -195,6 +212,18 @@ impl ClientCore {
     #[getter]
     fn service(&self) -> &str {
         &self.service
+    }
+
+    /// Test hook: makes the next call on this client panic while preparing (`"prepare"`) or
+    /// while its request is polled (`"poll"`), to check that no panic reaches Python.
+    fn _force_panic(&self, stage: &str) -> PyResult<()> {
+        let value = match stage {
+            "prepare" => PANIC_IN_PREPARE,
+            "poll" => PANIC_IN_POLL,
+            _ => return Err(PyValueError::new_err("stage must be 'prepare' or 'poll'")),
+        };
+        self.forced_panic.store(value, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Runs operation `op` to completion with the GIL released, checking for signals between slices.
@@ -214,7 +243,7 @@ impl ClientCore {
                 })
             });
             match slice {
-                Ok(Ok(output)) => return output.to_py(py),
+                Ok(Ok(output)) => return output_to_py(py, self.operation_name(op), output),
                 Ok(Err(err)) => return Err(err.into_pyerr(py)),
                 // Dropping `request` on the way out cancels it.
                 Err(_elapsed) => py.check_signals()?,
@@ -230,20 +259,52 @@ impl ClientCore {
         args: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request = self.start(op, args)?;
+        let operation = self.operation_name(op);
         runtime::get()?;
         pyo3_async_runtimes::generic::future_into_py::<runtime::SharedRuntime, _, _>(
             py,
-            async move { Ok(Outcome(request.await)) },
+            async move { Ok(Outcome(operation, request.await)) },
         )
     }
 }
 
 impl ClientCore {
+    fn operation_name(&self, op: u16) -> &'static str {
+        let names = match self.service.as_str() {
+            "eks-auth" => generated::eksauth::OPERATIONS,
+            _ => generated::eks::OPERATIONS,
+        };
+        names
+            .get(usize::from(op))
+            .copied()
+            .unwrap_or("unknown operation")
+    }
+
     fn start(&self, op: u16, args: &Bound<'_, PyTuple>) -> PyResult<OpFuture> {
         let client = self.client()?;
-        match client {
-            SdkClient::Eks(c) => generated::eks::prepare(&c, op, args),
-            SdkClient::EksAuth(c) => generated::eksauth::prepare(&c, op, args),
+        let forced = self.forced_panic.swap(NO_PANIC, Ordering::Relaxed);
+        // A panic while converting or building (in eksy or the SDK) is reported as an
+        // InternalError rather than unwinding into Python as a BaseException.
+        let prepared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if forced == PANIC_IN_PREPARE {
+                panic!("forced by the _force_panic test hook while preparing");
+            }
+            let endpoint = self.endpoint_bytes;
+            match client {
+                SdkClient::Eks(c) => generated::eks::prepare(&c, op, args, endpoint),
+                SdkClient::EksAuth(c) => generated::eksauth::prepare(&c, op, args, endpoint),
+            }
+        }));
+        let operation = self.operation_name(op);
+        match prepared {
+            Ok(_) if forced == PANIC_IN_POLL => Ok(crate::call::catch_panics(
+                operation,
+                Box::pin(async { panic!("forced by the _force_panic test hook while polling") }),
+            )),
+            Ok(request) => request,
+            Err(payload) => {
+                Err(CallError::panicked(operation, payload.as_ref()).into_pyerr(args.py()))
+            }
         }
     }
 
@@ -274,8 +335,20 @@ fn poisoned() -> PyErr {
     pyo3::exceptions::PyRuntimeError::new_err("eksy client state was poisoned by a panic")
 }
 
+/// The response model of `output`; a panic while converting it becomes an `InternalError`.
+fn output_to_py(
+    py: Python<'_>,
+    operation: &'static str,
+    output: crate::call::BoxedOutput,
+) -> PyResult<Py<PyAny>> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| output.to_py(py))) {
+        Ok(converted) => converted,
+        Err(payload) => Err(CallError::panicked(operation, payload.as_ref()).into_pyerr(py)),
+    }
+}
+
 /// The result of a request, converted to Python objects only once the GIL is held.
-struct Outcome(Result<crate::call::BoxedOutput, CallError>);
+struct Outcome(&'static str, Result<crate::call::BoxedOutput, CallError>);
 
 impl<'py> IntoPyObject<'py> for Outcome {
     type Target = PyAny;
@@ -283,8 +356,8 @@ impl<'py> IntoPyObject<'py> for Outcome {
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
-        match self.0 {
-            Ok(output) => Ok(output.to_py(py)?.into_bound(py)),
+        match self.1 {
+            Ok(output) => Ok(output_to_py(py, self.0, output)?.into_bound(py)),
             Err(err) => Err(err.into_pyerr(py)),
         }
     }

@@ -3,6 +3,7 @@
 //! Inputs are validated while they are converted, so a bad parameter is reported with its full
 //! path (`scaling_config.min_size`) before anything is sent.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -319,6 +320,57 @@ pub struct Fields<'a, 'py> {
     source: Source<'a, 'py>,
     names: &'static [&'static str],
     path: &'a Path<'a>,
+    /// Percent-encoded bytes of the URI members read so far, and the longest one (bytes, index).
+    uri: Cell<(usize, usize, usize)>,
+}
+
+/// The most bytes a request's URL may hold: the SDK builds and signs requests with the `http`
+/// crate, whose `Uri` refuses more (`u16::MAX - 1`); the SDK's serializer panics on that refusal.
+pub const URI_MAX_BYTES: usize = 65_534;
+
+/// Bytes that must be percent-encoded in a URI label or query value: the SDK's set
+/// (`aws_smithy_http::urlencode::BASE_SET`: controls, space and the RFC 3986 delimiters).
+const ENCODED_ASCII: &[u8] = b" /:,?#[]{}|@!$&'()*+;=%<>\"^`\\";
+
+/// The length of `text` once percent-encoded as the SDK encodes URI labels and query values.
+pub fn uri_encoded_len(text: &str) -> usize {
+    text.bytes()
+        .map(|b| {
+            if !(0x20..0x7f).contains(&b) || ENCODED_ASCII.contains(&b) {
+                3
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// A value sent in the query string: its bytes there, counting `key=` and the separator.
+pub trait QueryValue {
+    fn query_len(&self, key_len: usize) -> usize;
+}
+
+impl QueryValue for String {
+    fn query_len(&self, key_len: usize) -> usize {
+        key_len + 2 + uri_encoded_len(self)
+    }
+}
+
+macro_rules! query_by_display {
+    ($($ty:ty),*) => {
+        $(impl QueryValue for $ty {
+            fn query_len(&self, key_len: usize) -> usize {
+                key_len + 2 + self.to_string().len()
+            }
+        })*
+    };
+}
+query_by_display!(i32, i64, bool);
+
+impl<T: QueryValue> QueryValue for Vec<T> {
+    fn query_len(&self, key_len: usize) -> usize {
+        self.iter().map(|item| item.query_len(key_len)).sum()
+    }
 }
 
 impl<'a, 'py> Fields<'a, 'py> {
@@ -334,6 +386,7 @@ impl<'a, 'py> Fields<'a, 'py> {
             source: Source::Args(args),
             names,
             path: &Path::Root,
+            uri: Cell::new((0, 0, 0)),
         })
     }
 
@@ -365,6 +418,7 @@ impl<'a, 'py> Fields<'a, 'py> {
                 source: Source::Dict(dict),
                 names,
                 path,
+                uri: Cell::new((0, 0, 0)),
             });
         }
         let py = obj.py();
@@ -376,6 +430,7 @@ impl<'a, 'py> Fields<'a, 'py> {
                 source: Source::Object(obj),
                 names,
                 path,
+                uri: Cell::new((0, 0, 0)),
             });
         }
         Err(wrong_type(
@@ -408,6 +463,71 @@ impl<'a, 'py> Fields<'a, 'py> {
             _ if required => Err(ConvError::new(&member_path, "missing required parameter")),
             _ => Ok(None),
         }
+    }
+}
+
+impl Fields<'_, '_> {
+    fn count_uri_bytes(&self, index: usize, bytes: usize) {
+        let (total, longest, longest_index) = self.uri.get();
+        let (longest, longest_index) = if bytes > longest {
+            (bytes, index)
+        } else {
+            (longest, longest_index)
+        };
+        self.uri
+            .set((total.saturating_add(bytes), longest, longest_index));
+    }
+
+    /// A member that fills a `{label}` of the request path: it must not encode to nothing.
+    pub fn label(&self, index: usize, required: bool, rule: &Rule) -> ConvResult<Option<String>> {
+        let value: Option<String> = self.get(index, required, rule)?;
+        if let Some(text) = &value {
+            let bytes = uri_encoded_len(text);
+            if bytes == 0 {
+                let path = Path::Field(self.path, self.names[index]);
+                return Err(ConvError::new(
+                    &path,
+                    "must not be empty: it is part of the request path",
+                ));
+            }
+            self.count_uri_bytes(index, bytes);
+        }
+        Ok(value)
+    }
+
+    /// A member sent in the query string as `key=value` (a list as one pair per item).
+    pub fn query<T: FromPy + QueryValue>(
+        &self,
+        index: usize,
+        required: bool,
+        rule: &Rule,
+        key: &'static str,
+    ) -> ConvResult<Option<T>> {
+        let value: Option<T> = self.get(index, required, rule)?;
+        if let Some(v) = &value {
+            self.count_uri_bytes(index, v.query_len(key.len()));
+        }
+        Ok(value)
+    }
+
+    /// Refuses a request whose URL (`endpoint` bytes of scheme, host and base path, `fixed`
+    /// bytes of template, and the members) would pass `URI_MAX_BYTES`, naming the member that
+    /// takes the most of it.
+    pub fn check_uri(&self, fixed: usize, endpoint: usize) -> ConvResult<()> {
+        let (total, longest, index) = self.uri.get();
+        let total = total.saturating_add(fixed).saturating_add(endpoint);
+        if total <= URI_MAX_BYTES {
+            return Ok(());
+        }
+        let path = Path::Field(self.path, self.names[index]);
+        Err(ConvError::new(
+            &path,
+            format!(
+                "too long for the request URI: it takes {longest} bytes once percent-encoded, \
+                 and a request's URL may hold at most {URI_MAX_BYTES} bytes \
+                 (this one would hold {total})"
+            ),
+        ))
     }
 }
 
@@ -502,6 +622,12 @@ macro_rules! enums {
         impl $crate::conv::ToPy for $ty {
             fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
                 Ok(pyo3::types::PyString::new(py, self.as_str()).into_any().unbind())
+            }
+        }
+
+        impl $crate::conv::QueryValue for $ty {
+            fn query_len(&self, key_len: usize) -> usize {
+                key_len + 2 + $crate::conv::uri_encoded_len(self.as_str())
             }
         }
     };

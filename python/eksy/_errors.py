@@ -72,6 +72,29 @@ class RequestTimeoutError(ClientSideError, TimeoutError):
     """The request did not complete within the configured connect, read or operation timeout."""
 
 
+class ResponseParseError(ClientSideError):
+    """The service answered with a success status, but its body could not be read.
+
+    ``status_code`` and ``request_id`` are those of the answer, ``operation`` the call.
+    """
+
+    def __init__(
+        self, message: str, *, operation: str, status_code: int | None = None, request_id: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.status_code = status_code
+        self.request_id = request_id
+
+
+class InternalError(ClientSideError):
+    """eksy or the AWS SDK failed unexpectedly (a panic in the Rust core was caught).
+
+    This is a bug: please report it with the message. The call was abandoned; the client stays
+    usable.
+    """
+
+
 class ServiceError(EksError):
     """An error answer from the service.
 
@@ -216,6 +239,15 @@ def _call_error(
         name = code or "Unknown"
         cls = SERVICE_ERROR_CLASSES.get(name, ServiceError)
         return cls(message, code=name, status_code=status, request_id=request_id, operation=operation, fields=fields)
+    if kind == "parse":
+        return ResponseParseError(
+            f"{operation}: the service answered HTTP {status} but its body could not be read ({message})",
+            operation=operation,
+            status_code=status,
+            request_id=request_id,
+        )
+    if kind == "internal":
+        return InternalError(f"{operation}: eksy failed unexpectedly, a bug to report: {message}")
     if kind == "no_credentials":
         return NoCredentialsError(f"{operation}: {_NO_CREDENTIALS_HELP}")
     if kind == "connection":

@@ -2445,74 +2445,84 @@ impl ToPy for aws_sdk_eks::operation::update_pod_identity_association::UpdatePod
     }
 }
 
+/// Operation names by index, as `prepare` numbers them.
+pub const OPERATIONS: &[&str] = &["ActivateCertificateAuthority", "AssociateAccessPolicy", "AssociateEncryptionConfig", "AssociateIdentityProviderConfig", "CancelUpdate", "CreateAccessEntry", "CreateAddon", "CreateCapability", "CreateCertificateAuthority", "CreateCluster", "CreateEksAnywhereSubscription", "CreateFargateProfile", "CreateNodegroup", "CreatePodIdentityAssociation", "DeleteAccessEntry", "DeleteAddon", "DeleteCapability", "DeleteCertificateAuthority", "DeleteCluster", "DeleteEksAnywhereSubscription", "DeleteFargateProfile", "DeleteNodegroup", "DeletePodIdentityAssociation", "DeregisterCluster", "DescribeAccessEntry", "DescribeAddon", "DescribeAddonConfiguration", "DescribeAddonVersions", "DescribeCapability", "DescribeCertificateAuthority", "DescribeCluster", "DescribeClusterVersions", "DescribeEksAnywhereSubscription", "DescribeFargateProfile", "DescribeIdentityProviderConfig", "DescribeInsight", "DescribeInsightsRefresh", "DescribeNodegroup", "DescribePodIdentityAssociation", "DescribeUpdate", "DisassociateAccessPolicy", "DisassociateIdentityProviderConfig", "ListAccessEntries", "ListAccessPolicies", "ListAddons", "ListAssociatedAccessPolicies", "ListCapabilities", "ListCertificateAuthorities", "ListClusters", "ListEksAnywhereSubscriptions", "ListFargateProfiles", "ListIdentityProviderConfigs", "ListInsights", "ListNodegroups", "ListPodIdentityAssociations", "ListTagsForResource", "ListUpdates", "RegisterCluster", "StartInsightsRefresh", "TagResource", "UntagResource", "UpdateAccessEntry", "UpdateAddon", "UpdateCapability", "UpdateClusterConfig", "UpdateClusterVersion", "UpdateEksAnywhereSubscription", "UpdateNodegroupConfig", "UpdateNodegroupVersion", "UpdatePodIdentityAssociation"];
+
 /// Converts the positional arguments of one operation and starts its SDK request.
-pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>) -> PyResult<OpFuture> {
+/// `endpoint_bytes`: what the endpoint (scheme, host, base path) adds to every request URL.
+pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>, endpoint_bytes: usize) -> PyResult<OpFuture> {
     match op {
         0 => {
             const NAMES: &[&str] = &["cluster_name", "certificate_authority_id", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.activate_certificate_authority()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_certificate_authority_id(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_certificate_authority_id(f.label(1, true, &Rule::NONE)?)
                 .set_client_request_token(f.get(2, false, &Rule::NONE)?);
+            f.check_uri(44, endpoint_bytes)?;
             Ok(boxed_call("ActivateCertificateAuthority", request.send()))
         }
         1 => {
             const NAMES: &[&str] = &["cluster_name", "principal_arn", "policy_arn", "access_scope"];
             let f = Fields::args(args, NAMES)?;
             let request = client.associate_access_policy()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_principal_arn(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_principal_arn(f.label(1, true, &Rule::NONE)?)
                 .set_policy_arn(f.get(2, true, &Rule::NONE)?)
                 .set_access_scope(f.get(3, true, &Rule::NONE)?);
+            f.check_uri(42, endpoint_bytes)?;
             Ok(boxed_call("AssociateAccessPolicy", request.send()))
         }
         2 => {
             const NAMES: &[&str] = &["cluster_name", "encryption_config", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.associate_encryption_config()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
                 .set_encryption_config(f.get(1, true, &Rule::bounds(None, Some(1)))?)
                 .set_client_request_token(f.get(2, false, &Rule::NONE)?);
+            f.check_uri(38, endpoint_bytes)?;
             Ok(boxed_call("AssociateEncryptionConfig", request.send()))
         }
         3 => {
             const NAMES: &[&str] = &["cluster_name", "oidc", "tags", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.associate_identity_provider_config()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
                 .set_oidc(f.get(1, true, &Rule::NONE)?)
                 .set_tags(f.get(2, false, &Rule::bounds(Some(1), Some(50)))?)
                 .set_client_request_token(f.get(3, false, &Rule::NONE)?);
+            f.check_uri(46, endpoint_bytes)?;
             Ok(boxed_call("AssociateIdentityProviderConfig", request.send()))
         }
         4 => {
             const NAMES: &[&str] = &["name", "update_id", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.cancel_update()
-                .set_name(f.get(0, true, &Rule::NONE)?)
-                .set_update_id(f.get(1, true, &Rule::NONE)?)
+                .set_name(f.label(0, true, &Rule::NONE)?)
+                .set_update_id(f.label(1, true, &Rule::NONE)?)
                 .set_client_request_token(f.get(2, false, &Rule::NONE)?);
+            f.check_uri(33, endpoint_bytes)?;
             Ok(boxed_call("CancelUpdate", request.send()))
         }
         5 => {
             const NAMES: &[&str] = &["cluster_name", "principal_arn", "kubernetes_groups", "tags", "client_request_token", "username", "type"];
             let f = Fields::args(args, NAMES)?;
             let request = client.create_access_entry()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
                 .set_principal_arn(f.get(1, true, &Rule::NONE)?)
                 .set_kubernetes_groups(f.get(2, false, &Rule::NONE)?)
                 .set_tags(f.get(3, false, &Rule::bounds(Some(1), Some(50)))?)
                 .set_client_request_token(f.get(4, false, &Rule::NONE)?)
                 .set_username(f.get(5, false, &Rule::NONE)?)
                 .set_type(f.get(6, false, &Rule::NONE)?);
+            f.check_uri(25, endpoint_bytes)?;
             Ok(boxed_call("CreateAccessEntry", request.send()))
         }
         6 => {
             const NAMES: &[&str] = &["cluster_name", "addon_name", "addon_version", "service_account_role_arn", "resolve_conflicts", "client_request_token", "tags", "configuration_values", "pod_identity_associations", "namespace_config"];
             let f = Fields::args(args, NAMES)?;
             let request = client.create_addon()
-                .set_cluster_name(f.get(0, true, &Rule::bounds(Some(1), Some(100)))?)
+                .set_cluster_name(f.label(0, true, &Rule::bounds(Some(1), Some(100)))?)
                 .set_addon_name(f.get(1, true, &Rule::NONE)?)
                 .set_addon_version(f.get(2, false, &Rule::NONE)?)
                 .set_service_account_role_arn(f.get(3, false, &Rule::bounds(Some(1), Some(255)))?)
@@ -2522,6 +2532,7 @@ pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>)
                 .set_configuration_values(f.get(7, false, &Rule::NONE)?)
                 .set_pod_identity_associations(f.get(8, false, &Rule::NONE)?)
                 .set_namespace_config(f.get(9, false, &Rule::NONE)?);
+            f.check_uri(17, endpoint_bytes)?;
             Ok(boxed_call("CreateAddon", request.send()))
         }
         7 => {
@@ -2529,21 +2540,23 @@ pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>)
             let f = Fields::args(args, NAMES)?;
             let request = client.create_capability()
                 .set_capability_name(f.get(0, true, &Rule::NONE)?)
-                .set_cluster_name(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(1, true, &Rule::NONE)?)
                 .set_client_request_token(f.get(2, false, &Rule::NONE)?)
                 .set_type(f.get(3, true, &Rule::NONE)?)
                 .set_role_arn(f.get(4, true, &Rule::NONE)?)
                 .set_configuration(f.get(5, false, &Rule::NONE)?)
                 .set_tags(f.get(6, false, &Rule::bounds(Some(1), Some(50)))?)
                 .set_delete_propagation_policy(f.get(7, true, &Rule::NONE)?);
+            f.check_uri(23, endpoint_bytes)?;
             Ok(boxed_call("CreateCapability", request.send()))
         }
         8 => {
             const NAMES: &[&str] = &["cluster_name", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.create_certificate_authority()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
                 .set_client_request_token(f.get(1, false, &Rule::NONE)?);
+            f.check_uri(34, endpoint_bytes)?;
             Ok(boxed_call("CreateCertificateAuthority", request.send()))
         }
         9 => {
@@ -2592,19 +2605,20 @@ pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>)
             let f = Fields::args(args, NAMES)?;
             let request = client.create_fargate_profile()
                 .set_fargate_profile_name(f.get(0, true, &Rule::NONE)?)
-                .set_cluster_name(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(1, true, &Rule::NONE)?)
                 .set_pod_execution_role_arn(f.get(2, true, &Rule::NONE)?)
                 .set_subnets(f.get(3, false, &Rule::NONE)?)
                 .set_selectors(f.get(4, false, &Rule::NONE)?)
                 .set_client_request_token(f.get(5, false, &Rule::NONE)?)
                 .set_tags(f.get(6, false, &Rule::bounds(Some(1), Some(50)))?);
+            f.check_uri(27, endpoint_bytes)?;
             Ok(boxed_call("CreateFargateProfile", request.send()))
         }
         12 => {
             const NAMES: &[&str] = &["cluster_name", "nodegroup_name", "scaling_config", "disk_size", "subnets", "instance_types", "ami_type", "remote_access", "node_role", "labels", "taints", "tags", "client_request_token", "launch_template", "update_config", "node_repair_config", "capacity_type", "version", "release_version", "warm_pool_config"];
             let f = Fields::args(args, NAMES)?;
             let request = client.create_nodegroup()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
                 .set_nodegroup_name(f.get(1, true, &Rule::NONE)?)
                 .set_scaling_config(f.get(2, false, &Rule::NONE)?)
                 .set_disk_size(f.get(3, false, &Rule::NONE)?)
@@ -2624,13 +2638,14 @@ pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>)
                 .set_version(f.get(17, false, &Rule::NONE)?)
                 .set_release_version(f.get(18, false, &Rule::NONE)?)
                 .set_warm_pool_config(f.get(19, false, &Rule::NONE)?);
+            f.check_uri(22, endpoint_bytes)?;
             Ok(boxed_call("CreateNodegroup", request.send()))
         }
         13 => {
             const NAMES: &[&str] = &["cluster_name", "namespace", "service_account", "role_arn", "client_request_token", "tags", "disable_session_tags", "target_role_arn", "policy"];
             let f = Fields::args(args, NAMES)?;
             let request = client.create_pod_identity_association()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
                 .set_namespace(f.get(1, true, &Rule::NONE)?)
                 .set_service_account(f.get(2, true, &Rule::NONE)?)
                 .set_role_arn(f.get(3, true, &Rule::NONE)?)
@@ -2639,382 +2654,426 @@ pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>)
                 .set_disable_session_tags(f.get(6, false, &Rule::NONE)?)
                 .set_target_role_arn(f.get(7, false, &Rule::NONE)?)
                 .set_policy(f.get(8, false, &Rule::NONE)?);
+            f.check_uri(36, endpoint_bytes)?;
             Ok(boxed_call("CreatePodIdentityAssociation", request.send()))
         }
         14 => {
             const NAMES: &[&str] = &["cluster_name", "principal_arn"];
             let f = Fields::args(args, NAMES)?;
             let request = client.delete_access_entry()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_principal_arn(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_principal_arn(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(26, endpoint_bytes)?;
             Ok(boxed_call("DeleteAccessEntry", request.send()))
         }
         15 => {
             const NAMES: &[&str] = &["cluster_name", "addon_name", "preserve"];
             let f = Fields::args(args, NAMES)?;
             let request = client.delete_addon()
-                .set_cluster_name(f.get(0, true, &Rule::bounds(Some(1), Some(100)))?)
-                .set_addon_name(f.get(1, true, &Rule::NONE)?)
-                .set_preserve(f.get(2, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::bounds(Some(1), Some(100)))?)
+                .set_addon_name(f.label(1, true, &Rule::NONE)?)
+                .set_preserve(f.query(2, false, &Rule::NONE, "preserve")?);
+            f.check_uri(18, endpoint_bytes)?;
             Ok(boxed_call("DeleteAddon", request.send()))
         }
         16 => {
             const NAMES: &[&str] = &["cluster_name", "capability_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.delete_capability()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_capability_name(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_capability_name(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(24, endpoint_bytes)?;
             Ok(boxed_call("DeleteCapability", request.send()))
         }
         17 => {
             const NAMES: &[&str] = &["cluster_name", "certificate_authority_id", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.delete_certificate_authority()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_certificate_authority_id(f.get(1, true, &Rule::NONE)?)
-                .set_client_request_token(f.get(2, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_certificate_authority_id(f.label(1, true, &Rule::NONE)?)
+                .set_client_request_token(f.query(2, false, &Rule::NONE, "clientRequestToken")?);
+            f.check_uri(35, endpoint_bytes)?;
             Ok(boxed_call("DeleteCertificateAuthority", request.send()))
         }
         18 => {
             const NAMES: &[&str] = &["name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.delete_cluster()
-                .set_name(f.get(0, true, &Rule::NONE)?);
+                .set_name(f.label(0, true, &Rule::NONE)?);
+            f.check_uri(10, endpoint_bytes)?;
             Ok(boxed_call("DeleteCluster", request.send()))
         }
         19 => {
             const NAMES: &[&str] = &["id"];
             let f = Fields::args(args, NAMES)?;
             let request = client.delete_eks_anywhere_subscription()
-                .set_id(f.get(0, true, &Rule::NONE)?);
+                .set_id(f.label(0, true, &Rule::NONE)?);
+            f.check_uri(28, endpoint_bytes)?;
             Ok(boxed_call("DeleteEksAnywhereSubscription", request.send()))
         }
         20 => {
             const NAMES: &[&str] = &["cluster_name", "fargate_profile_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.delete_fargate_profile()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_fargate_profile_name(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_fargate_profile_name(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(28, endpoint_bytes)?;
             Ok(boxed_call("DeleteFargateProfile", request.send()))
         }
         21 => {
             const NAMES: &[&str] = &["cluster_name", "nodegroup_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.delete_nodegroup()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_nodegroup_name(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_nodegroup_name(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(23, endpoint_bytes)?;
             Ok(boxed_call("DeleteNodegroup", request.send()))
         }
         22 => {
             const NAMES: &[&str] = &["cluster_name", "association_id"];
             let f = Fields::args(args, NAMES)?;
             let request = client.delete_pod_identity_association()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_association_id(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_association_id(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(37, endpoint_bytes)?;
             Ok(boxed_call("DeletePodIdentityAssociation", request.send()))
         }
         23 => {
             const NAMES: &[&str] = &["name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.deregister_cluster()
-                .set_name(f.get(0, true, &Rule::NONE)?);
+                .set_name(f.label(0, true, &Rule::NONE)?);
+            f.check_uri(23, endpoint_bytes)?;
             Ok(boxed_call("DeregisterCluster", request.send()))
         }
         24 => {
             const NAMES: &[&str] = &["cluster_name", "principal_arn"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_access_entry()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_principal_arn(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_principal_arn(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(26, endpoint_bytes)?;
             Ok(boxed_call("DescribeAccessEntry", request.send()))
         }
         25 => {
             const NAMES: &[&str] = &["cluster_name", "addon_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_addon()
-                .set_cluster_name(f.get(0, true, &Rule::bounds(Some(1), Some(100)))?)
-                .set_addon_name(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::bounds(Some(1), Some(100)))?)
+                .set_addon_name(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(18, endpoint_bytes)?;
             Ok(boxed_call("DescribeAddon", request.send()))
         }
         26 => {
             const NAMES: &[&str] = &["addon_name", "addon_version"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_addon_configuration()
-                .set_addon_name(f.get(0, true, &Rule::NONE)?)
-                .set_addon_version(f.get(1, true, &Rule::NONE)?);
+                .set_addon_name(f.query(0, true, &Rule::NONE, "addonName")?)
+                .set_addon_version(f.query(1, true, &Rule::NONE, "addonVersion")?);
+            f.check_uri(29, endpoint_bytes)?;
             Ok(boxed_call("DescribeAddonConfiguration", request.send()))
         }
         27 => {
             const NAMES: &[&str] = &["kubernetes_version", "max_results", "next_token", "addon_name", "types", "publishers", "owners"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_addon_versions()
-                .set_kubernetes_version(f.get(0, false, &Rule::NONE)?)
-                .set_max_results(f.get(1, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(2, false, &Rule::NONE)?)
-                .set_addon_name(f.get(3, false, &Rule::NONE)?)
-                .set_types(f.get(4, false, &Rule::NONE)?)
-                .set_publishers(f.get(5, false, &Rule::NONE)?)
-                .set_owners(f.get(6, false, &Rule::NONE)?);
+                .set_kubernetes_version(f.query(0, false, &Rule::NONE, "kubernetesVersion")?)
+                .set_max_results(f.query(1, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(2, false, &Rule::NONE, "nextToken")?)
+                .set_addon_name(f.query(3, false, &Rule::NONE, "addonName")?)
+                .set_types(f.query(4, false, &Rule::NONE, "types")?)
+                .set_publishers(f.query(5, false, &Rule::NONE, "publishers")?)
+                .set_owners(f.query(6, false, &Rule::NONE, "owners")?);
+            f.check_uri(26, endpoint_bytes)?;
             Ok(boxed_call("DescribeAddonVersions", request.send()))
         }
         28 => {
             const NAMES: &[&str] = &["cluster_name", "capability_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_capability()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_capability_name(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_capability_name(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(24, endpoint_bytes)?;
             Ok(boxed_call("DescribeCapability", request.send()))
         }
         29 => {
             const NAMES: &[&str] = &["cluster_name", "certificate_authority_id"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_certificate_authority()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_certificate_authority_id(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_certificate_authority_id(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(35, endpoint_bytes)?;
             Ok(boxed_call("DescribeCertificateAuthority", request.send()))
         }
         30 => {
             const NAMES: &[&str] = &["name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_cluster()
-                .set_name(f.get(0, true, &Rule::NONE)?);
+                .set_name(f.label(0, true, &Rule::NONE)?);
+            f.check_uri(10, endpoint_bytes)?;
             Ok(boxed_call("DescribeCluster", request.send()))
         }
         31 => {
             const NAMES: &[&str] = &["cluster_type", "max_results", "next_token", "default_only", "include_all", "cluster_versions", "status", "version_status"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_cluster_versions()
-                .set_cluster_type(f.get(0, false, &Rule::NONE)?)
-                .set_max_results(f.get(1, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(2, false, &Rule::NONE)?)
-                .set_default_only(f.get(3, false, &Rule::NONE)?)
-                .set_include_all(f.get(4, false, &Rule::NONE)?)
-                .set_cluster_versions(f.get(5, false, &Rule::NONE)?)
-                .set_status(f.get(6, false, &Rule::NONE)?)
-                .set_version_status(f.get(7, false, &Rule::NONE)?);
+                .set_cluster_type(f.query(0, false, &Rule::NONE, "clusterType")?)
+                .set_max_results(f.query(1, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(2, false, &Rule::NONE, "nextToken")?)
+                .set_default_only(f.query(3, false, &Rule::NONE, "defaultOnly")?)
+                .set_include_all(f.query(4, false, &Rule::NONE, "includeAll")?)
+                .set_cluster_versions(f.query(5, false, &Rule::NONE, "clusterVersions")?)
+                .set_status(f.query(6, false, &Rule::NONE, "status")?)
+                .set_version_status(f.query(7, false, &Rule::NONE, "versionStatus")?);
+            f.check_uri(17, endpoint_bytes)?;
             Ok(boxed_call("DescribeClusterVersions", request.send()))
         }
         32 => {
             const NAMES: &[&str] = &["id"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_eks_anywhere_subscription()
-                .set_id(f.get(0, true, &Rule::NONE)?);
+                .set_id(f.label(0, true, &Rule::NONE)?);
+            f.check_uri(28, endpoint_bytes)?;
             Ok(boxed_call("DescribeEksAnywhereSubscription", request.send()))
         }
         33 => {
             const NAMES: &[&str] = &["cluster_name", "fargate_profile_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_fargate_profile()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_fargate_profile_name(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_fargate_profile_name(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(28, endpoint_bytes)?;
             Ok(boxed_call("DescribeFargateProfile", request.send()))
         }
         34 => {
             const NAMES: &[&str] = &["cluster_name", "identity_provider_config"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_identity_provider_config()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
                 .set_identity_provider_config(f.get(1, true, &Rule::NONE)?);
+            f.check_uri(45, endpoint_bytes)?;
             Ok(boxed_call("DescribeIdentityProviderConfig", request.send()))
         }
         35 => {
             const NAMES: &[&str] = &["cluster_name", "id"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_insight()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_id(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_id(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(20, endpoint_bytes)?;
             Ok(boxed_call("DescribeInsight", request.send()))
         }
         36 => {
             const NAMES: &[&str] = &["cluster_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_insights_refresh()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?);
+            f.check_uri(27, endpoint_bytes)?;
             Ok(boxed_call("DescribeInsightsRefresh", request.send()))
         }
         37 => {
             const NAMES: &[&str] = &["cluster_name", "nodegroup_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_nodegroup()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_nodegroup_name(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_nodegroup_name(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(23, endpoint_bytes)?;
             Ok(boxed_call("DescribeNodegroup", request.send()))
         }
         38 => {
             const NAMES: &[&str] = &["cluster_name", "association_id"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_pod_identity_association()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_association_id(f.get(1, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_association_id(f.label(1, true, &Rule::NONE)?);
+            f.check_uri(37, endpoint_bytes)?;
             Ok(boxed_call("DescribePodIdentityAssociation", request.send()))
         }
         39 => {
             const NAMES: &[&str] = &["name", "update_id", "nodegroup_name", "addon_name", "capability_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.describe_update()
-                .set_name(f.get(0, true, &Rule::NONE)?)
-                .set_update_id(f.get(1, true, &Rule::NONE)?)
-                .set_nodegroup_name(f.get(2, false, &Rule::NONE)?)
-                .set_addon_name(f.get(3, false, &Rule::NONE)?)
-                .set_capability_name(f.get(4, false, &Rule::NONE)?);
+                .set_name(f.label(0, true, &Rule::NONE)?)
+                .set_update_id(f.label(1, true, &Rule::NONE)?)
+                .set_nodegroup_name(f.query(2, false, &Rule::NONE, "nodegroupName")?)
+                .set_addon_name(f.query(3, false, &Rule::NONE, "addonName")?)
+                .set_capability_name(f.query(4, false, &Rule::NONE, "capabilityName")?);
+            f.check_uri(19, endpoint_bytes)?;
             Ok(boxed_call("DescribeUpdate", request.send()))
         }
         40 => {
             const NAMES: &[&str] = &["cluster_name", "principal_arn", "policy_arn"];
             let f = Fields::args(args, NAMES)?;
             let request = client.disassociate_access_policy()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_principal_arn(f.get(1, true, &Rule::NONE)?)
-                .set_policy_arn(f.get(2, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_principal_arn(f.label(1, true, &Rule::NONE)?)
+                .set_policy_arn(f.label(2, true, &Rule::NONE)?);
+            f.check_uri(43, endpoint_bytes)?;
             Ok(boxed_call("DisassociateAccessPolicy", request.send()))
         }
         41 => {
             const NAMES: &[&str] = &["cluster_name", "identity_provider_config", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.disassociate_identity_provider_config()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
                 .set_identity_provider_config(f.get(1, true, &Rule::NONE)?)
                 .set_client_request_token(f.get(2, false, &Rule::NONE)?);
+            f.check_uri(49, endpoint_bytes)?;
             Ok(boxed_call("DisassociateIdentityProviderConfig", request.send()))
         }
         42 => {
             const NAMES: &[&str] = &["cluster_name", "associated_policy_arn", "max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_access_entries()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_associated_policy_arn(f.get(1, false, &Rule::NONE)?)
-                .set_max_results(f.get(2, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(3, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_associated_policy_arn(f.query(1, false, &Rule::NONE, "associatedPolicyArn")?)
+                .set_max_results(f.query(2, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(3, false, &Rule::NONE, "nextToken")?);
+            f.check_uri(25, endpoint_bytes)?;
             Ok(boxed_call("ListAccessEntries", request.send()))
         }
         43 => {
             const NAMES: &[&str] = &["max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_access_policies()
-                .set_max_results(f.get(0, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(1, false, &Rule::NONE)?);
+                .set_max_results(f.query(0, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(1, false, &Rule::NONE, "nextToken")?);
+            f.check_uri(16, endpoint_bytes)?;
             Ok(boxed_call("ListAccessPolicies", request.send()))
         }
         44 => {
             const NAMES: &[&str] = &["cluster_name", "max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_addons()
-                .set_cluster_name(f.get(0, true, &Rule::bounds(Some(1), Some(100)))?)
-                .set_max_results(f.get(1, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(2, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::bounds(Some(1), Some(100)))?)
+                .set_max_results(f.query(1, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(2, false, &Rule::NONE, "nextToken")?);
+            f.check_uri(17, endpoint_bytes)?;
             Ok(boxed_call("ListAddons", request.send()))
         }
         45 => {
             const NAMES: &[&str] = &["cluster_name", "principal_arn", "max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_associated_access_policies()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_principal_arn(f.get(1, true, &Rule::NONE)?)
-                .set_max_results(f.get(2, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(3, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_principal_arn(f.label(1, true, &Rule::NONE)?)
+                .set_max_results(f.query(2, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(3, false, &Rule::NONE, "nextToken")?);
+            f.check_uri(42, endpoint_bytes)?;
             Ok(boxed_call("ListAssociatedAccessPolicies", request.send()))
         }
         46 => {
             const NAMES: &[&str] = &["cluster_name", "next_token", "max_results"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_capabilities()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_next_token(f.get(1, false, &Rule::NONE)?)
-                .set_max_results(f.get(2, false, &Rule::bounds(Some(1), Some(100)))?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_next_token(f.query(1, false, &Rule::NONE, "nextToken")?)
+                .set_max_results(f.query(2, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?);
+            f.check_uri(23, endpoint_bytes)?;
             Ok(boxed_call("ListCapabilities", request.send()))
         }
         47 => {
             const NAMES: &[&str] = &["cluster_name", "max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_certificate_authorities()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_max_results(f.get(1, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(2, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_max_results(f.query(1, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(2, false, &Rule::NONE, "nextToken")?);
+            f.check_uri(34, endpoint_bytes)?;
             Ok(boxed_call("ListCertificateAuthorities", request.send()))
         }
         48 => {
             const NAMES: &[&str] = &["max_results", "next_token", "include"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_clusters()
-                .set_max_results(f.get(0, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(1, false, &Rule::NONE)?)
-                .set_include(f.get(2, false, &Rule::NONE)?);
+                .set_max_results(f.query(0, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(1, false, &Rule::NONE, "nextToken")?)
+                .set_include(f.query(2, false, &Rule::NONE, "include")?);
+            f.check_uri(9, endpoint_bytes)?;
             Ok(boxed_call("ListClusters", request.send()))
         }
         49 => {
             const NAMES: &[&str] = &["max_results", "next_token", "include_status"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_eks_anywhere_subscriptions()
-                .set_max_results(f.get(0, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(1, false, &Rule::NONE)?)
-                .set_include_status(f.get(2, false, &Rule::NONE)?);
+                .set_max_results(f.query(0, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(1, false, &Rule::NONE, "nextToken")?)
+                .set_include_status(f.query(2, false, &Rule::NONE, "includeStatus")?);
+            f.check_uri(27, endpoint_bytes)?;
             Ok(boxed_call("ListEksAnywhereSubscriptions", request.send()))
         }
         50 => {
             const NAMES: &[&str] = &["cluster_name", "max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_fargate_profiles()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_max_results(f.get(1, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(2, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_max_results(f.query(1, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(2, false, &Rule::NONE, "nextToken")?);
+            f.check_uri(27, endpoint_bytes)?;
             Ok(boxed_call("ListFargateProfiles", request.send()))
         }
         51 => {
             const NAMES: &[&str] = &["cluster_name", "max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_identity_provider_configs()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_max_results(f.get(1, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(2, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_max_results(f.query(1, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(2, false, &Rule::NONE, "nextToken")?);
+            f.check_uri(36, endpoint_bytes)?;
             Ok(boxed_call("ListIdentityProviderConfigs", request.send()))
         }
         52 => {
             const NAMES: &[&str] = &["cluster_name", "filter", "max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_insights()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
                 .set_filter(f.get(1, false, &Rule::NONE)?)
                 .set_max_results(f.get(2, false, &Rule::bounds(Some(1), Some(100)))?)
                 .set_next_token(f.get(3, false, &Rule::NONE)?);
+            f.check_uri(19, endpoint_bytes)?;
             Ok(boxed_call("ListInsights", request.send()))
         }
         53 => {
             const NAMES: &[&str] = &["cluster_name", "max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_nodegroups()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_max_results(f.get(1, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(2, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_max_results(f.query(1, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(2, false, &Rule::NONE, "nextToken")?);
+            f.check_uri(22, endpoint_bytes)?;
             Ok(boxed_call("ListNodegroups", request.send()))
         }
         54 => {
             const NAMES: &[&str] = &["cluster_name", "namespace", "service_account", "max_results", "next_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_pod_identity_associations()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_namespace(f.get(1, false, &Rule::NONE)?)
-                .set_service_account(f.get(2, false, &Rule::NONE)?)
-                .set_max_results(f.get(3, false, &Rule::bounds(Some(1), Some(100)))?)
-                .set_next_token(f.get(4, false, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_namespace(f.query(1, false, &Rule::NONE, "namespace")?)
+                .set_service_account(f.query(2, false, &Rule::NONE, "serviceAccount")?)
+                .set_max_results(f.query(3, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?)
+                .set_next_token(f.query(4, false, &Rule::NONE, "nextToken")?);
+            f.check_uri(36, endpoint_bytes)?;
             Ok(boxed_call("ListPodIdentityAssociations", request.send()))
         }
         55 => {
             const NAMES: &[&str] = &["resource_arn"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_tags_for_resource()
-                .set_resource_arn(f.get(0, true, &Rule::NONE)?);
+                .set_resource_arn(f.label(0, true, &Rule::NONE)?);
+            f.check_uri(6, endpoint_bytes)?;
             Ok(boxed_call("ListTagsForResource", request.send()))
         }
         56 => {
             const NAMES: &[&str] = &["name", "nodegroup_name", "addon_name", "capability_name", "next_token", "max_results"];
             let f = Fields::args(args, NAMES)?;
             let request = client.list_updates()
-                .set_name(f.get(0, true, &Rule::NONE)?)
-                .set_nodegroup_name(f.get(1, false, &Rule::NONE)?)
-                .set_addon_name(f.get(2, false, &Rule::NONE)?)
-                .set_capability_name(f.get(3, false, &Rule::NONE)?)
-                .set_next_token(f.get(4, false, &Rule::NONE)?)
-                .set_max_results(f.get(5, false, &Rule::bounds(Some(1), Some(100)))?);
+                .set_name(f.label(0, true, &Rule::NONE)?)
+                .set_nodegroup_name(f.query(1, false, &Rule::NONE, "nodegroupName")?)
+                .set_addon_name(f.query(2, false, &Rule::NONE, "addonName")?)
+                .set_capability_name(f.query(3, false, &Rule::NONE, "capabilityName")?)
+                .set_next_token(f.query(4, false, &Rule::NONE, "nextToken")?)
+                .set_max_results(f.query(5, false, &Rule::bounds(Some(1), Some(100)), "maxResults")?);
+            f.check_uri(18, endpoint_bytes)?;
             Ok(boxed_call("ListUpdates", request.send()))
         }
         57 => {
@@ -3031,67 +3090,73 @@ pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>)
             const NAMES: &[&str] = &["cluster_name"];
             let f = Fields::args(args, NAMES)?;
             let request = client.start_insights_refresh()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?);
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?);
+            f.check_uri(27, endpoint_bytes)?;
             Ok(boxed_call("StartInsightsRefresh", request.send()))
         }
         59 => {
             const NAMES: &[&str] = &["resource_arn", "tags"];
             let f = Fields::args(args, NAMES)?;
             let request = client.tag_resource()
-                .set_resource_arn(f.get(0, true, &Rule::NONE)?)
+                .set_resource_arn(f.label(0, true, &Rule::NONE)?)
                 .set_tags(f.get(1, true, &Rule::bounds(Some(1), Some(50)))?);
+            f.check_uri(6, endpoint_bytes)?;
             Ok(boxed_call("TagResource", request.send()))
         }
         60 => {
             const NAMES: &[&str] = &["resource_arn", "tag_keys"];
             let f = Fields::args(args, NAMES)?;
             let request = client.untag_resource()
-                .set_resource_arn(f.get(0, true, &Rule::NONE)?)
-                .set_tag_keys(f.get(1, true, &Rule::bounds(Some(1), Some(50)))?);
+                .set_resource_arn(f.label(0, true, &Rule::NONE)?)
+                .set_tag_keys(f.query(1, true, &Rule::bounds(Some(1), Some(50)), "tagKeys")?);
+            f.check_uri(6, endpoint_bytes)?;
             Ok(boxed_call("UntagResource", request.send()))
         }
         61 => {
             const NAMES: &[&str] = &["cluster_name", "principal_arn", "kubernetes_groups", "client_request_token", "username"];
             let f = Fields::args(args, NAMES)?;
             let request = client.update_access_entry()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_principal_arn(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_principal_arn(f.label(1, true, &Rule::NONE)?)
                 .set_kubernetes_groups(f.get(2, false, &Rule::NONE)?)
                 .set_client_request_token(f.get(3, false, &Rule::NONE)?)
                 .set_username(f.get(4, false, &Rule::NONE)?);
+            f.check_uri(26, endpoint_bytes)?;
             Ok(boxed_call("UpdateAccessEntry", request.send()))
         }
         62 => {
             const NAMES: &[&str] = &["cluster_name", "addon_name", "addon_version", "service_account_role_arn", "resolve_conflicts", "client_request_token", "configuration_values", "pod_identity_associations"];
             let f = Fields::args(args, NAMES)?;
             let request = client.update_addon()
-                .set_cluster_name(f.get(0, true, &Rule::bounds(Some(1), Some(100)))?)
-                .set_addon_name(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::bounds(Some(1), Some(100)))?)
+                .set_addon_name(f.label(1, true, &Rule::NONE)?)
                 .set_addon_version(f.get(2, false, &Rule::NONE)?)
                 .set_service_account_role_arn(f.get(3, false, &Rule::bounds(Some(1), Some(255)))?)
                 .set_resolve_conflicts(f.get(4, false, &Rule::NONE)?)
                 .set_client_request_token(f.get(5, false, &Rule::NONE)?)
                 .set_configuration_values(f.get(6, false, &Rule::NONE)?)
                 .set_pod_identity_associations(f.get(7, false, &Rule::NONE)?);
+            f.check_uri(25, endpoint_bytes)?;
             Ok(boxed_call("UpdateAddon", request.send()))
         }
         63 => {
             const NAMES: &[&str] = &["cluster_name", "capability_name", "role_arn", "configuration", "client_request_token", "delete_propagation_policy"];
             let f = Fields::args(args, NAMES)?;
             let request = client.update_capability()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_capability_name(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_capability_name(f.label(1, true, &Rule::NONE)?)
                 .set_role_arn(f.get(2, false, &Rule::NONE)?)
                 .set_configuration(f.get(3, false, &Rule::NONE)?)
                 .set_client_request_token(f.get(4, false, &Rule::NONE)?)
                 .set_delete_propagation_policy(f.get(5, false, &Rule::NONE)?);
+            f.check_uri(24, endpoint_bytes)?;
             Ok(boxed_call("UpdateCapability", request.send()))
         }
         64 => {
             const NAMES: &[&str] = &["name", "resources_vpc_config", "logging", "client_request_token", "access_config", "upgrade_policy", "zonal_shift_config", "compute_config", "kubernetes_network_config", "storage_config", "remote_network_config", "deletion_protection", "control_plane_scaling_config", "kube_api_server_config", "kube_scheduler_config", "kube_controller_manager_config"];
             let f = Fields::args(args, NAMES)?;
             let request = client.update_cluster_config()
-                .set_name(f.get(0, true, &Rule::NONE)?)
+                .set_name(f.label(0, true, &Rule::NONE)?)
                 .set_resources_vpc_config(f.get(1, false, &Rule::NONE)?)
                 .set_logging(f.get(2, false, &Rule::NONE)?)
                 .set_client_request_token(f.get(3, false, &Rule::NONE)?)
@@ -3107,34 +3172,37 @@ pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>)
                 .set_kube_api_server_config(f.get(13, false, &Rule::NONE)?)
                 .set_kube_scheduler_config(f.get(14, false, &Rule::NONE)?)
                 .set_kube_controller_manager_config(f.get(15, false, &Rule::NONE)?);
+            f.check_uri(24, endpoint_bytes)?;
             Ok(boxed_call("UpdateClusterConfig", request.send()))
         }
         65 => {
             const NAMES: &[&str] = &["name", "version", "client_request_token", "force", "rollback_config"];
             let f = Fields::args(args, NAMES)?;
             let request = client.update_cluster_version()
-                .set_name(f.get(0, true, &Rule::NONE)?)
+                .set_name(f.label(0, true, &Rule::NONE)?)
                 .set_version(f.get(1, true, &Rule::NONE)?)
                 .set_client_request_token(f.get(2, false, &Rule::NONE)?)
                 .set_force(f.get(3, false, &Rule::NONE)?)
                 .set_rollback_config(f.get(4, false, &Rule::NONE)?);
+            f.check_uri(18, endpoint_bytes)?;
             Ok(boxed_call("UpdateClusterVersion", request.send()))
         }
         66 => {
             const NAMES: &[&str] = &["id", "auto_renew", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.update_eks_anywhere_subscription()
-                .set_id(f.get(0, true, &Rule::NONE)?)
+                .set_id(f.label(0, true, &Rule::NONE)?)
                 .set_auto_renew(f.get(1, true, &Rule::NONE)?)
                 .set_client_request_token(f.get(2, false, &Rule::NONE)?);
+            f.check_uri(28, endpoint_bytes)?;
             Ok(boxed_call("UpdateEksAnywhereSubscription", request.send()))
         }
         67 => {
             const NAMES: &[&str] = &["cluster_name", "nodegroup_name", "labels", "taints", "scaling_config", "update_config", "node_repair_config", "warm_pool_config", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.update_nodegroup_config()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_nodegroup_name(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_nodegroup_name(f.label(1, true, &Rule::NONE)?)
                 .set_labels(f.get(2, false, &Rule::NONE)?)
                 .set_taints(f.get(3, false, &Rule::NONE)?)
                 .set_scaling_config(f.get(4, false, &Rule::NONE)?)
@@ -3142,32 +3210,35 @@ pub fn prepare(client: &aws_sdk_eks::Client, op: u16, args: &Bound<'_, PyTuple>)
                 .set_node_repair_config(f.get(6, false, &Rule::NONE)?)
                 .set_warm_pool_config(f.get(7, false, &Rule::NONE)?)
                 .set_client_request_token(f.get(8, false, &Rule::NONE)?);
+            f.check_uri(37, endpoint_bytes)?;
             Ok(boxed_call("UpdateNodegroupConfig", request.send()))
         }
         68 => {
             const NAMES: &[&str] = &["cluster_name", "nodegroup_name", "version", "release_version", "launch_template", "force", "client_request_token"];
             let f = Fields::args(args, NAMES)?;
             let request = client.update_nodegroup_version()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_nodegroup_name(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_nodegroup_name(f.label(1, true, &Rule::NONE)?)
                 .set_version(f.get(2, false, &Rule::NONE)?)
                 .set_release_version(f.get(3, false, &Rule::NONE)?)
                 .set_launch_template(f.get(4, false, &Rule::NONE)?)
                 .set_force(f.get(5, false, &Rule::NONE)?)
                 .set_client_request_token(f.get(6, false, &Rule::NONE)?);
+            f.check_uri(38, endpoint_bytes)?;
             Ok(boxed_call("UpdateNodegroupVersion", request.send()))
         }
         69 => {
             const NAMES: &[&str] = &["cluster_name", "association_id", "role_arn", "client_request_token", "disable_session_tags", "target_role_arn", "policy"];
             let f = Fields::args(args, NAMES)?;
             let request = client.update_pod_identity_association()
-                .set_cluster_name(f.get(0, true, &Rule::NONE)?)
-                .set_association_id(f.get(1, true, &Rule::NONE)?)
+                .set_cluster_name(f.label(0, true, &Rule::NONE)?)
+                .set_association_id(f.label(1, true, &Rule::NONE)?)
                 .set_role_arn(f.get(2, false, &Rule::NONE)?)
                 .set_client_request_token(f.get(3, false, &Rule::NONE)?)
                 .set_disable_session_tags(f.get(4, false, &Rule::NONE)?)
                 .set_target_role_arn(f.get(5, false, &Rule::NONE)?)
                 .set_policy(f.get(6, false, &Rule::NONE)?);
+            f.check_uri(37, endpoint_bytes)?;
             Ok(boxed_call("UpdatePodIdentityAssociation", request.send()))
         }
         _ => Err(pyo3::exceptions::PyValueError::new_err(format!("unknown operation index {op}"))),

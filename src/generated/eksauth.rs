@@ -54,18 +54,23 @@ impl ToPy for aws_sdk_eksauth::operation::assume_role_for_pod_identity::AssumeRo
     }
 }
 
+/// Operation names by index, as `prepare` numbers them.
+pub const OPERATIONS: &[&str] = &["AssumeRoleForPodIdentity"];
+
 /// Converts the positional arguments of one operation and starts its SDK request.
-pub fn prepare(client: &aws_sdk_eksauth::Client, op: u16, args: &Bound<'_, PyTuple>) -> PyResult<OpFuture> {
+/// `endpoint_bytes`: what the endpoint (scheme, host, base path) adds to every request URL.
+pub fn prepare(client: &aws_sdk_eksauth::Client, op: u16, args: &Bound<'_, PyTuple>, endpoint_bytes: usize) -> PyResult<OpFuture> {
     match op {
         0 => {
             const NAMES: &[&str] = &["cluster_name", "token", "eks_node_name", "instance_id", "zone"];
             let f = Fields::args(args, NAMES)?;
             let request = client.assume_role_for_pod_identity()
-                .set_cluster_name(f.get(0, true, &Rule::bounds(Some(1), Some(100)))?)
+                .set_cluster_name(f.label(0, true, &Rule::bounds(Some(1), Some(100)))?)
                 .set_token(f.get(1, true, &Rule::bounds(Some(1), None))?)
                 .set_eks_node_name(f.get(2, false, &Rule::NONE)?)
                 .set_instance_id(f.get(3, false, &Rule::NONE)?)
                 .set_zone(f.get(4, false, &Rule::NONE)?);
+            f.check_uri(39, endpoint_bytes)?;
             Ok(boxed_call("AssumeRoleForPodIdentity", request.send()))
         }
         _ => Err(pyo3::exceptions::PyValueError::new_err(format!("unknown operation index {op}"))),
