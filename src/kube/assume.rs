@@ -56,16 +56,19 @@ fn lock() -> std::sync::MutexGuard<'static, Vec<([u8; 32], Credentials)>> {
     }
 }
 
-fn cached(key: &[u8; 32]) -> Option<Credentials> {
-    let now = SystemTime::now();
+/// Forgets every assumed role's credentials (for emulators whose identities were reset).
+pub fn forget_all() {
+    lock().clear();
+}
+
+fn cached(key: &[u8; 32], now: SystemTime) -> Option<Credentials> {
     lock()
         .iter()
         .find(|(k, c)| k == key && usable(c, now))
         .map(|(_, c)| c.clone())
 }
 
-fn remember(key: [u8; 32], credentials: &Credentials) {
-    let now = SystemTime::now();
+fn remember(key: [u8; 32], credentials: &Credentials, now: SystemTime) {
     let mut entries = lock();
     entries.retain(|(k, c)| *k != key && usable(c, now));
     if entries.len() >= MAX_CACHED_ROLES {
@@ -81,15 +84,17 @@ fn remember(key: [u8; 32], credentials: &Credentials) {
     entries.push((key, credentials.clone()));
 }
 
-/// Credentials of `role`, assumed with `base` through the STS endpoint the token will name.
+/// Credentials of `role`, assumed with `base` through the STS endpoint the token will name;
+/// `now` is the operation's clock (the tests' frozen clock, else the system's).
 pub async fn assumed_credentials(
     config: &SdkConfig,
     endpoint: &StsEndpoint,
     base: &Credentials,
     role: &RoleRequest<'_>,
+    now: SystemTime,
 ) -> Result<Credentials, TokenError> {
     let key = cache_key(base, role, endpoint);
-    if let Some(credentials) = cached(&key) {
+    if let Some(credentials) = cached(&key, now) {
         return Ok(credentials);
     }
     let conf = aws_sdk_sts::config::Builder::from(config)
@@ -119,8 +124,8 @@ pub async fn assumed_credentials(
         Some(expiry),
         "eksy-assume-role",
     );
-    if usable(&credentials, SystemTime::now()) {
-        remember(key, &credentials);
+    if usable(&credentials, now) {
+        remember(key, &credentials, now);
     }
     Ok(credentials)
 }

@@ -188,6 +188,7 @@ struct Minted {
 
 async fn mint(loader: ConfigLoader, request: Request, issued: u64) -> Result<Minted, TokenError> {
     let resolved = resolve(loader).await?;
+    let now = UNIX_EPOCH + Duration::from_secs(issued);
     let signing = match (&request.role_arn, request.session_name()) {
         (Some(role_arn), Some(session_name)) => {
             let role = assume::RoleRequest {
@@ -195,17 +196,18 @@ async fn mint(loader: ConfigLoader, request: Request, issued: u64) -> Result<Min
                 session_name,
                 external_id: request.external_id.as_deref(),
             };
-            assume::assumed_credentials(&resolved.config, &resolved.endpoint, &resolved.base, &role)
-                .await?
+            assume::assumed_credentials(
+                &resolved.config,
+                &resolved.endpoint,
+                &resolved.base,
+                &role,
+                now,
+            )
+            .await?
         }
         _ => resolved.base.clone(),
     };
-    let url = token::presign(
-        &signing,
-        &resolved.endpoint,
-        &request.cluster,
-        UNIX_EPOCH + Duration::from_secs(issued),
-    )?;
+    let url = token::presign(&signing, &resolved.endpoint, &request.cluster, now)?;
     Ok(Minted {
         token: token::token_of(&url),
         expires_at: issued + token::TOKEN_LIFETIME.as_secs(),
@@ -431,8 +433,16 @@ fn _kube_token_cache_key(
     })
 }
 
+/// Forgets the assumed-role credentials kept in this process (test hook: an emulator reset
+/// forgets the roles it issued).
+#[pyfunction]
+fn _kube_forget_assumed_roles() {
+    assume::forget_all();
+}
+
 /// Adds this module's functions to `eksy._eksy`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_kube_forget_assumed_roles, m)?)?;
     m.add_function(wrap_pyfunction!(_kube_token, m)?)?;
     m.add_function(wrap_pyfunction!(_kube_token_async, m)?)?;
     m.add_function(wrap_pyfunction!(_kube_token_cache_key, m)?)?;

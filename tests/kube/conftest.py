@@ -6,12 +6,15 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import botocore.session
 import pytest
+from eksy import _eksy
+from eksy.testing import LocalEKS
 
 # Fixed credentials: AWS's documentation example keys; the secret is distinctive so a test can
 # look for it in error messages.
@@ -21,6 +24,7 @@ SESSION_TOKEN = "FwoGZXIvYXdzEJr//////////wEaDEXAMPLE+session/token=="
 # A frozen clock: 2025-12-02T08:00:00.75Z (the fraction must not reach the token).
 NOW = 1764662400.75
 TOKEN_PREFIX = "k8s-aws-v1."
+EMULATOR_REGION = "us-west-2"
 _URLSAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -82,3 +86,20 @@ def cli_presigned_url(
             "get_caller_identity", Params={"x-k8s-aws-id": k8s_aws_id}, ExpiresIn=60, HttpMethod="GET"
         )
     return url
+
+
+@pytest.fixture(scope="module")
+def token_emulator() -> Iterator[LocalEKS]:
+    with LocalEKS(region=EMULATOR_REGION) as local:
+        yield local
+
+
+@pytest.fixture
+def token_local(token_emulator: LocalEKS) -> LocalEKS:
+    """The module's emulator, reset, with immediate lifecycles (tokens age on its clock, so tests
+    do not advance it to make clusters ACTIVE)."""
+    token_emulator.reset()
+    # The reset forgot the roles the emulator issued; so must this process.
+    _eksy._kube_forget_assumed_roles()
+    token_emulator.set_timings(all=0)
+    return token_emulator
