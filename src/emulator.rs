@@ -19,7 +19,8 @@ pub struct Emulator {
 #[pymethods]
 impl Emulator {
     #[new]
-    #[pyo3(signature = (host="127.0.0.1".to_owned(), port=0, region="us-east-1".to_owned(), account_id=None, timings=None))]
+    #[pyo3(signature = (host="127.0.0.1".to_owned(), port=0, region="us-east-1".to_owned(), account_id=None, timings=None, state_file=None, strict=false))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         host: String,
@@ -27,6 +28,8 @@ impl Emulator {
         region: String,
         account_id: Option<String>,
         timings: Option<HashMap<String, f64>>,
+        state_file: Option<std::path::PathBuf>,
+        strict: bool,
     ) -> PyResult<Self> {
         let timings = match timings {
             None => Timings::default(),
@@ -45,12 +48,18 @@ impl Emulator {
             region,
             account_id,
             timings,
+            state_file,
+            strict,
         };
         let rt = runtime::get()?;
         let server = py
             .detach(|| rt.block_on(Server::start(config)))
             .map_err(|e| {
-                PyOSError::new_err(format!("cannot start the EKS emulator on {address}: {e}"))
+                if e.kind() == std::io::ErrorKind::InvalidData {
+                    PyValueError::new_err(format!("cannot start the EKS emulator: {e}"))
+                } else {
+                    PyOSError::new_err(format!("cannot start the EKS emulator on {address}: {e}"))
+                }
             })?;
         Ok(Emulator {
             server,
@@ -66,6 +75,12 @@ impl Emulator {
     #[getter]
     fn port(&self) -> u16 {
         self.server.local_addr().port()
+    }
+
+    /// The token controls from other hosts need when bound beyond loopback, else None.
+    #[getter]
+    fn control_token(&self) -> Option<String> {
+        self.server.control_token().map(str::to_string)
     }
 
     /// Runs a testing control: JSON arguments in, JSON result out.

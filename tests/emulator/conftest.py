@@ -46,7 +46,10 @@ class SubprocessEmulator:
 
     def control(self, command: str, args_json: str) -> str:
         req = urllib.request.Request(
-            f"{self.endpoint_url}/_eksy/control/{command}", data=args_json.encode(), method="POST"
+            f"{self.endpoint_url}/_eksy/control/{command}",
+            data=args_json.encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
         )
         try:
             with urllib.request.urlopen(req) as resp:

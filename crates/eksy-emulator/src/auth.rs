@@ -1,8 +1,13 @@
-//! SigV4 shape checks (the signature itself is not verified) and the caller's identity:
-//! region from the credential scope, account from the access key id.
+//! SigV4: shape checks and the caller's identity (region from the credential scope, account
+//! from the access key id), and, in strict mode, verification of the signature itself.
 
 use crate::error::AwsError;
+use crate::identity::Identities;
+use crate::util::parse_amz_date;
 use crate::wire::WireRequest;
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use std::time::{Duration, UNIX_EPOCH};
 
 /// Who is calling and where: state is kept apart per `(account, region)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +126,141 @@ fn parse_header(header: &str) -> Result<String, AwsError> {
             missing.join(" ")
         ))),
     }
+}
+
+/// How far a request's `X-Amz-Date` may be from the wall clock (AWS allows 5 minutes).
+/// Wall clock, not the emulator's: `advance` must not invalidate every signature.
+pub const ALLOWED_SKEW_SECONDS: f64 = 300.0;
+
+fn invalid_signature() -> AwsError {
+    AwsError::new(
+        "InvalidSignatureException",
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+    )
+}
+
+fn unrecognized() -> AwsError {
+    AwsError::new(
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+    )
+}
+
+/// Strict mode: the request's SigV4 signature (Authorization header form) must verify with
+/// the secret the identity registry holds for its access key, recomputed with aws-sigv4.
+pub fn verify_signature(
+    req: &WireRequest,
+    caller: &Caller,
+    identities: &Identities,
+    emulator_now: f64,
+) -> Result<(), AwsError> {
+    let Some(header) = req.header("authorization") else {
+        return Err(AwsError::new(
+            "IncompleteSignatureException",
+            "Strict mode verifies signatures in the Authorization header only.",
+        ));
+    };
+    let field = |name: &str| {
+        header
+            .split([',', ' '])
+            .find_map(|part| part.trim().strip_prefix(name)?.strip_prefix('='))
+            .unwrap_or("")
+    };
+    let (signed_headers, given) = (field("SignedHeaders"), field("Signature"));
+    let scope: Vec<&str> = field("Credential").split('/').collect();
+    let [_, _, scope_region, service, _] = scope.as_slice() else {
+        return Err(incomplete(format!(
+            "Credential is malformed. Authorization={header}"
+        )));
+    };
+    let Some(identity) = identities.get(&caller.access_key_id) else {
+        return Err(unrecognized());
+    };
+    if identity.expired(emulator_now) {
+        return Err(AwsError::new(
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+        ));
+    }
+    if req.header("x-amz-security-token") != identity.session_token.as_deref() {
+        return Err(unrecognized());
+    }
+    let date_text = req.header("x-amz-date").unwrap_or("");
+    let date = parse_amz_date(date_text).ok_or_else(|| {
+        incomplete(format!(
+            "Date must be in ISO-8601 'basic format'. Got '{date_text}'."
+        ))
+    })?;
+    let wall = crate::state::wall_now();
+    if (date - wall).abs() > ALLOWED_SKEW_SECONDS {
+        let (relation, bound, sign) = if date < wall {
+            ("is now earlier than", wall - ALLOWED_SKEW_SECONDS, '-')
+        } else {
+            ("is still later than", wall + ALLOWED_SKEW_SECONDS, '+')
+        };
+        let kind = if date < wall {
+            "expired"
+        } else {
+            "not yet current"
+        };
+        return Err(AwsError::new(
+            "InvalidSignatureException",
+            format!(
+                "Signature {kind}: {date_text} {relation} {} ({} {sign} 5 min.)",
+                amz_date(bound),
+                amz_date(wall)
+            ),
+        ));
+    }
+    let host = req.header("host").unwrap_or("");
+    let url = if req.raw_query.is_empty() {
+        format!("http://{host}{}", req.path)
+    } else {
+        format!("http://{host}{}?{}", req.path, req.raw_query)
+    };
+    let headers: Vec<(&str, &str)> = signed_headers
+        .split(';')
+        .filter(|name| !matches!(*name, "x-amz-date" | "x-amz-security-token"))
+        .map(|name| (name, req.header(name).unwrap_or("")))
+        .collect();
+    let body = match req.header("x-amz-content-sha256") {
+        Some(hash) => SignableBody::Precomputed(hash.to_string()),
+        None => SignableBody::Bytes(&req.body),
+    };
+    let credentials = aws_credential_types::Credentials::new(
+        identity.access_key_id.clone(),
+        identity.secret_access_key.clone(),
+        identity.session_token.clone(),
+        None,
+        "eksy-emulator",
+    );
+    let signing_identity = credentials.into();
+    let mut settings = SigningSettings::default();
+    settings.excluded_headers = Some(vec![std::borrow::Cow::Borrowed("authorization")]);
+    let time = UNIX_EPOCH + Duration::from_secs(date.max(0.0) as u64);
+    let computed = v4::SigningParams::builder()
+        .identity(&signing_identity)
+        .region(scope_region)
+        .name(service)
+        .time(time)
+        .settings(settings)
+        .build()
+        .ok()
+        .and_then(|params| {
+            let params = params.into();
+            let request = SignableRequest::new(&req.method, url, headers.into_iter(), body).ok()?;
+            sign(request, &params)
+                .ok()
+                .map(|out| out.signature().to_string())
+        });
+    match computed {
+        Some(signature) if signature == given => Ok(()),
+        _ => Err(invalid_signature()),
+    }
+}
+
+fn amz_date(epoch: f64) -> String {
+    crate::util::rfc3339(epoch).replace(['-', ':'], "")
 }
 
 #[cfg(test)]

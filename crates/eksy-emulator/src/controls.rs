@@ -14,6 +14,8 @@ pub struct Defaults<'a> {
     pub account: &'a str,
     pub region: &'a str,
     pub timings: Timings,
+    /// `host:port` of the emulator.
+    pub endpoint: &'a str,
 }
 
 type Result<T> = std::result::Result<T, String>;
@@ -56,8 +58,40 @@ fn rate(args: &Value) -> Result<f64> {
     }
 }
 
+/// Controls that change nothing the state file keeps.
+const READ_ONLY: &[&str] = &[
+    "requests",
+    "now",
+    "timings",
+    "identities",
+    "kube_settings",
+    "kube_endpoints",
+    "overview",
+    "snapshot",
+    "clear_requests",
+    "queue",
+    "clear_queue",
+    "set_latency",
+    "set_error_rate",
+    "drop_connections",
+    "clear_faults",
+];
+
 /// Runs one control command.
 pub fn run(state: &mut State, defaults: &Defaults, command: &str, args: &Value) -> Result<Value> {
+    let result = run_command(state, defaults, command, args);
+    if result.is_ok() && !READ_ONLY.contains(&command) {
+        state.save_pending = true;
+    }
+    result
+}
+
+fn run_command(
+    state: &mut State,
+    defaults: &Defaults,
+    command: &str,
+    args: &Value,
+) -> Result<Value> {
     let args = if args.is_null() { &json!({}) } else { args };
     if !args.is_object() {
         return Err("control arguments must be a JSON object".into());
@@ -109,6 +143,20 @@ pub fn run(state: &mut State, defaults: &Defaults, command: &str, args: &Value) 
             Ok(kube_settings(state))
         }
         "kube_settings" => Ok(kube_settings(state)),
+        "overview" => Ok(crate::overview::overview(state, defaults.endpoint)),
+        "snapshot" => Ok(json!({ "snapshot": crate::persistence::snapshot(state) })),
+        "restore" => {
+            let snapshot = args.get("snapshot").ok_or("argument \"snapshot\" is required")?;
+            crate::persistence::restore(state, snapshot)?;
+            Ok(json!({}))
+        }
+        "set_strict" => {
+            state.strict = args
+                .get("enabled")
+                .and_then(Value::as_bool)
+                .ok_or("argument \"enabled\" (true or false) is required")?;
+            Ok(json!({ "strict": state.strict }))
+        }
         "kube_endpoints" => {
             state.tick();
             let endpoints: Vec<Value> = state
@@ -140,8 +188,10 @@ pub fn run(state: &mut State, defaults: &Defaults, command: &str, args: &Value) 
                 response_from_args(response)?
             } else if args.get("drop").and_then(Value::as_bool) == Some(true) {
                 Canned::Drop
+            } else if args.get("lose_response").and_then(Value::as_bool) == Some(true) {
+                Canned::LoseResponse
             } else {
-                return Err("queue needs one of \"error\", \"response\" or \"drop\": true".into());
+                return Err("queue needs one of \"error\", \"response\", \"drop\": true or \"lose_response\": true".into());
             };
             let queue = state.faults.queued.entry(op).or_default();
             queue.extend(std::iter::repeat_n(canned, count as usize));
@@ -222,7 +272,8 @@ pub fn run(state: &mut State, defaults: &Defaults, command: &str, args: &Value) 
         other => Err(format!(
             "unknown control command {other:?}; known: reset, requests, clear_requests, queue, clear_queue, \
              set_latency, set_error_rate, drop_connections, clear_faults, advance, now, set_timings, timings, force_status, \
-             add_identity, identities, remove_identity, set_kube_settings, kube_settings, kube_endpoints"
+             add_identity, identities, remove_identity, set_kube_settings, kube_settings, kube_endpoints, overview, \
+             snapshot, restore, set_strict"
         )),
     }
 }

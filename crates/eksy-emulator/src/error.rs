@@ -19,7 +19,8 @@ fn unmodeled_status(code: &str) -> u16 {
         "MissingAuthenticationTokenException"
         | "IncompleteSignatureException"
         | "InvalidSignatureException"
-        | "UnrecognizedClientException" => 403,
+        | "UnrecognizedClientException"
+        | "ExpiredTokenException" => 403,
         "UnknownOperationException" => 404,
         "SerializationException" | "ValidationException" => 400,
         "NotImplementedException" => 501,

@@ -19,6 +19,9 @@ pub enum Canned {
     },
     /// Close the connection without answering.
     Drop,
+    /// Run the operation, then close the connection without the answer (a response lost
+    /// on the way back, which SDKs retry with the same idempotency token).
+    LoseResponse,
 }
 
 #[derive(Debug, Clone, PartialEq)]

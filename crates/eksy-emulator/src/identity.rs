@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 pub const DEFAULT_ACCESS_KEY_ID: &str = "testing";
 pub const DEFAULT_SECRET_ACCESS_KEY: &str = "testing";
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
     pub access_key_id: String,
     pub secret_access_key: String,
@@ -117,7 +117,7 @@ fn user_id(prefix: &str) -> String {
 /// The most identities kept; each AssumeRole adds one, and expired ones are dropped first.
 pub const MAX_IDENTITIES: usize = 10_000;
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Identities {
     by_key: BTreeMap<String, Identity>,
 }

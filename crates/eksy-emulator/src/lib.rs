@@ -57,12 +57,17 @@
 //! | `force_status` | `resource` (`cluster`, `nodegroup`, `fargate_profile`, `addon`, `update`), `cluster`, `name` (not for clusters; the update id for updates), `status` (a model enum value), `health_issues?` (`[{code, message, resourceIds}]`), `account_id?`, `region?` | `{"resource": body}`; drops any pending transition; failure statuses get a default health issue (update: `errors`) |
 
 mod auth;
+mod control_api;
 mod controls;
 mod error;
 mod faults;
 mod identity;
 mod kube;
 mod model;
+mod overview;
+mod page;
+mod persistence;
+mod pipeline;
 // Generated and complete: not every accessor of the table is used by the emulator itself.
 #[rustfmt::skip]
 #[allow(dead_code)]
@@ -99,6 +104,11 @@ pub struct EmulatorConfig {
     /// Account for access keys that are not 12-digit account ids; `123456789012` if unset.
     pub account_id: Option<String>,
     pub timings: Timings,
+    /// Restore state from this file at start (if it exists) and save it on change and at
+    /// stop; a corrupt, foreign or newer file is an error at start and left untouched.
+    pub state_file: Option<std::path::PathBuf>,
+    /// Verify every request's SigV4 signature against the identity registry.
+    pub strict: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -109,6 +119,8 @@ impl Default for EmulatorConfig {
             region: "us-east-1".into(),
             account_id: None,
             timings: Timings::default(),
+            state_file: None,
+            strict: false,
         }
     }
 }
@@ -124,6 +136,11 @@ pub struct Emulator {
 impl Emulator {
     /// Binds and spawns the server on the current tokio runtime (called inside it).
     pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let saved = match &config.state_file {
+            Some(path) => persistence::read_file(path)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
+            None => None,
+        };
         let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
         let addr = listener.local_addr()?;
         let account = config
@@ -138,9 +155,20 @@ impl Emulator {
                 config.region.clone(),
                 config.timings,
                 authority,
+                config.host.clone(),
+                config.state_file.clone(),
                 kube::host::KubeHost::new(runtime, weak.clone(), addr.ip()),
             )
         });
+        shared
+            .with_state(|state| {
+                state.strict = config.strict;
+                match &saved {
+                    Some(saved) => persistence::restore(state, saved),
+                    None => Ok(()),
+                }
+            })
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         let (shutdown, receiver) = watch::channel(false);
         tokio::spawn(server::ticker(Arc::downgrade(&shared), receiver.clone()));
         let task = tokio::spawn(server::accept_loop(listener, shared.clone(), receiver));
@@ -161,6 +189,12 @@ impl Emulator {
         self.addr
     }
 
+    /// The token controls from other hosts need (`x-eksy-control-token`), when the emulator
+    /// is bound beyond loopback; None on loopback.
+    pub fn control_token(&self) -> Option<&str> {
+        self.shared.control_token.as_deref()
+    }
+
     /// One JSON entry point for every testing control (see the crate documentation).
     pub fn control(&self, command: &str, args: Value) -> Result<Value, String> {
         self.shared.control(command, &args)
@@ -170,6 +204,7 @@ impl Emulator {
     /// listener is closed.
     pub async fn stop(&self) {
         let _ = self.shutdown.send(true);
+        self.shared.save_state();
         let task = self
             .task
             .lock()

@@ -144,13 +144,13 @@ impl Timings {
 }
 
 /// What happens when a pending transition is due.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
     Status(String),
     Remove,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
     pub at: f64,
     pub outcome: Outcome,
@@ -162,7 +162,7 @@ pub struct Pending {
 }
 
 /// A resource body in the model's output wire form, plus its pending transition.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tracked {
     pub body: Value,
     pub pending: Option<Pending>,
@@ -257,7 +257,7 @@ pub fn set_member(body: &mut Value, name: &str, value: Value) {
 }
 
 /// Which resource an update belongs to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Scope {
     Cluster,
     Nodegroup(String),
@@ -265,13 +265,13 @@ pub enum Scope {
     Capability(String),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateRecord {
     pub scope: Scope,
     pub update: Tracked,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterState {
     pub cluster: Tracked,
     pub nodegroups: BTreeMap<String, Tracked>,
@@ -293,7 +293,7 @@ pub struct ClusterState {
     pub kube: KubeData,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccessEntryState {
     pub entry: Tracked,
     /// Associated access policies by policy ARN, in the `AssociatedAccessPolicy` wire form.
@@ -301,7 +301,7 @@ pub struct AccessEntryState {
 }
 
 /// The latest on-demand insights refresh of a cluster.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct InsightsRefresh {
     pub started_at: f64,
     pub ends_at: f64,
@@ -346,14 +346,22 @@ impl ClusterState {
 }
 
 /// Resources of one `(account, region)`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RegionState {
     pub clusters: BTreeMap<String, ClusterState>,
     /// EKS Anywhere subscriptions by id.
     pub subscriptions: BTreeMap<String, Tracked>,
+    /// Idempotency tokens of the region's requests (service::idempotency).
+    #[serde(default)]
+    pub idempotency: crate::service::idempotency::Tokens,
+    /// The region's Kubernetes version catalog (service::versions).
+    #[serde(default)]
+    pub versions: crate::service::versions::Catalog,
     /// Lets a request skip walking every resource when no transition can be due.
+    #[serde(skip)]
     settled: SettleMark,
     /// Clusters whose Kubernetes endpoint may have to open or close (see `KubeHost::sync`).
+    #[serde(skip)]
     pub kube_dirty: BTreeSet<String>,
 }
 
@@ -401,12 +409,17 @@ impl RegionState {
 /// recording costs no copy; the body is parsed only when the control asks for it.
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
+    /// Sequence number, to note the outcome on once the response is made.
+    pub id: u64,
     /// None when the request matched no operation.
     pub operation: Option<&'static str>,
     pub request: Arc<WireRequest>,
     pub account: String,
     pub region: String,
     pub time: f64,
+    /// The answer's HTTP status, once it is known (None for a dropped connection).
+    pub status: Option<u16>,
+    pub error_code: Option<String>,
 }
 
 impl Serialize for RecordedRequest {
@@ -426,7 +439,7 @@ impl Serialize for RecordedRequest {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let mut map = serializer.serialize_map(Some(9))?;
+        let mut map = serializer.serialize_map(Some(11))?;
         map.serialize_entry("operation", &self.operation)?;
         map.serialize_entry("method", &req.method)?;
         map.serialize_entry("path", &req.path)?;
@@ -436,6 +449,8 @@ impl Serialize for RecordedRequest {
         map.serialize_entry("account", &self.account)?;
         map.serialize_entry("region", &self.region)?;
         map.serialize_entry("time", &self.time)?;
+        map.serialize_entry("status", &self.status)?;
+        map.serialize_entry("error_code", &self.error_code)?;
         map.end()
     }
 }
@@ -460,18 +475,35 @@ pub struct State {
     pub regions: HashMap<(String, String), RegionState>,
     pub requests: VecDeque<RecordedRequest>,
     pub faults: crate::faults::Faults,
+    pub next_request_id: u64,
     pub identities: Identities,
     pub kube_settings: KubeSettings,
+    /// Verify every request's SigV4 signature against the identity registry.
+    pub strict: bool,
+    /// Something persisted changed since the state file was last written.
+    pub save_pending: bool,
     /// The Kubernetes endpoints being served (sockets and tasks, not data).
     pub kube: KubeHost,
 }
 
 impl State {
-    pub fn record(&mut self, request: RecordedRequest) {
+    /// Keeps a request for the `requests` control; returns its id.
+    pub fn record(&mut self, mut request: RecordedRequest) -> u64 {
+        self.next_request_id += 1;
+        request.id = self.next_request_id;
         if self.requests.len() >= MAX_RECORDED_REQUESTS {
             self.requests.pop_front();
         }
         self.requests.push_back(request);
+        self.next_request_id
+    }
+
+    /// Notes the answer of a recorded request (searched from the newest: it is near the end).
+    pub fn note_outcome(&mut self, id: u64, status: u16, error_code: Option<String>) {
+        if let Some(request) = self.requests.iter_mut().rev().find(|r| r.id == id) {
+            request.status = Some(status);
+            request.error_code = error_code;
+        }
     }
 
     pub fn now(&self) -> f64 {
@@ -557,6 +589,9 @@ mod tests {
         let mut state = State::default();
         for i in 0..MAX_RECORDED_REQUESTS + 5 {
             state.record(RecordedRequest {
+                id: 0,
+                status: None,
+                error_code: None,
                 operation: None,
                 request: Arc::new(WireRequest {
                     path: format!("/{i}"),

@@ -66,6 +66,25 @@ pub fn xml_escape(text: &str) -> String {
     out
 }
 
+/// STS's name for a signature error the JSON services name otherwise.
+pub fn code_for(code: &str) -> &str {
+    match code {
+        "InvalidSignatureException" => "SignatureDoesNotMatch",
+        "UnrecognizedClientException" => "InvalidClientTokenId",
+        "ExpiredTokenException" => "ExpiredToken",
+        other => other.trim_end_matches("Exception"),
+    }
+}
+
+/// The `<Code>` of an STS error body.
+pub fn error_code(body: &str) -> String {
+    body.split("<Code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</Code>").next())
+        .unwrap_or("")
+        .to_string()
+}
+
 pub fn error(status: u16, code: &str, message: &str, request_id: &str) -> StsResponse {
     let kind = if status >= 500 { "Receiver" } else { "Sender" };
     StsResponse {

@@ -17,6 +17,8 @@ pub struct WireRequest {
     pub path: String,
     /// Decoded `(name, value)` pairs in order.
     pub query: Vec<(String, String)>,
+    /// The query string as received (signatures are computed over it).
+    pub raw_query: String,
     /// Lower-cased names.
     pub headers: Vec<(String, String)>,
     pub body: bytes::Bytes,

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, cast
 
 from eksy.testing._kube import Credentials, KubeControls
+from eksy.testing._state import StateControls
 
 if TYPE_CHECKING:
     import eksy
@@ -66,6 +67,9 @@ class _Emulator(Protocol):
     @property
     def port(self) -> int: ...
 
+    @property
+    def control_token(self) -> str | None: ...
+
     def control(self, command: str, args_json: str) -> str: ...
 
     def stop(self) -> None: ...
@@ -77,17 +81,18 @@ def _start_emulator(
     region: str,
     account_id: str | None,
     timings: dict[str, float] | None,
+    **options: Any,
 ) -> _Emulator:
     """Starts the emulator from the extension (a seam tests can replace)."""
     from eksy._eksy import Emulator
 
     return cast(
         _Emulator,
-        Emulator(host=host, port=port, region=region, account_id=account_id, timings=timings),
+        Emulator(host=host, port=port, region=region, account_id=account_id, timings=timings, **options),
     )
 
 
-class LocalEKS(KubeControls):
+class LocalEKS(KubeControls, StateControls):
     """A local EKS emulator, started on construction and stopped on :meth:`stop` or exit.
 
     Args:
@@ -95,8 +100,13 @@ class LocalEKS(KubeControls):
         port: Port to bind; 0 picks a free port (safe under pytest-xdist).
         region: Region for :meth:`client` and the default region of controls.
         account_id: Account for access keys that are not 12-digit account ids.
-        timings: Lifecycle durations in emulator seconds, e.g. ``{"cluster_create": 0}``
-            (see :meth:`set_timings`).
+        timings: Lifecycle durations in emulator seconds, e.g. ``{"cluster_create": 600}``
+            (see :meth:`set_timings`; the default makes every transition complete by the next request).
+        state_file: Restore the state from this file (if it exists) and save it on every change
+            and at stop, atomically. A corrupt, foreign or newer file raises ``ValueError`` and is
+            left untouched.
+        strict: Verify every request's SigV4 signature against the identities the emulator knows
+            (see :meth:`add_identity`); the default accepts any well-formed signature.
     """
 
     def __init__(
@@ -107,12 +117,28 @@ class LocalEKS(KubeControls):
         region: str = "us-east-1",
         account_id: str | None = None,
         timings: Mapping[str, float] | None = None,
+        state_file: str | os.PathLike[str] | None = None,
+        strict: bool = False,
     ) -> None:
         self._region = region
         self._account_id = account_id or DEFAULT_ACCOUNT_ID
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            import warnings
+
+            warnings.warn(
+                f"LocalEKS(host={host!r}) serves beyond loopback: other hosts can reach the emulator "
+                "(its controls need the token in LocalEKS.control_token)",
+                stacklevel=2,
+            )
+        options: dict[str, Any] = {}
+        if state_file is not None:
+            options["state_file"] = os.fspath(state_file)
+        if strict:
+            options["strict"] = True
         self._emulator: _Emulator | None = _start_emulator(
-            host, port, region, account_id, dict(timings) if timings is not None else None
+            host, port, region, account_id, dict(timings) if timings is not None else None, **options
         )
+        self._control_token = getattr(self._emulator, "control_token", None)
         self._endpoint_url = self._emulator.endpoint_url
         self._port = self._emulator.port
         # The server runs in this process; a forked child reaches it over HTTP instead.
@@ -218,7 +244,10 @@ class LocalEKS(KubeControls):
 
         connection = http.client.HTTPConnection(self._endpoint_url.removeprefix("http://"), timeout=30)
         try:
-            connection.request("POST", f"/_eksy/control/{command}", body=body)
+            headers = {"Content-Type": "application/json"}
+            if self._control_token:
+                headers["x-eksy-control-token"] = self._control_token
+            connection.request("POST", f"/_eksy/control/{command}", body=body, headers=headers)
             response = connection.getresponse()
             answer = json.loads(response.read() or b"{}")
         finally:

@@ -215,7 +215,11 @@ pub fn serve(
         }
     };
     cluster.kube.seed(now);
-    route(cluster, &key.region, &subject, request, now)
+    let response = route(cluster, &key.region, &subject, request, now);
+    if request.method != "GET" && response.status < 300 {
+        state.save_pending = true;
+    }
+    response
 }
 
 // ---- routing ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// Per emulator: how the Kubernetes endpoints check tokens.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KubeSettings {
     /// How old a token's `X-Amz-Date` may be, in emulator seconds (EKS: 15 minutes).
     pub token_max_age: f64,
@@ -36,7 +36,7 @@ pub type ObjectKey = (String, String, String);
 
 /// A cluster's Kubernetes side: its certificates, its port, who created it, and the
 /// objects its API stores.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct KubeData {
     /// Distinguishes a cluster from an earlier one of the same name.
     pub uid: String,
@@ -44,6 +44,7 @@ pub struct KubeData {
     pub port: Option<u16>,
     /// The IAM principal that called CreateCluster (the bootstrap admin).
     pub creator_arn: String,
+    #[serde(with = "object_list")]
     pub objects: BTreeMap<ObjectKey, Value>,
     pub resource_version: u64,
     /// Set once the standard namespaces exist.
@@ -98,5 +99,35 @@ impl KubeData {
             meta.insert("creationTimestamp".into(), json!(crate::util::rfc3339(now)));
         }
         object
+    }
+}
+
+/// JSON has no tuple keys: the objects are saved as a list of `[resource, namespace, name,
+/// object]`.
+mod object_list {
+    use super::ObjectKey;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_json::Value;
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(
+        objects: &BTreeMap<ObjectKey, Value>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let list: Vec<(&str, &str, &str, &Value)> = objects
+            .iter()
+            .map(|((r, ns, n), v)| (r.as_str(), ns.as_str(), n.as_str(), v))
+            .collect();
+        list.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<ObjectKey, Value>, D::Error> {
+        let list: Vec<(String, String, String, Value)> = Vec::deserialize(deserializer)?;
+        Ok(list
+            .into_iter()
+            .map(|(r, ns, n, v)| ((r, ns, n), v))
+            .collect())
     }
 }

@@ -13,7 +13,7 @@ use time::{Duration, OffsetDateTime};
 /// EKS cluster CAs are valid for ten years; so are these (and their leaves).
 const VALIDITY_DAYS: i64 = 3650;
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClusterPki {
     /// PEM of the CA certificate: `certificateAuthority.data` is its base64.
     pub ca_pem: String,
