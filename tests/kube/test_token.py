@@ -159,6 +159,22 @@ async def test_async_twin_makes_the_same_token() -> None:
         await async_get_token("prod", **KEYS)
 
 
+async def test_the_sync_function_works_inside_a_running_event_loop() -> None:
+    # A notebook cell runs inside a loop: the sync call must not need (or block) that loop.
+    token = get_token("prod", region="us-west-2", _now=NOW, **KEYS)
+    assert url_of(token.token) == cli_presigned_url("prod", region="us-west-2")
+
+
+def test_concurrent_calls_from_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    clusters = [f"c{i}" for i in range(16)]
+    with ThreadPoolExecutor(8) as pool:
+        tokens = list(pool.map(lambda c: get_token(c, region="us-west-2", _now=NOW, **KEYS), clusters))
+    for cluster, token in zip(clusters, tokens, strict=True):
+        assert url_of(token.token) == cli_presigned_url(cluster, region="us-west-2")
+
+
 def test_no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(eksy.NoCredentialsError, match="No AWS credentials"):
         get_token("prod", region="us-west-2")
