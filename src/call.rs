@@ -93,6 +93,8 @@ pub enum CallKind {
     Timeout,
     /// A success status whose body could not be read.
     Parse,
+    /// Cut at a waiter's deadline.
+    Deadline,
     /// A panic, caught before it reached Python.
     Internal,
     Other,
@@ -106,6 +108,7 @@ impl CallKind {
             CallKind::Connection => "connection",
             CallKind::Timeout => "timeout",
             CallKind::Parse => "parse",
+            CallKind::Deadline => "deadline",
             CallKind::Internal => "internal",
             CallKind::Other => "other",
         }

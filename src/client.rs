@@ -1,8 +1,9 @@
 //! `ClientCore`: one configured SDK client behind both the sync and the async Python clients.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::RwLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -12,10 +13,15 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::call::{CallError, OpFuture};
+use crate::call::{CallError, CallKind, OpFuture};
 use crate::generated;
 use crate::http_client;
 use crate::runtime;
+
+thread_local! {
+    /// Set by a waiter just before its poll: when the poll must be cut.
+    static NEXT_CALL_DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
 
 /// How long a sync call waits between checks for Ctrl-C.
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
@@ -40,6 +46,8 @@ pub struct ClientCore {
     forced_panic: AtomicU8,
     /// Bytes the endpoint adds to each request's URL, which the URL limit counts.
     endpoint_bytes: usize,
+    /// Connect, read and operation timeouts in effect (`None`: no limit).
+    timeouts: [Option<Duration>; 3],
 }
 
 /// Room kept in a request's URL for an AWS endpoint (`https://eks-fips.<region>.amazonaws.com`
@@ -103,14 +111,44 @@ pub(crate) fn config_loader(
     Ok(loader)
 }
 
-fn seconds(value: Option<f64>, name: &str) -> PyResult<Option<Duration>> {
-    value
-        .map(|s| {
-            Duration::try_from_secs_f64(s).map_err(|_| {
-                PyValueError::new_err(format!("{name} must be a positive number of seconds"))
-            })
-        })
-        .transpose()
+/// boto3's defaults: a call never waits without end on an endpoint that accepts and stays silent.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A `ParamValidationError` for a client argument.
+pub(crate) fn param_error(py: Python<'_>, path: &str, message: &str) -> PyErr {
+    match crate::call::errors_module(py)
+        .and_then(|module| module.call_method1("_param_error", (path, message)))
+    {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+/// A timeout argument: `None` keeps `default`, `math.inf` means no limit (`Ok(None)`), anything
+/// else must be a positive number of seconds.
+fn timeout_arg(
+    py: Python<'_>,
+    value: Option<f64>,
+    name: &str,
+    default: Option<Duration>,
+) -> PyResult<Option<Duration>> {
+    match value {
+        None => Ok(default),
+        Some(s) if s == f64::INFINITY => Ok(None),
+        Some(s) if s > 0.0 => Duration::try_from_secs_f64(s).map(Some).map_err(|_| {
+            param_error(
+                py,
+                name,
+                "is too large a number of seconds (math.inf means no limit)",
+            )
+        }),
+        Some(s) => Err(param_error(
+            py,
+            name,
+            &format!("must be a positive number of seconds (or math.inf for no limit), not {s}"),
+        )),
+    }
 }
 
 #[pymethods]
@@ -165,16 +203,27 @@ impl ClientCore {
             None => retry,
         };
         loader = loader.retry_config(retry);
+        let connect = timeout_arg(
+            py,
+            connect_timeout,
+            "connect_timeout",
+            Some(DEFAULT_CONNECT_TIMEOUT),
+        )?;
+        let read = timeout_arg(py, read_timeout, "read_timeout", Some(DEFAULT_READ_TIMEOUT))?;
+        let operation = timeout_arg(py, operation_timeout, "operation_timeout", None)?;
         let mut timeouts = TimeoutConfig::builder();
-        if let Some(t) = seconds(connect_timeout, "connect_timeout")? {
-            timeouts = timeouts.connect_timeout(t);
-        }
-        if let Some(t) = seconds(read_timeout, "read_timeout")? {
-            timeouts = timeouts.read_timeout(t);
-        }
-        if let Some(t) = seconds(operation_timeout, "operation_timeout")? {
-            timeouts = timeouts.operation_timeout(t);
-        }
+        timeouts = match connect {
+            Some(t) => timeouts.connect_timeout(t),
+            None => timeouts.disable_connect_timeout(),
+        };
+        timeouts = match read {
+            Some(t) => timeouts.read_timeout(t),
+            None => timeouts.disable_read_timeout(),
+        };
+        timeouts = match operation {
+            Some(t) => timeouts.operation_timeout(t),
+            None => timeouts.disable_operation_timeout(),
+        };
         loader = loader
             .timeout_config(timeouts.build())
             .http_client(http_client::shared());
@@ -192,6 +241,7 @@ impl ClientCore {
                 client,
             }),
             forced_panic: AtomicU8::new(NO_PANIC),
+            timeouts: [connect, read, operation],
             endpoint_bytes: config
                 .endpoint_url()
                 .map_or(AWS_ENDPOINT_BYTES, |url| url.trim_end_matches('/').len()),
@@ -214,6 +264,13 @@ impl ClientCore {
         &self.service
     }
 
+    /// (connect, read, operation) timeouts in seconds; `None` where there is no limit.
+    #[getter]
+    fn timeouts(&self) -> (Option<f64>, Option<f64>, Option<f64>) {
+        let [connect, read, operation] = self.timeouts.map(|t| t.map(|d| d.as_secs_f64()));
+        (connect, read, operation)
+    }
+
     /// Test hook: makes the next call on this client panic while preparing (`"prepare"`) or
     /// while its request is polled (`"poll"`), to check that no panic reaches Python.
     fn _force_panic(&self, stage: &str) -> PyResult<()> {
@@ -226,8 +283,19 @@ impl ClientCore {
         Ok(())
     }
 
+    /// Cuts the next sync call made by this thread after `seconds` (a waiter's time left), with
+    /// a `RequestTimeoutError`; `None` forgets a deadline that no call took.
+    #[staticmethod]
+    fn _deadline_next_call(seconds: Option<f64>) {
+        let deadline = seconds
+            .and_then(|s| Duration::try_from_secs_f64(s.max(0.0)).ok())
+            .and_then(|d| Instant::now().checked_add(d));
+        NEXT_CALL_DEADLINE.with(|cell| cell.set(deadline));
+    }
+
     /// Runs operation `op` to completion with the GIL released, checking for signals between slices.
     fn call(&self, py: Python<'_>, op: u16, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        let deadline = NEXT_CALL_DEADLINE.with(Cell::take);
         let mut request = self.start(op, args)?;
         let rt = runtime::get()?;
         if tokio::runtime::Handle::try_current().is_ok() {
@@ -235,15 +303,26 @@ impl ClientCore {
                 "a sync eksy call cannot run on an eksy runtime thread; use the async client",
             ));
         }
+        let operation = self.operation_name(op);
         loop {
+            let mut wait = SIGNAL_CHECK_INTERVAL;
+            if let Some(deadline) = deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    // Dropping `request` cancels it.
+                    let message = "the wait's deadline passed while the call was in flight";
+                    return Err(
+                        CallError::local(CallKind::Deadline, operation, message.into())
+                            .into_pyerr(py),
+                    );
+                }
+                wait = wait.min(left);
+            }
             // The timer must be created inside the runtime, hence the async block.
-            let slice = py.detach(|| {
-                rt.block_on(async {
-                    tokio::time::timeout(SIGNAL_CHECK_INTERVAL, &mut request).await
-                })
-            });
+            let slice =
+                py.detach(|| rt.block_on(async { tokio::time::timeout(wait, &mut request).await }));
             match slice {
-                Ok(Ok(output)) => return output_to_py(py, self.operation_name(op), output),
+                Ok(Ok(output)) => return output_to_py(py, operation, output),
                 Ok(Err(err)) => return Err(err.into_pyerr(py)),
                 // Dropping `request` on the way out cancels it.
                 Err(_elapsed) => py.check_signals()?,

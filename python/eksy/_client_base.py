@@ -41,9 +41,11 @@ class _ClientBase:
             aws_session_token: Session token for temporary credentials.
             max_attempts: Total attempts per call including retries (default 3).
             retry_mode: ``"standard"`` (default) or ``"adaptive"`` (client-side rate limiting).
-            connect_timeout: Seconds to establish a connection.
-            read_timeout: Seconds to wait for the first byte of a response.
-            operation_timeout: Seconds for a whole call, retries included.
+            connect_timeout: Seconds to establish a connection (default 60, as boto3;
+                ``math.inf`` for no limit).
+            read_timeout: Seconds to wait for the response after sending (default 60;
+                ``math.inf`` for no limit).
+            operation_timeout: Seconds for a whole call, retries included (default: no limit).
         """
         self._core = ClientCore(
             self._service,
@@ -69,6 +71,21 @@ class _ClientBase:
     def endpoint_url(self) -> str | None:
         """The custom endpoint, or None for the AWS endpoint of the region."""
         return self._core.endpoint_url
+
+    @property
+    def connect_timeout(self) -> float | None:
+        """Seconds allowed to establish a connection (default 60, as boto3); None: no limit."""
+        return self._core.timeouts[0]
+
+    @property
+    def read_timeout(self) -> float | None:
+        """Seconds allowed for the response to start after sending (default 60); None: no limit."""
+        return self._core.timeouts[1]
+
+    @property
+    def operation_timeout(self) -> float | None:
+        """Seconds allowed for a whole call, retries included (default None: no limit)."""
+        return self._core.timeouts[2]
 
     def __repr__(self) -> str:
         endpoint = f", endpoint_url={self.endpoint_url!r}" if self.endpoint_url else ""

@@ -239,6 +239,8 @@ def _call_error(
         name = code or "Unknown"
         cls = SERVICE_ERROR_CLASSES.get(name, ServiceError)
         return cls(message, code=name, status_code=status, request_id=request_id, operation=operation, fields=fields)
+    if kind == "deadline":
+        return RequestTimeoutError(f"{operation}: {message}")
     if kind == "parse":
         return ResponseParseError(
             f"{operation}: the service answered HTTP {status} but its body could not be read ({message})",

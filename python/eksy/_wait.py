@@ -9,12 +9,22 @@ and is driven by a sync or an async runner. The acceptors come from the model's
 from __future__ import annotations
 
 import asyncio
-import random
+import math
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
+from eksy._acceptors import (
+    Acceptor,
+    WaiterSpec,
+    acceptor_matches,
+    backoff,
+    first_match,
+    is_transient,
+    observed_status,
+    search,
+)
 from eksy._errors import (
     EksError,
     EndpointConnectionError,
@@ -26,144 +36,27 @@ from eksy._errors import (
 from eksy._progress import Reporter, format_elapsed
 from eksy.progress import Outcome, ProgressOption, WaitProgress
 
-__all__ = ["Acceptor", "WaiterSpec", "async_wait", "wait"]
+# The acceptor logic is re-exported: generated waiters and tests import it from here.
+__all__ = [
+    "Acceptor",
+    "WaiterSpec",
+    "acceptor_matches",
+    "async_wait",
+    "backoff",
+    "first_match",
+    "is_transient",
+    "observed_status",
+    "search",
+    "wait",
+]
 
 R = TypeVar("R")
 
 # Sleeps are cut into slices so Ctrl-C lands promptly on every platform and the progress
 # line keeps ticking.
 _SLICE = 0.25
-# Cap of the throttling backoff, unless the polling delay itself is longer.
-_MAX_BACKOFF = 60.0
-
-_THROTTLING_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "TooManyRequestsException",
-        "Throttling",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "RequestLimitExceeded",
-        "SlowDown",
-    }
-)
-
-
-@dataclass(frozen=True)
-class Acceptor:
-    """One acceptor of ``waiters-2.json``.
-
-    ``path`` holds snake_case attribute names; a name ending in ``[]`` flattens a list, as
-    in JMESPath (``reservations[].instances[].state``).
-    """
-
-    state: Literal["success", "failure", "retry"]
-    matcher: Literal["path", "pathAll", "pathAny", "status", "error"]
-    expected: object
-    path: tuple[str, ...] = ()
-
-    def describe(self) -> str:
-        if self.matcher == "error":
-            return f"error {self.expected}"
-        if self.matcher == "status":
-            return f"HTTP status {self.expected}"
-        quantifier = {"pathAll": "all of ", "pathAny": "any of "}.get(self.matcher, "")
-        return f"{quantifier}{'.'.join(self.path)} is {self.expected}"
-
-
-@dataclass(frozen=True)
-class WaiterSpec:
-    """A waiter of the model: its polling operation, defaults and acceptors."""
-
-    name: str
-    operation: str
-    delay: float
-    max_attempts: int
-    acceptors: tuple[Acceptor, ...]
-    status_path: tuple[str, ...] = ()
-
-
-# -- acceptor logic (pure) -----------------------------------------------------------------
-
-
-def search(path: tuple[str, ...], root: object) -> Any:
-    """The value at ``path`` (a list once a ``[]`` step has projected), ``None`` if absent."""
-    current: Any = root
-    projected = False
-    for step in path:
-        name, flatten = (step[:-2], True) if step.endswith("[]") else (step, False)
-        if projected:
-            current = [v for v in (_field(item, name) for item in current) if v is not None]
-            if flatten:
-                current = [x for v in current if isinstance(v, list) for x in v]
-            continue
-        current = _field(current, name)
-        if current is None:
-            return None
-        if flatten:
-            if not isinstance(current, list):
-                return None
-            current, projected = list(current), True
-    return current
-
-
-def _field(value: object, name: str) -> Any:
-    if not name:
-        return value
-    if isinstance(value, Mapping):
-        return value.get(name)
-    return getattr(value, name, None)
-
-
-def acceptor_matches(acceptor: Acceptor, response: object, error: BaseException | None) -> bool:
-    expected = acceptor.expected
-    if acceptor.matcher == "error":
-        if isinstance(expected, bool):
-            return (error is not None) is expected
-        return isinstance(error, ServiceError) and error.code == expected
-    if acceptor.matcher == "status":
-        if error is None:
-            return expected == 200
-        return isinstance(error, ServiceError) and error.status_code == expected
-    if error is not None:
-        return False
-    value = search(acceptor.path, response)
-    if acceptor.matcher == "path":
-        return bool(value == expected)
-    if not isinstance(value, list) or not value:
-        return False
-    if acceptor.matcher == "pathAll":
-        return all(v == expected for v in value)
-    return any(v == expected for v in value)
-
-
-def first_match(spec: WaiterSpec, response: object, error: BaseException | None) -> Acceptor | None:
-    return next((a for a in spec.acceptors if acceptor_matches(a, response, error)), None)
-
-
-def is_transient(error: BaseException) -> bool:
-    """Throttling, server-side (5xx) and connection errors: worth another poll after backoff."""
-    if isinstance(error, (EndpointConnectionError, RequestTimeoutError)):
-        return True
-    if isinstance(error, ServiceError):
-        status = error.status_code or 0
-        return error.code in _THROTTLING_CODES or status == 429 or status >= 500
-    return False
-
-
-def observed_status(spec: WaiterSpec, response: object, error: BaseException | None) -> str | None:
-    if error is not None:
-        return error.code if isinstance(error, ServiceError) else type(error).__name__
-    value = search(spec.status_path, response) if spec.status_path else None
-    return None if value is None else str(value)
-
-
-def backoff(delay: float, streak: int) -> float:
-    """Exponential backoff with jitter after ``streak`` (>= 1) transient errors in a row."""
-    ceiling = max(delay, _MAX_BACKOFF)
-    base = min(max(delay, 0.01) * 2.0 ** (streak - 1), ceiling)
-    return random.uniform(base / 2, base)
+# The least time the first poll of a wait is given before it is cut.
+_FIRST_POLL_MIN = 1.0
 
 
 # -- the polling loop (no I/O) -------------------------------------------------------------
@@ -174,17 +67,17 @@ class _Sleep:
     seconds: float
 
 
+@dataclass(frozen=True)
 class _Call:
-    pass
-
-
-_CALL = _Call()
+    # Seconds left before the wait's deadline: the poll is cut then (math.inf: never).
+    time_left: float
 
 
 @dataclass(frozen=True)
 class _Result:
     response: Any
     error: EksError | None
+    cut: bool = False  # the poll was cut at the wait's deadline
 
 
 @dataclass(frozen=True)
@@ -244,13 +137,30 @@ def _poll_loop(
             elapsed=elapsed,
         )
 
+    def timed_out(status: str | None) -> str:
+        return f"timeout of {options.timeout:g}s reached; last status {status or 'unknown'}"
+
     with reporter:
         if options.first_delay > 0:
             yield _Sleep(min(options.first_delay, options.timeout))
+        result: _Result | None = None
+        status: str | None = None
         while True:
+            time_left = deadline - clock()
+            if result is not None and time_left <= 0:
+                # The sleep ran to the deadline: no time is left for a poll that could finish.
+                raise fail(WaiterTimeoutError, timed_out(status), status, result) from result.error
+            # Each poll is cut at the deadline, but the first one always gets a moment to read
+            # the state, even with timeout=0 or on a busy machine.
+            budget = time_left if attempt else max(time_left, _FIRST_POLL_MIN)
             attempt += 1
-            result = yield _CALL
+            previous, previous_status = result, status
+            result = yield _Call(budget)
             assert result is not None
+            if result.cut and previous is not None:
+                # The last poll that finished tells the state, not the one the deadline cut.
+                last = _Result(previous.response, result.error)
+                raise fail(WaiterTimeoutError, timed_out(previous_status), previous_status, last) from result.error
             acceptor = first_match(spec, result.response, result.error)
             status = observed_status(spec, result.response, result.error)
             outcome: Outcome
@@ -289,8 +199,7 @@ def _poll_loop(
                 reason = f"unexpected error {result.error}"
                 raise fail(WaiterError, reason, status, result) from result.error
             if next_delay is None:
-                limit = "max_attempts" if exhausted else f"timeout of {options.timeout:g}s"
-                reason = f"{limit} reached; last status {status or 'unknown'}"
+                reason = f"max_attempts reached; last status {status or 'unknown'}" if exhausted else timed_out(status)
                 raise fail(WaiterTimeoutError, reason, status, result) from result.error
             yield _Sleep(next_delay)
 
@@ -304,6 +213,19 @@ def _slices(seconds: float) -> Iterator[float]:
 # The runners only perform what the loop asks for; errors the acceptors may judge are fed
 # back into it, anything else (bad parameters, no credentials, Ctrl-C) propagates as is.
 _JUDGED = (ServiceError, EndpointConnectionError, RequestTimeoutError)
+
+
+def _call_within(call: Callable[..., R], params: Mapping[str, object], time_left: float) -> R:
+    """``call(**params)``, cut after ``time_left`` seconds if it is an eksy call (see ClientCore)."""
+    if time_left == math.inf:
+        return call(**params)
+    from eksy._eksy import ClientCore
+
+    ClientCore._deadline_next_call(time_left)
+    try:
+        return call(**params)
+    finally:
+        ClientCore._deadline_next_call(None)  # a call that was not eksy's leaves none behind
 
 
 def wait(
@@ -330,10 +252,12 @@ def wait(
                     reporter.tick()
                 step = loop.send(None)
                 continue
+            called = time.monotonic()
             try:
-                result = _Result(call(**params), None)
+                result = _Result(_call_within(call, params, step.time_left), None)
             except _JUDGED as error:
-                result = _Result(None, error)
+                cut = isinstance(error, RequestTimeoutError) and time.monotonic() - called >= step.time_left
+                result = _Result(None, error, cut)
             step = loop.send(result)
     except StopIteration as done:
         value: R | None = done.value
@@ -366,9 +290,17 @@ async def async_wait(
                 step = loop.send(None)
                 continue
             try:
-                result = _Result(await call(**params), None)
+                if step.time_left == math.inf:
+                    response = await call(**params)
+                else:
+                    # Cancelling the poll at the deadline drops its request.
+                    response = await asyncio.wait_for(call(**params), step.time_left)
+                result = _Result(response, None)
             except _JUDGED as error:
                 result = _Result(None, error)
+            except asyncio.TimeoutError:
+                late = RequestTimeoutError(f"{spec.operation}: the wait's deadline passed while the call was in flight")
+                result = _Result(None, late, cut=True)
             step = loop.send(result)
     except StopIteration as done:
         value: R | None = done.value

@@ -354,3 +354,33 @@ def test_a_spec_without_status_path() -> None:
     from eksy._wait import wait
 
     assert wait(spec, lambda **p: cluster("X"), {"name": "n"}) == cluster("X")
+
+
+@pytest.mark.timeout(20)
+async def test_an_async_poll_in_flight_is_cut_at_the_deadline_and_the_last_finished_one_tells_the_state() -> None:
+    calls: list[float] = []
+
+    async def describe(**params: Any) -> DescribeClusterResponse:
+        calls.append(time.monotonic())
+        if len(calls) > 1:
+            await asyncio.sleep(60)  # a poll that would hold the wait far past its timeout
+        return cluster("CREATING")
+
+    waiter = waiters.AsyncEKSWaiters(SimpleNamespace(describe_cluster=describe))  # type: ignore[arg-type]
+    with pytest.raises(WaiterTimeoutError) as info:
+        await waiter.cluster_active(name="prod", delay=0.01, timeout=1.5)
+    error = info.value
+    assert error.attempts == 2 and len(calls) == 2
+    assert error.status == "CREATING" and error.last_response == cluster("CREATING")
+    assert isinstance(error.last_error, RequestTimeoutError) and "deadline" in str(error.last_error)
+
+
+@pytest.mark.timeout(20)
+async def test_the_first_poll_gets_a_moment_even_with_timeout_zero() -> None:
+    async def describe(**params: Any) -> DescribeClusterResponse:
+        await asyncio.sleep(0.05)  # slower than the timeout, faster than the first poll's minimum
+        return cluster("ACTIVE")
+
+    waiter = waiters.AsyncEKSWaiters(SimpleNamespace(describe_cluster=describe))  # type: ignore[arg-type]
+    result = await waiter.cluster_active(name="prod", timeout=0)
+    assert result.cluster is not None and result.cluster.status == "ACTIVE"
