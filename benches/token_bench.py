@@ -26,7 +26,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,7 @@ AWSCLI_VENV = Path.home() / ".cache" / "eksy-bench-awscli"
 ROUNDS = (40, 4)
 WARMUP = 2
 CLUSTER_ARGS = ["--cluster-name", "bench", "--region", "us-west-2"]
+ROLE_ARGS = ["--role-arn", "arn:aws:iam::123456789012:role/bench"]
 EXEC_INFO = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}}'
 # Issue 10's targets: (name, figure, bound)
 TARGETS = [
@@ -130,6 +133,31 @@ def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return cpu, wall
 
 
+def start_emulator(python: str, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str] | None:
+    """`eksy local` on a free port of 127.0.0.1 (its STS answers AssumeRole); (process, URL)."""
+    cmd = [python, "-m", "eksy", "local", "--host", "127.0.0.1", "--port", "0", "--timing", "all=0"]
+    with log_path.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        found = re.search(r"http://127\.0\.0\.1:\d+", log_path.read_text(errors="replace"))
+        if found:
+            return proc, found.group(0)
+        time.sleep(0.05)
+    stop(proc)
+    return None
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)  # this process only, by pid
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
 def ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None or b == 0 else a / b
 
@@ -142,40 +170,58 @@ def section(quick: bool = False, python: str | None = None) -> tuple[str, dict[s
     with tempfile.TemporaryDirectory(prefix="eksy-token-bench-") as cache_home:
         env = env_for(cache_home)
         eksy = eksy_command(python)
-        commands: dict[str, list[str]] = {
-            "python -c pass": [python, "-c", "pass"],
-            "eksy token (cached)": [*eksy, *CLUSTER_ARGS],
-            "eksy token --no-cache": [*eksy, *CLUSTER_ARGS, "--no-cache"],
+        commands: dict[str, tuple[list[str], dict[str, str]]] = {
+            "python -c pass": ([python, "-c", "pass"], env),
+            "eksy token (cached)": ([*eksy, *CLUSTER_ARGS], env),
+            "eksy token --no-cache": ([*eksy, *CLUSTER_ARGS, "--no-cache"], env),
         }
         for form, cmd in launch_forms(python).items():
-            commands[f"  cached, started as {form}"] = [*cmd, *CLUSTER_ARGS]
+            commands[f"  cached, started as {form}"] = ([*cmd, *CLUSTER_ARGS], env)
         aws = awscli()
         if aws:
-            commands["aws eks get-token"] = [aws, "eks", "get-token", *CLUSTER_ARGS]
+            commands["aws eks get-token"] = ([aws, "eks", "get-token", *CLUSTER_ARGS], env)
         else:
             errors["aws eks get-token"] = f"awscli not available in {AWSCLI_VENV}"
+        # With --role-arn, each signature first needs STS AssumeRole: on the emulator here.
+        emulator = start_emulator(python, env, Path(cache_home) / "emulator.log")
+        if emulator is None:
+            errors["role"] = "eksy local did not start; no --role-arn figures"
+        else:
+            role_env = {**env, "AWS_ENDPOINT_URL_STS": emulator[1]}
+            commands["--role-arn: eksy token (cached)"] = ([*eksy, *CLUSTER_ARGS, *ROLE_ARGS], role_env)
+            commands["--role-arn: eksy token --no-cache"] = ([*eksy, *CLUSTER_ARGS, *ROLE_ARGS, "--no-cache"], role_env)
+            if aws:
+                commands["--role-arn: aws eks get-token"] = (
+                    [aws, "eks", "get-token", *CLUSTER_ARGS, *ROLE_ARGS],
+                    role_env,
+                )
         cpu: dict[str, list[float]] = {name: [] for name in commands}
         wall: dict[str, list[float]] = {name: [] for name in commands}
         log(f"{rounds} interleaved rounds of {len(commands)} commands (+{WARMUP} warm-up each)")
         cache_dir = Path(cache_home) / "eksy" / "tokens"
         start = time.monotonic()
-        for i in range(WARMUP + rounds):
-            if time.monotonic() - start > 10 * 60:
-                errors["rounds"] = f"stopped after {i} rounds: the cached token would near its expiry"
-                break
-            for name, cmd in commands.items():
-                try:
-                    c, w = run_once(cmd, env)
-                except (RuntimeError, OSError, subprocess.SubprocessError) as e:
-                    errors.setdefault(name, str(e)[:1000])
-                    continue
-                if i >= WARMUP:
-                    cpu[name].append(c)
-                    wall[name].append(w)
+        try:
+            for i in range(WARMUP + rounds):
+                if time.monotonic() - start > 10 * 60:
+                    errors["rounds"] = f"stopped after {i} rounds: the cached tokens would near their expiry"
+                    break
+                for name, (cmd, cmd_env) in commands.items():
+                    try:
+                        c, w = run_once(cmd, cmd_env)
+                    except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                        errors.setdefault(name, str(e)[:1000])
+                        continue
+                    if i >= WARMUP:
+                        cpu[name].append(c)
+                        wall[name].append(w)
+        finally:
+            if emulator is not None:
+                stop(emulator[0])
         cached_files = sorted(cache_dir.glob("*.token")) if cache_dir.is_dir() else []
-        # The cached runs must all have been hits: one file, written by the warm-up.
-        if len(cached_files) != 1:
-            errors["cache"] = f"expected one cache file, found {len(cached_files)}"
+        # The cached runs must all have been hits: one file per case, written by the warm-up.
+        expected_files = 1 if emulator is None else 2
+        if len(cached_files) != expected_files:
+            errors["cache"] = f"expected {expected_files} cache files, found {len(cached_files)}"
 
     def med(series: dict[str, list[float]], name: str) -> float | None:
         values = series.get(name) or []
@@ -186,7 +232,7 @@ def section(quick: bool = False, python: str | None = None) -> tuple[str, dict[s
         "wall_ms": {n: (m * 1e3 if (m := med(wall, n)) is not None else None) for n in commands},
         "samples": {"cpu_s": cpu, "wall_s": wall},
         "rounds": rounds,
-        "commands": commands,
+        "commands": {name: cmd for name, (cmd, _) in commands.items()},
     }
     w, c = figures["wall_ms"], figures["cpu_ms"]
     cli_wall = w.get("aws eks get-token")
@@ -203,6 +249,10 @@ def section(quick: bool = False, python: str | None = None) -> tuple[str, dict[s
         **values,
         "uncached_cpu_speedup": ratio(c.get("aws eks get-token"), c["eksy token --no-cache"]),
         "cached_cpu_speedup": ratio(c.get("aws eks get-token"), c["eksy token (cached)"]),
+        "role_uncached_speedup": ratio(
+            w.get("--role-arn: aws eks get-token"), w.get("--role-arn: eksy token --no-cache")
+        ),
+        "role_cached_speedup": ratio(w.get("--role-arn: aws eks get-token"), w.get("--role-arn: eksy token (cached)")),
     }
     figures["targets"] = []
     for target, key, bound in TARGETS:
@@ -232,7 +282,12 @@ def section(quick: bool = False, python: str | None = None) -> tuple[str, dict[s
         shown = "n/a" if t["value"] is None else f"{t['value']:.1f}"
         lines.append(f"{t['verdict']:<4}  {t['target']}: {shown}")
     other = figures["ratios"]
-    for label, key in (("uncached, CPU", "uncached_cpu_speedup"), ("cached, CPU", "cached_cpu_speedup")):
+    for label, key in (
+        ("uncached, CPU", "uncached_cpu_speedup"),
+        ("cached, CPU", "cached_cpu_speedup"),
+        ("--role-arn uncached, wall", "role_uncached_speedup"),
+        ("--role-arn cached, wall", "role_cached_speedup"),
+    ):
         shown = "n/a" if other[key] is None else f"{other[key]:.1f}x"
         lines.append(f"      (aws eks get-token / eksy token {label}: {shown})")
     if errors:
