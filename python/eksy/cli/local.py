@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=SECONDS",
         help="lifecycle duration, repeatable, e.g. --timing cluster_create=30 or --timing all=0",
     )
+    parser.add_argument(
+        "--state-file", default=None, help="restore state from this file at start and save it on every change"
+    )
     return parser
 
 
@@ -92,12 +95,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             emulator = LocalEKS(
-                host=args.host, port=args.port, region=args.region, account_id=args.account_id, timings=timings or None
+                host=args.host,
+                port=args.port,
+                region=args.region,
+                account_id=args.account_id,
+                timings=timings or None,
+                state_file=args.state_file,
             )
         except OSError as error:
             print(f"eksy local: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
             return 1
-        except ValueError as error:  # an unknown --timing name
+        except ValueError as error:  # an unknown --timing name, or a state file it cannot use
             print(f"eksy local: {error}", file=sys.stderr)
             return 2
         with emulator:
@@ -106,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"(region {args.region}, account {emulator.account_id}); press Ctrl-C to stop",
                 flush=True,
             )
+            if emulator.control_token:
+                print(
+                    f"eksy local: controls from other hosts need the header x-eksy-control-token: "
+                    f"{emulator.control_token}",
+                    flush=True,
+                )
             # Short waits keep the main thread responsive to signals on every platform.
             while not stop.wait(0.2):
                 pass

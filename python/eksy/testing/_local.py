@@ -187,6 +187,12 @@ class LocalEKS(KubeControls, StateControls):
         return self._region
 
     @property
+    def control_token(self) -> str | None:
+        """The token HTTP controls from other hosts need (``x-eksy-control-token``) when the
+        emulator is bound beyond loopback; None on loopback."""
+        return self._control_token
+
+    @property
     def account_id(self) -> str:
         """The account that the test credentials (``testing``) act as."""
         return self._account_id

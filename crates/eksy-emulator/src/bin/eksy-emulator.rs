@@ -17,7 +17,7 @@ const PROG: &str = "eksy-emulator";
 const DEFAULT_PORT: u16 = 9566;
 
 const USAGE: &str = "usage: eksy-emulator [-h] [--host HOST] [--port PORT] [--region REGION] \
-                     [--account-id ACCOUNT_ID] [--timing NAME=SECONDS]";
+                     [--account-id ACCOUNT_ID] [--timing NAME=SECONDS] [--state-file STATE_FILE]";
 
 fn help() -> String {
     format!(
@@ -33,7 +33,9 @@ options:
   --account-id ACCOUNT_ID
                         account for access keys that are not 12-digit account ids (default {DEFAULT_ACCOUNT_ID})
   --timing NAME=SECONDS
-                        lifecycle duration, repeatable, e.g. --timing cluster_create=30 or --timing all=0"
+                        lifecycle duration, repeatable, e.g. --timing cluster_create=30 or --timing all=0
+  --state-file STATE_FILE
+                        restore state from this file at start and save it on every change"
     )
 }
 
@@ -44,6 +46,7 @@ struct Options {
     account_id: Option<String>,
     /// In the order given; a later value for the same name wins.
     timings: Vec<(String, f64)>,
+    state_file: Option<String>,
 }
 
 enum Command {
@@ -74,6 +77,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
         region: "us-east-1".into(),
         account_id: None,
         timings: Vec::new(),
+        state_file: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -88,7 +92,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
         };
         if !matches!(
             flag.as_str(),
-            "--host" | "--port" | "--region" | "--account-id" | "--timing"
+            "--host" | "--port" | "--region" | "--account-id" | "--timing" | "--state-file"
         ) {
             return Err(format!("unrecognized arguments: {arg}"));
         }
@@ -106,6 +110,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
             }
             "--region" => options.region = value,
             "--account-id" => options.account_id = Some(value),
+            "--state-file" => options.state_file = Some(value),
             _ => options
                 .timings
                 .push(timing(&value).map_err(|e| format!("argument --timing: {e}"))?),
@@ -152,6 +157,7 @@ async fn main() -> ExitCode {
         port,
         region: options.region.clone(),
         account_id: options.account_id.clone(),
+        state_file: options.state_file.as_ref().map(std::path::PathBuf::from),
         ..EmulatorConfig::default()
     };
     // The emulator orders "all" first and validates the names.
