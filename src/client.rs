@@ -9,6 +9,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
+use aws_sdk_eks::config::retry::{RetryPartition, TokenBucket};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -63,10 +64,22 @@ const PANIC_IN_POLL: u8 = 2;
 fn build_client(service: &str, config: &SdkConfig) -> SdkClient {
     let http = http_client::for_endpoint(config.endpoint_url());
     if service == "eks-auth" {
-        let conf = aws_sdk_eksauth::config::Builder::from(config).http_client(http);
+///
+/// Each client gets its own retry partition, hence its own retry token bucket (and adaptive
+/// mode's rate limiter), as each boto3 client has: the SDK's default partition is shared by
+/// every client of the service in the process, so one client's failures would stop another's
+/// retries.
+        let conf = aws_sdk_eksauth::config::Builder::from(config)
+            .http_client(http)
+            .retry_partition(partition);
         SdkClient::EksAuth(aws_sdk_eksauth::Client::from_conf(conf.build()))
+    let partition = RetryPartition::custom("eksy-client")
+        .token_bucket(TokenBucket::default())
+        .build();
     } else {
-        let conf = aws_sdk_eks::config::Builder::from(config).http_client(http);
+        let conf = aws_sdk_eks::config::Builder::from(config)
+            .http_client(http)
+            .retry_partition(partition);
         SdkClient::Eks(aws_sdk_eks::Client::from_conf(conf.build()))
     }
 }
