@@ -61,21 +61,21 @@ const PANIC_IN_POLL: u8 = 2;
 
 /// The service client; its own requests may go through a plain-HTTP client (see
 /// `http_client::for_endpoint`), while credential providers keep the config's HTTPS one.
-fn build_client(service: &str, config: &SdkConfig) -> SdkClient {
-    let http = http_client::for_endpoint(config.endpoint_url());
-    if service == "eks-auth" {
 ///
 /// Each client gets its own retry partition, hence its own retry token bucket (and adaptive
 /// mode's rate limiter), as each boto3 client has: the SDK's default partition is shared by
 /// every client of the service in the process, so one client's failures would stop another's
 /// retries.
+fn build_client(service: &str, config: &SdkConfig) -> SdkClient {
+    let http = http_client::for_endpoint(config.endpoint_url());
+    let partition = RetryPartition::custom("eksy-client")
+        .token_bucket(TokenBucket::default())
+        .build();
+    if service == "eks-auth" {
         let conf = aws_sdk_eksauth::config::Builder::from(config)
             .http_client(http)
             .retry_partition(partition);
         SdkClient::EksAuth(aws_sdk_eksauth::Client::from_conf(conf.build()))
-    let partition = RetryPartition::custom("eksy-client")
-        .token_bucket(TokenBucket::default())
-        .build();
     } else {
         let conf = aws_sdk_eks::config::Builder::from(config)
             .http_client(http)
