@@ -149,8 +149,8 @@ impl CallError {
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
-        if mentions_credentials(&err) {
-            return Self::local(CallKind::NoCredentials, operation, error_chain(&err));
+        if let Some(reason) = credentials_error(&err) {
+            return Self::local(CallKind::NoCredentials, operation, error_chain(reason));
         }
         match &err {
             SdkError::ServiceError(ctx) if ctx.raw().status().is_success() => {
@@ -259,17 +259,20 @@ fn error_chain(err: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
-fn mentions_credentials(err: &(dyn StdError + 'static)) -> bool {
+/// The credential provider's error in `err`'s chain: the reason no credentials were found.
+fn credentials_error<'e>(
+    err: &'e (dyn StdError + 'static),
+) -> Option<&'e (dyn StdError + 'static)> {
     let mut current: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = current {
         if e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
             .is_some()
         {
-            return true;
+            return Some(e);
         }
         current = e.source();
     }
-    false
+    None
 }
 
 static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();

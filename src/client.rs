@@ -49,6 +49,9 @@ pub struct ClientCore {
     endpoint_bytes: usize,
     /// Connect, read and operation timeouts in effect (`None`: no limit).
     timeouts: [Option<Duration>; 3],
+    /// The endpoint as shown (repr, `endpoint_url`), and a password in it, kept out of errors.
+    endpoint_shown: Option<String>,
+    endpoint_password: Option<String>,
 }
 
 /// Room kept in a request's URL for an AWS endpoint (`https://eks-fips.<region>.amazonaws.com`
@@ -138,6 +141,67 @@ pub(crate) fn param_error(py: Python<'_>, path: &str, message: &str) -> PyErr {
     }
 }
 
+const CREDENTIAL_PAIR: &str = "pass both aws_access_key_id and aws_secret_access_key, or neither";
+
+/// `max_attempts`: an int from 1 to 2**32 - 1 (anything else that is no int is a `TypeError`).
+fn attempts_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u32> {
+    if value.is_instance_of::<pyo3::types::PyBool>()
+        || !value.is_instance_of::<pyo3::types::PyInt>()
+    {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "max_attempts must be an int, not {}",
+            value.get_type().name()?
+        )));
+    }
+    match value.extract::<i64>().ok().map(u32::try_from) {
+        Some(Ok(n)) if n >= 1 => Ok(n),
+        _ => Err(param_error(
+            py,
+            "max_attempts",
+            &format!("must be from 1 to {}, not {value}", u32::MAX),
+        )),
+    }
+}
+
+/// Refuses an `endpoint_url` the SDK could not send to (it would fail later, with a debug dump).
+fn check_endpoint(py: Python<'_>, url: &str) -> PyResult<()> {
+    let scheme_ok = ["http://", "https://"].iter().any(|scheme| {
+        url.get(..scheme.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+    });
+    // The SDK's own parse of an endpoint (scheme, authority, path) before each request.
+    let mut probe = aws_smithy_runtime_api::http::Request::empty();
+    if scheme_ok && probe.uri_mut().set_endpoint(url).is_ok() {
+        return Ok(());
+    }
+    Err(param_error(
+        py,
+        "endpoint_url",
+        "must be an http:// or https:// URL with a host, such as http://127.0.0.1:9566",
+    ))
+}
+
+/// `url` with the password of a `user:password@host` authority replaced by `***`, and that
+/// password (to scrub from error messages).
+fn hide_password(url: &str) -> (String, Option<String>) {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    let authority = &url[start..end];
+    let Some(at) = authority.rfind('@') else {
+        return (url.to_owned(), None);
+    };
+    match authority[..at].split_once(':') {
+        Some((user, password)) if !password.is_empty() => {
+            let colon = start + user.len() + 1;
+            let shown = format!("{}***{}", &url[..colon], &url[start + at..]);
+            (shown, Some(password.to_owned()))
+        }
+        _ => (url.to_owned(), None),
+    }
+}
+
 /// A timeout argument: `None` keeps `default`, `math.inf` means no limit (`Ok(None)`), anything
 /// else must be a positive number of seconds.
 fn timeout_arg(
@@ -182,7 +246,7 @@ impl ClientCore {
         aws_access_key_id: Option<String>,
         aws_secret_access_key: Option<String>,
         aws_session_token: Option<String>,
-        max_attempts: Option<u32>,
+        max_attempts: Option<Bound<'_, PyAny>>,
         retry_mode: Option<String>,
         connect_timeout: Option<f64>,
         read_timeout: Option<f64>,
@@ -192,6 +256,16 @@ impl ClientCore {
             return Err(PyValueError::new_err(format!(
                 "unknown service {service:?}"
             )));
+        }
+        match (&aws_access_key_id, &aws_secret_access_key) {
+            (Some(_), None) => {
+                return Err(param_error(py, "aws_secret_access_key", CREDENTIAL_PAIR));
+            }
+            (None, Some(_)) => return Err(param_error(py, "aws_access_key_id", CREDENTIAL_PAIR)),
+            _ => {}
+        }
+        if let Some(url) = &endpoint_url {
+            check_endpoint(py, url)?;
         }
         let mut loader = config_loader(
             region,
@@ -205,14 +279,15 @@ impl ClientCore {
             None | Some("standard") => RetryConfig::standard(),
             Some("adaptive") => RetryConfig::adaptive(),
             Some(other) => {
-                return Err(PyValueError::new_err(format!(
-                    "retry_mode must be 'standard' or 'adaptive', not {other:?}"
-                )))
+                return Err(param_error(
+                    py,
+                    "retry_mode",
+                    &format!("must be 'standard' or 'adaptive', not {other:?}"),
+                ))
             }
         };
         let retry = match max_attempts {
-            Some(0) => return Err(PyValueError::new_err("max_attempts must be at least 1")),
-            Some(n) => retry.with_max_attempts(n),
+            Some(value) => retry.with_max_attempts(attempts_arg(py, &value)?),
             None => retry,
         };
         loader = loader.retry_config(retry);
@@ -247,6 +322,10 @@ impl ClientCore {
             return Err(PyErr::from_value(errors.call_method0("_no_region_error")?));
         }
         let client = build_client(&service, &config);
+        let (shown, password) = match config.endpoint_url().map(hide_password) {
+            Some((shown, password)) => (Some(shown), password),
+            None => (None, None),
+        };
         Ok(ClientCore {
             service,
             current: RwLock::new(Generation {
@@ -258,6 +337,8 @@ impl ClientCore {
             endpoint_bytes: config
                 .endpoint_url()
                 .map_or(AWS_ENDPOINT_BYTES, |url| url.trim_end_matches('/').len()),
+            endpoint_shown: shown,
+            endpoint_password: password,
             config,
         })
     }
@@ -267,9 +348,10 @@ impl ClientCore {
         self.config.region().map(|r| r.to_string())
     }
 
+    /// The custom endpoint, with any password in it hidden.
     #[getter]
     fn endpoint_url(&self) -> Option<String> {
-        self.config.endpoint_url().map(str::to_owned)
+        self.endpoint_shown.clone()
     }
 
     #[getter]
@@ -336,7 +418,7 @@ impl ClientCore {
                 py.detach(|| rt.block_on(async { tokio::time::timeout(wait, &mut request).await }));
             match slice {
                 Ok(Ok(output)) => return output_to_py(py, operation, output),
-                Ok(Err(err)) => return Err(err.into_pyerr(py)),
+                Ok(Err(err)) => return Err(self.scrub(err).into_pyerr(py)),
                 // Dropping `request` on the way out cancels it.
                 Err(_elapsed) => py.check_signals()?,
             }
@@ -352,15 +434,23 @@ impl ClientCore {
     ) -> PyResult<Bound<'py, PyAny>> {
         let request = self.start(op, args)?;
         let operation = self.operation_name(op);
+        let password = self.endpoint_password.clone();
         runtime::get()?;
         pyo3_async_runtimes::generic::future_into_py::<runtime::SharedRuntime, _, _>(
             py,
-            async move { Ok(Outcome(operation, request.await)) },
+            async move {
+                let outcome = request.await.map_err(|e| scrub(e, password.as_deref()));
+                Ok(Outcome(operation, outcome))
+            },
         )
     }
 }
 
 impl ClientCore {
+    fn scrub(&self, err: CallError) -> CallError {
+        scrub(err, self.endpoint_password.as_deref())
+    }
+
     fn operation_name(&self, op: u16) -> &'static str {
         let names = match self.service.as_str() {
             "eks-auth" => generated::eksauth::OPERATIONS,
@@ -421,6 +511,14 @@ impl ClientCore {
         }
         Ok(current.client.clone())
     }
+}
+
+/// `err` without the endpoint's password, should the SDK's message quote the URL.
+fn scrub(mut err: CallError, password: Option<&str>) -> CallError {
+    if let Some(password) = password {
+        err.message = err.message.replace(password, "***");
+    }
+    err
 }
 
 fn poisoned() -> PyErr {

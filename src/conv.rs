@@ -224,6 +224,9 @@ impl FromPy for DateTime {
         } else {
             return Err(wrong_type(obj, path, "datetime or epoch seconds"));
         };
+        if !seconds.is_finite() {
+            return Err(ConvError::new(path, "timestamp must be a finite number"));
+        }
         Ok(DateTime::from_secs_f64(seconds))
     }
 }
@@ -559,14 +562,34 @@ macro_rules! to_py_by_value {
 }
 to_py_by_value!(i32, i64, f64, bool);
 
+/// The epoch seconds of Python's `datetime.min` and `datetime.max` (years 1 and 9999, UTC).
+const PY_DATETIME_MIN_SECS: i64 = -62_135_596_800;
+const PY_DATETIME_MAX_SECS: i64 = 253_402_300_799;
+
 impl ToPy for DateTime {
+    /// A timezone-aware UTC datetime; a time outside Python's range (years 1 to 9999) is clamped
+    /// to `datetime.min` or `datetime.max` (UTC), so the rest of the response stays readable.
     fn to_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let helpers = datetime_helpers(py)?;
-        let seconds = self.secs() as f64 + f64::from(self.subsec_nanos()) / 1e9;
+        let utc = helpers.utc.bind(py);
+        let secs = self.secs();
+        // The last second clamps too: its fraction could round up past the maximum.
+        if !(PY_DATETIME_MIN_SECS..PY_DATETIME_MAX_SECS).contains(&secs) {
+            let bound = if secs < 0 { "min" } else { "max" };
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("tzinfo", utc)?;
+            return Ok(helpers
+                .datetime_type
+                .bind(py)
+                .getattr(bound)?
+                .call_method("replace", (), Some(&kwargs))?
+                .unbind());
+        }
+        let seconds = secs as f64 + f64::from(self.subsec_nanos()) / 1e9;
         Ok(helpers
             .fromtimestamp
             .bind(py)
-            .call1((seconds, helpers.utc.bind(py)))?
+            .call1((seconds, utc))?
             .unbind())
     }
 }

@@ -251,7 +251,8 @@ def _call_error(
     if kind == "internal":
         return InternalError(f"{operation}: eksy failed unexpectedly, a bug to report: {message}")
     if kind == "no_credentials":
-        return NoCredentialsError(f"{operation}: {_NO_CREDENTIALS_HELP}")
+        # The provider's reason tells a missing profile from a failing credential_process.
+        return NoCredentialsError(f"{operation}: {_NO_CREDENTIALS_HELP} The provider said: {message.strip()}")
     if kind == "connection":
         return EndpointConnectionError(
             f"{operation}: the connection to the endpoint failed ({message}). Check endpoint_url, the "
