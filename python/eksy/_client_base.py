@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from eksy._eksy import ClientCore
+
+# What makes a client's configuration secret: kept out of its pickle unless the user opts in.
+_SECRET_OPTIONS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+
+
+def _rebuild(cls: type[_ClientBase], config: dict[str, Any]) -> _ClientBase:
+    return cls(**config)
 
 
 class _ClientBase:
     _service: ClassVar[str]
-    __slots__ = ("_core",)
+    __slots__ = ("_config", "_core")
 
     def __init__(
         self,
@@ -25,6 +32,7 @@ class _ClientBase:
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
         operation_timeout: float | None = None,
+        picklable_credentials: bool = False,
     ) -> None:
         """Create a client.
 
@@ -46,7 +54,28 @@ class _ClientBase:
             read_timeout: Seconds to wait for the response after sending (default 60;
                 ``math.inf`` for no limit).
             operation_timeout: Seconds for a whole call, retries included (default: no limit).
+            picklable_credentials: Let a pickle of this client (multiprocessing, Dask, Ray)
+                carry the explicit credentials and an endpoint password; without it, pickling
+                such a client raises ``TypeError`` so that secrets never travel by accident.
         """
+        # As given, for pickling: a worker rebuilds the client from its configuration.
+        self._config: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("profile", profile),
+                ("endpoint_url", endpoint_url),
+                ("aws_access_key_id", aws_access_key_id),
+                ("aws_secret_access_key", aws_secret_access_key),
+                ("aws_session_token", aws_session_token),
+                ("max_attempts", max_attempts),
+                ("retry_mode", retry_mode),
+                ("connect_timeout", connect_timeout),
+                ("read_timeout", read_timeout),
+                ("operation_timeout", operation_timeout),
+                ("picklable_credentials", picklable_credentials),
+            )
+            if value is not None and value is not False
+        }
         self._core = ClientCore(
             self._service,
             region=region,
@@ -86,6 +115,23 @@ class _ClientBase:
     def operation_timeout(self) -> float | None:
         """Seconds allowed for a whole call, retries included (default None: no limit)."""
         return self._core.timeouts[2]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        config = dict(self._config)
+        # The region as resolved here, so a worker with another environment signs the same way.
+        if self.region is not None:
+            config["region"] = self.region
+        secret = [name for name in _SECRET_OPTIONS if name in config]
+        if "endpoint_url" in config and self.endpoint_url != config["endpoint_url"]:
+            secret.append("a password in endpoint_url")
+        if secret and not config.get("picklable_credentials"):
+            raise TypeError(
+                f"{type(self).__name__} was created with {', '.join(secret)}, which are not pickled "
+                "unless you opt in: create it with picklable_credentials=True to send them with the "
+                "client, or let the workers find credentials themselves (environment, profile= or an "
+                "instance role)"
+            )
+        return (_rebuild, (type(self), config))
 
     def __repr__(self) -> str:
         endpoint = f", endpoint_url={self.endpoint_url!r}" if self.endpoint_url else ""
