@@ -10,6 +10,19 @@ from eksy._eksy import ClientCore
 _SECRET_OPTIONS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 
 
+def _not_utf8(arguments: dict[str, Any]) -> Exception:
+    """The ParamValidationError for a str argument that is not valid UTF-8 (a lone surrogate)."""
+    from eksy._errors import ParamValidationError
+
+    for name, value in arguments.items():
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                return ParamValidationError("is not valid UTF-8 (it holds a lone surrogate)", path=name)
+    return ParamValidationError("a string argument is not valid UTF-8", path="")
+
+
 def _rebuild(cls: type[_ClientBase], config: dict[str, Any]) -> _ClientBase:
     return cls(**config)
 
@@ -76,20 +89,23 @@ class _ClientBase:
             )
             if value is not None and value is not False
         }
-        self._core = ClientCore(
-            self._service,
-            region=region,
-            profile=profile,
-            endpoint_url=endpoint_url,
-            aws_access_key_id=aws_access_key_id,
-            aws_secret_access_key=aws_secret_access_key,
-            aws_session_token=aws_session_token,
-            max_attempts=max_attempts,
-            retry_mode=retry_mode,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            operation_timeout=operation_timeout,
-        )
+        try:
+            self._core = ClientCore(
+                self._service,
+                region=region,
+                profile=profile,
+                endpoint_url=endpoint_url,
+                aws_access_key_id=aws_access_key_id,
+                aws_secret_access_key=aws_secret_access_key,
+                aws_session_token=aws_session_token,
+                max_attempts=max_attempts,
+                retry_mode=retry_mode,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                operation_timeout=operation_timeout,
+            )
+        except UnicodeEncodeError:
+            raise _not_utf8(locals()) from None
 
     @property
     def region(self) -> str | None:
