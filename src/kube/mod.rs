@@ -30,12 +30,13 @@ pub enum TokenError {
 }
 
 impl TokenError {
-    fn no_credentials() -> Self {
+    /// `reason`: the provider's error and its sources (what the clients report too).
+    fn no_credentials(reason: String) -> Self {
         TokenError::Call(CallError {
             kind: CallKind::NoCredentials,
             operation: "GetToken",
             code: None,
-            message: String::new(),
+            message: reason,
             status: None,
             request_id: None,
             body: None,
@@ -70,6 +71,20 @@ impl TokenError {
             Err(e) => e,
         }
     }
+}
+
+/// An error's message and its sources', joined (no Debug dump).
+fn reason_of(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
 }
 
 /// SHA-256 over length-prefixed fields, `None` distinct from `""`.
@@ -146,13 +161,13 @@ async fn resolve(loader: ConfigLoader) -> Result<Resolved, TokenError> {
         .map(|r| r.to_string())
         .ok_or(TokenError::NoRegion)?;
     let endpoint = token::resolve_endpoint(&config, &region).await?;
-    let provider = config
-        .credentials_provider()
-        .ok_or_else(TokenError::no_credentials)?;
+    let provider = config.credentials_provider().ok_or_else(|| {
+        TokenError::no_credentials("no credentials provider is configured".into())
+    })?;
     let base = provider
         .provide_credentials()
         .await
-        .map_err(|_| TokenError::no_credentials())?;
+        .map_err(|e| TokenError::no_credentials(reason_of(&e)))?;
     Ok(Resolved {
         config,
         region,

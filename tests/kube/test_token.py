@@ -180,6 +180,13 @@ def test_no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         get_token("prod", region="us-west-2")
 
 
+def test_no_credentials_says_why() -> None:
+    # The provider chain's reason: what it tried and why each provider had nothing.
+    with pytest.raises(eksy.NoCredentialsError, match=r"The provider said: (.|\n)*Environment") as caught:
+        get_token("prod", region="us-west-2", profile="nope")
+    assert "IMDS disabled" in str(caught.value)
+
+
 def test_no_region() -> None:
     with pytest.raises(eksy.NoRegionError):
         get_token("prod", **KEYS)

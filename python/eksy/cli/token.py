@@ -254,8 +254,10 @@ def main(argv: list[str]) -> int:
         )
         return 1
     except EksError as error:
-        # The messages name what is missing or refused, never a secret.
-        print(f"eksy token: {error}", file=sys.stderr)
+        # The messages name what is missing or refused, never a secret; kubectl shows stderr
+        # as is, so a multi-line reason (the credential chain's) becomes one line.
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        print(f"eksy token: {'; '.join(lines)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
