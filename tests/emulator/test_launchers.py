@@ -55,7 +55,7 @@ def help_of(command: list[str]) -> str:
 def test_both_launchers_take_the_same_flags_with_the_same_defaults(binary: str) -> None:
     helps = {name: help_of(command) for name, command in launchers(binary).items()}
     python_flags, rust_flags = (options(text) for text in helps.values())
-    assert set(python_flags) == {"--help", "--host", "--port", "--region", "--account-id", "--timing"}
+    assert set(python_flags) == {"--help", "--host", "--port", "--region", "--account-id", "--timing", "--state-file"}
     assert rust_flags == python_flags
     assert python_flags["--port"][1] == "9566"
     usages = {name: text.splitlines()[0].replace(name, "PROG") for name, text in helps.items()}

@@ -1,5 +1,8 @@
 """LocalEKS: the emulator started in this process, and its testing controls.
 
+Over 400 lines because every control is a small documented method of the one class users
+meet first; the identity, Kubernetes and state controls already live in mixins beside it.
+
 Requests need SigV4 credentials (any values; signatures are not verified). The account is
 the access key id when it is 12 digits, else ``account_id`` (default ``123456789012``); the
 region comes from the request's credential scope.
