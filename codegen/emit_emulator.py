@@ -27,7 +27,7 @@ def emit_ops(services: list[Service]) -> str:
         *[f"        Op::{name}," for name, _ in ops],
         "    ];",
         "",
-        "    /// The model's operation name (`\"DescribeCluster\"`).",
+        '    /// The model\'s operation name (`"DescribeCluster"`).',
         "    pub fn name(self) -> &'static str {",
         "        match self {",
         *[f'            Op::{name} => "{name}",' for name, _ in ops],

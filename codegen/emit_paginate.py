@@ -11,9 +11,10 @@ import re
 import textwrap
 from typing import Any
 
-from docs import to_text
 from emit_python import HEADER, docstring, member_doc, py_type
 from model import Service, py_name
+
+from docs import to_text
 
 CLIENTS = {"eks": "EKS", "eks-auth": "EKSAuth"}
 
