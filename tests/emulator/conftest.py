@@ -134,6 +134,8 @@ def make_cluster(local_eks: Any, eks: Any) -> Callable[..., dict[str, Any]]:
     def make(name: str = "demo", **kwargs: Any) -> dict[str, Any]:
         kwargs.setdefault("roleArn", ROLE)
         kwargs.setdefault("resourcesVpcConfig", VPC)
+        # The API's default authentication mode is CONFIG_MAP; most tests use access entries.
+        kwargs.setdefault("accessConfig", {"authenticationMode": "API_AND_CONFIG_MAP"})
         eks.create_cluster(name=name, **kwargs)
         local_eks.advance(3600)
         return dict(eks.describe_cluster(name=name)["cluster"])

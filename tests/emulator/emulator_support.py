@@ -87,3 +87,11 @@ def error_of(call: Any, **kwargs: Any) -> tuple[str, int, dict[str, Any]]:
         call(**kwargs)
     response = info.value.response
     return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response
+
+
+def upgradable(eks: Any) -> tuple[str, str]:
+    """The two newest Kubernetes versions the emulator offers now, for boto3 ``eks``: its
+    version catalog follows the clock, so a fixed version would fall out of support."""
+    offered = [v["clusterVersion"] for v in eks.describe_cluster_versions()["clusterVersions"]]
+    newest = sorted(offered, key=lambda v: int(v.split(".")[1]))
+    return newest[-2], newest[-1]

@@ -79,6 +79,8 @@ def make_active_cluster(local: LocalEKS, name: str = "demo", **kwargs: Any) -> d
     """
     eks = local.client()
     if name not in eks.list_clusters().clusters:
+        # The API's default authentication mode is CONFIG_MAP; these tests use access entries.
+        kwargs.setdefault("access_config", {"authentication_mode": "API_AND_CONFIG_MAP"})
         eks.create_cluster(name=name, role_arn=ROLE, resources_vpc_config={"subnet_ids": SUBNETS}, **kwargs)
     wait_for(lambda: getattr(eks.describe_cluster(name=name).cluster, "endpoint", None) is not None)
     cluster = eks.describe_cluster(name=name).cluster

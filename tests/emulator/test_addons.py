@@ -6,15 +6,17 @@ import json
 from typing import Any
 
 import pytest
-from emulator_support import error_of
+from emulator_support import error_of, upgradable
 
 pytestmark = pytest.mark.usefixtures("slow_lifecycles")
 
 
 def test_addons(local_eks: Any, eks: Any, make_cluster: Any) -> None:
-    make_cluster("demo", version="1.31")
+    # A version the catalog offers now; kube-proxy's versions follow the catalog's patch releases.
+    version = upgradable(eks)[0]
+    make_cluster("demo", version=version)
     addon = eks.create_addon(clusterName="demo", addonName="kube-proxy", tags={"x": "y"})["addon"]
-    assert addon["status"] == "CREATING" and addon["addonVersion"] == "v1.31.10-eksbuild.2"
+    assert addon["status"] == "CREATING" and addon["addonVersion"].startswith(f"v{version}.")
     code, status, response = error_of(eks.create_addon, clusterName="demo", addonName="kube-proxy")
     assert (code, status, response["addonName"], response["clusterName"]) == (
         "ResourceInUseException",
@@ -24,7 +26,7 @@ def test_addons(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     )
     code, _, response = error_of(eks.create_addon, clusterName="demo", addonName="not-an-addon")
     assert code == "InvalidParameterException" and response["addonName"] == "not-an-addon"
-    code, _, _ = error_of(eks.create_addon, clusterName="demo", addonName="coredns", addonVersion="v1.12.2-eksbuild.4")
+    code, _, _ = error_of(eks.create_addon, clusterName="demo", addonName="coredns", addonVersion="v1.11.1-eksbuild.13")
     assert code == "InvalidParameterException"
     code, _, _ = error_of(eks.update_addon, clusterName="demo", addonName="kube-proxy")
     assert code == "InvalidRequestException"
@@ -63,10 +65,13 @@ def test_addon_catalog(eks: Any) -> None:
         "eks-pod-identity-agent",
         "aws-efs-csi-driver",
     } <= names
-    proxy = eks.describe_addon_versions(addonName="kube-proxy", kubernetesVersion="1.30")["addons"]
-    assert [v["addonVersion"] for v in proxy[0]["addonVersions"]] == ["v1.30.14-eksbuild.2"]
-    compat = proxy[0]["addonVersions"][0]["compatibilities"]
-    assert compat == [{"clusterVersion": "1.30", "platformVersions": ["*"], "defaultVersion": True}]
+    version = upgradable(eks)[0]
+    proxy = eks.describe_addon_versions(addonName="kube-proxy", kubernetesVersion=version)["addons"]
+    [only] = proxy[0]["addonVersions"]
+    assert only["addonVersion"].startswith(f"v{version}.")
+    assert only["compatibilities"] == [{"clusterVersion": version, "platformVersions": ["*"], "defaultVersion": True}]
+    # Versions out of support have no add-ons any more (the catalog's 1.29 ended in March 2026).
+    assert eks.describe_addon_versions(addonName="kube-proxy", kubernetesVersion="1.29")["addons"] == []
     storage = eks.describe_addon_versions(types=["storage"])["addons"]
     assert storage and all(a["type"] == "storage" for a in storage)
     pages = list(eks.get_paginator("describe_addon_versions").paginate(PaginationConfig={"PageSize": 3}))

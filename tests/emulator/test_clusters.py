@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_support import ROLE, error_of
+from emulator_support import ROLE, VPC, error_of, upgradable
 
 pytestmark = pytest.mark.usefixtures("slow_lifecycles")
 
 
 def test_cluster_identity_and_lifecycle(local_eks: Any, eks: Any) -> None:
     created = eks.create_cluster(
-        name="demo", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["s-1", "s-2"]}, tags={"team": "a"}
+        name="demo", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]}, tags={"team": "a"}
     )["cluster"]
     assert created["status"] == "CREATING"
     assert created["arn"] == f"arn:aws:eks:{local_eks.region}:123456789012:cluster/demo"
@@ -36,11 +36,9 @@ def test_cluster_identity_and_lifecycle(local_eks: Any, eks: Any) -> None:
 
 def test_cluster_errors(local_eks: Any, eks: Any, make_cluster: Any) -> None:
     make_cluster("demo")
-    code, status, response = error_of(
-        eks.create_cluster, name="demo", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["s"]}
-    )
+    code, status, response = error_of(eks.create_cluster, name="demo", roleArn=ROLE, resourcesVpcConfig=VPC)
     assert (code, status, response["clusterName"]) == ("ResourceInUseException", 409, "demo")
-    code, _, response = error_of(eks.create_cluster, name="old", roleArn=ROLE, resourcesVpcConfig={}, version="1.10")
+    code, _, response = error_of(eks.create_cluster, name="old", roleArn=ROLE, resourcesVpcConfig=VPC, version="1.10")
     assert code == "InvalidParameterException" and response["clusterName"] == "old"
     for call, kwargs in [
         (eks.delete_cluster, {"name": "nope"}),
@@ -90,7 +88,13 @@ def test_update_cluster_config_and_updates(local_eks: Any, eks: Any, make_cluste
     assert (code, status, response["clusterName"]) == ("ResourceInUseException", 409, "demo")
     local_eks.advance(3600)
     cluster = eks.describe_cluster(name="demo")["cluster"]
-    assert cluster["status"] == "ACTIVE" and cluster["logging"] == logging
+    # EKS reports every log type: the enabled ones, then the disabled ones.
+    assert cluster["status"] == "ACTIVE" and cluster["logging"] == {
+        "clusterLogging": [
+            {"types": ["api", "audit"], "enabled": True},
+            {"types": ["authenticator", "controllerManager", "scheduler"], "enabled": False},
+        ]
+    }
     assert eks.describe_update(name="demo", updateId=update["id"])["update"]["status"] == "Successful"
     vpc = eks.update_cluster_config(name="demo", resourcesVpcConfig={"endpointPrivateAccess": True})["update"]
     assert vpc["type"] == "EndpointAccessUpdate"
@@ -100,7 +104,10 @@ def test_update_cluster_config_and_updates(local_eks: Any, eks: Any, make_cluste
     code, _, _ = error_of(eks.update_cluster_config, name="demo")
     assert code == "InvalidParameterException"
     code, _, _ = error_of(
-        eks.update_cluster_config, name="demo", logging=logging, upgradePolicy={"supportType": "STANDARD"}
+        eks.update_cluster_config,
+        name="demo",
+        logging={"clusterLogging": [{"types": ["scheduler"], "enabled": True}]},
+        upgradePolicy={"supportType": "STANDARD"},
     )
     assert code == "InvalidParameterException"
     code, status, response = error_of(eks.describe_update, name="demo", updateId="nope")
@@ -108,16 +115,18 @@ def test_update_cluster_config_and_updates(local_eks: Any, eks: Any, make_cluste
 
 
 def test_update_cluster_version_one_minor_at_a_time(local_eks: Any, eks: Any, make_cluster: Any) -> None:
-    make_cluster("demo", version="1.31")
-    for target in ["1.31", "1.33", "1.30", "banana"]:
+    old, new = upgradable(eks)
+    make_cluster("demo", version=old)
+    older = f"1.{int(old.split('.')[1]) - 1}"
+    for target in [old, f"1.{int(new.split('.')[1]) + 1}", older, "banana"]:
         code, status, response = error_of(eks.update_cluster_version, name="demo", version=target)
         assert (code, status, response["clusterName"]) == ("InvalidParameterException", 400, "demo")
-    update = eks.update_cluster_version(name="demo", version="1.32")["update"]
+    update = eks.update_cluster_version(name="demo", version=new)["update"]
     assert update["type"] == "VersionUpdate"
-    assert eks.describe_cluster(name="demo")["cluster"]["version"] == "1.31"
+    assert eks.describe_cluster(name="demo")["cluster"]["version"] == old
     local_eks.advance(3600)
     cluster = eks.describe_cluster(name="demo")["cluster"]
-    assert cluster["version"] == "1.32" and cluster["status"] == "ACTIVE"
+    assert cluster["version"] == new and cluster["status"] == "ACTIVE"
 
 
 def test_associate_encryption_config(local_eks: Any, eks: Any, make_cluster: Any) -> None:
@@ -132,12 +141,13 @@ def test_associate_encryption_config(local_eks: Any, eks: Any, make_cluster: Any
 
 
 def test_cancel_update(local_eks: Any, eks: Any, make_cluster: Any) -> None:
-    make_cluster("demo", version="1.31")
-    update = eks.update_cluster_version(name="demo", version="1.32")["update"]
+    old, new = upgradable(eks)
+    make_cluster("demo", version=old)
+    update = eks.update_cluster_version(name="demo", version=new)["update"]
     cancelled = eks.cancel_update(name="demo", updateId=update["id"])["update"]
     assert cancelled["status"] == "Cancelled" and cancelled["cancellation"]["status"] == "Successful"
     cluster = eks.describe_cluster(name="demo")["cluster"]
-    assert (cluster["status"], cluster["version"]) == ("ACTIVE", "1.31")
+    assert (cluster["status"], cluster["version"]) == ("ACTIVE", old)
     code, _, _ = error_of(eks.cancel_update, name="demo", updateId=update["id"])
     assert code == "InvalidRequestException"
 
@@ -145,7 +155,7 @@ def test_cancel_update(local_eks: Any, eks: Any, make_cluster: Any) -> None:
 def test_list_clusters_pagination(local_eks: Any, eks: Any) -> None:
     names = [f"c{i:02d}" for i in range(7)]
     for name in reversed(names):
-        eks.create_cluster(name=name, roleArn=ROLE, resourcesVpcConfig={})
+        eks.create_cluster(name=name, roleArn=ROLE, resourcesVpcConfig=VPC)
     seen: list[str] = []
     token = None
     while True:
@@ -164,13 +174,27 @@ def test_list_clusters_pagination(local_eks: Any, eks: Any) -> None:
     assert (code, status) == ("InvalidParameterException", 400)
 
 
-def test_describe_cluster_versions(eks: Any) -> None:
+def test_describe_cluster_versions(local_eks: Any, eks: Any) -> None:
     versions = eks.describe_cluster_versions(includeAll=True)["clusterVersions"]
-    assert [v["clusterVersion"] for v in versions] == ["1.34", "1.33", "1.32", "1.31", "1.30", "1.29"]
+    # Every released version of the built-in catalog, newest first (RULES.md, version catalog).
+    assert [v["clusterVersion"] for v in versions] == ["1.35", "1.34", "1.33", "1.32", "1.31", "1.30", "1.29"]
     assert all(v["clusterType"] == "eks" and v["defaultPlatformVersion"].startswith("eks.") for v in versions)
-    assert all(v["endOfStandardSupportDate"] < v["endOfExtendedSupportDate"] for v in versions)
+    assert all(v["releaseDate"] < v["endOfStandardSupportDate"] < v["endOfExtendedSupportDate"] for v in versions)
+    now = local_eks.now()
+    for v in versions:
+        expected = (
+            "STANDARD_SUPPORT"
+            if now < v["endOfStandardSupportDate"].timestamp()
+            else "EXTENDED_SUPPORT"
+            if now < v["endOfExtendedSupportDate"].timestamp()
+            else "UNSUPPORTED"
+        )
+        assert v["versionStatus"] == expected, v
     default = eks.describe_cluster_versions(defaultOnly=True)["clusterVersions"]
-    assert [v["clusterVersion"] for v in default] == ["1.33"] and default[0]["defaultVersion"] is True
+    assert len(default) == 1 and default[0]["defaultVersion"] is True
+    assert default[0]["versionStatus"] == "STANDARD_SUPPORT"
+    offered = eks.describe_cluster_versions()["clusterVersions"]
+    assert offered and all(v["versionStatus"] != "UNSUPPORTED" for v in offered)
     picked = eks.describe_cluster_versions(clusterVersions=["1.30", "1.32"])["clusterVersions"]
     assert [v["clusterVersion"] for v in picked] == ["1.32", "1.30"]
     for v in versions:

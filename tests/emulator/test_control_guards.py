@@ -18,7 +18,9 @@ ROLE = "arn:aws:iam::123456789012:role/eks"
 @pytest.fixture
 def local() -> Iterator[LocalEKS]:
     with LocalEKS() as emulator:
-        emulator.client().create_cluster(name="demo", role_arn=ROLE, resources_vpc_config={})
+        emulator.client().create_cluster(
+            name="demo", role_arn=ROLE, resources_vpc_config={"subnet_ids": ["subnet-a", "subnet-b"]}
+        )
         yield emulator
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import boto3
-from emulator_support import SIGV4
+from emulator_support import ROLE, SIGV4
 
 ITERATIONS = 1500
 METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS"]
@@ -102,7 +102,7 @@ def random_headers(rng: random.Random) -> dict[str, str]:
 
 def test_fuzz_every_route(local_eks: Any, eks: Any, make_cluster: Any, raw: Any) -> None:
     make_cluster("keep", tags={"owner": "fuzz"})
-    eks.create_nodegroup(clusterName="keep", nodegroupName="ng", subnets=["s"], nodeRole="r")
+    eks.create_nodegroup(clusterName="keep", nodegroupName="ng", subnets=["s"], nodeRole=ROLE)
     before = eks.describe_cluster(name="keep")["cluster"]
     rng = random.Random(20240611)
     routes = templates()

@@ -56,6 +56,7 @@ def test_kubectl_get_nodes_follows_create_scale_and_delete(local: LocalEKS, tmp_
         return list(json.loads(result.stdout)["items"])
 
     nodes = listed()
+    version = eks.describe_nodegroup(cluster_name="demo", nodegroup_name="workers").nodegroup.version
     assert len(nodes) == 3
     for node in nodes:
         labels = node["metadata"]["labels"]
@@ -66,7 +67,8 @@ def test_kubectl_get_nodes_follows_create_scale_and_delete(local: LocalEKS, tmp_
         assert node["status"]["capacity"]["cpu"] == "4"
         ready = [c for c in node["status"]["conditions"] if c["type"] == "Ready"]
         assert ready == [dict(ready[0], status="True")]
-        assert node["status"]["nodeInfo"]["kubeletVersion"].startswith("v1.33.")
+        # The node group's Kubernetes version: the cluster's, the catalog's default.
+        assert node["status"]["nodeInfo"]["kubeletVersion"].startswith(f"v{version}.")
     table = kubectl(config, "get", "nodes")
     assert table.returncode == 0, table.stderr
     header, *rows = table.stdout.strip().splitlines()

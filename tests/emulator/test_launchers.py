@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from emulator_support import HAVE_EXTENSION, START_LINE, emulator_binary
+from emulator_support import HAVE_EXTENSION, ROLE, START_LINE, VPC, emulator_binary
 
 needs_extension = pytest.mark.skipif(not HAVE_EXTENSION, reason="`eksy local` needs the built extension")
 # A cold build of the binary takes minutes on a small machine; it is a no-op when up to date.
@@ -89,7 +89,7 @@ def test_each_launcher_serves_and_stops_on_a_signal(
     eks = boto3.client(
         "eks", endpoint_url=match["url"], region_name="eu-west-1", aws_access_key_id="a", aws_secret_access_key="b"
     )
-    cluster = eks.create_cluster(name="c", roleArn="r", resourcesVpcConfig={})["cluster"]
+    cluster = eks.create_cluster(name="c", roleArn=ROLE, resourcesVpcConfig=VPC)["cluster"]
     assert cluster["arn"] == "arn:aws:eks:eu-west-1:111122223333:cluster/c"
     assert eks.describe_cluster(name="c")["cluster"]["status"] == "ACTIVE"  # --timing all=0 applied
     proc.send_signal(stop_signal)

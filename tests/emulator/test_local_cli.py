@@ -10,7 +10,7 @@ import sys
 
 import boto3
 import pytest
-from emulator_support import HAVE_EXTENSION
+from emulator_support import HAVE_EXTENSION, ROLE, VPC
 
 pytestmark = pytest.mark.skipif(not HAVE_EXTENSION, reason="needs the built extension (eksy._eksy.Emulator)")
 
@@ -32,7 +32,7 @@ def test_eksy_local_serves_and_stops(stop_signal: signal.Signals) -> None:
         eks = boto3.client(
             "eks", endpoint_url=url, region_name="eu-west-1", aws_access_key_id="a", aws_secret_access_key="b"
         )
-        cluster = eks.create_cluster(name="c", roleArn="r", resourcesVpcConfig={})["cluster"]
+        cluster = eks.create_cluster(name="c", roleArn=ROLE, resourcesVpcConfig=VPC)["cluster"]
         assert cluster["arn"].startswith("arn:aws:eks:eu-west-1:")
         assert eks.describe_cluster(name="c")["cluster"]["status"] == "ACTIVE"
         proc.send_signal(stop_signal)

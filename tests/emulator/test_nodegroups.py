@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_support import ROLE, error_of
+from emulator_support import ROLE, VPC, error_of
 
 pytestmark = pytest.mark.usefixtures("slow_lifecycles")
 
@@ -75,7 +75,7 @@ def test_nodegroup_lifecycle_and_updates(local_eks: Any, eks: Any, make_cluster:
 
 
 def test_nodegroup_needs_active_cluster_and_valid_sizes(local_eks: Any, eks: Any) -> None:
-    eks.create_cluster(name="demo", roleArn=ROLE, resourcesVpcConfig={})
+    eks.create_cluster(name="demo", roleArn=ROLE, resourcesVpcConfig=VPC)
     code, _, response = error_of(
         eks.create_nodegroup, clusterName="demo", nodegroupName="ng", subnets=["s"], nodeRole=ROLE
     )

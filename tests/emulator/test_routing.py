@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 from botocore.model import ListShape, MapShape, Shape, StructureShape
-from emulator_support import boto_client
+from emulator_support import ROLE, VPC, boto_client
 
 
 def minimal(shape: Shape) -> Any:
@@ -195,7 +195,7 @@ def test_controls_report_errors(local_eks: Any) -> None:
 
 
 def test_reset_forgets_everything(local_eks: Any, eks: Any) -> None:
-    eks.create_cluster(name="a", roleArn="r", resourcesVpcConfig={})
+    eks.create_cluster(name="a", roleArn=ROLE, resourcesVpcConfig=VPC)
     local_eks.reset()
     assert eks.list_clusters()["clusters"] == []
     assert [r["operation"] for r in local_eks.requests()] == ["ListClusters"]
@@ -204,7 +204,7 @@ def test_reset_forgets_everything(local_eks: Any, eks: Any) -> None:
 
 
 def test_recorded_request_details(local_eks: Any, eks: Any) -> None:
-    eks.create_cluster(name="a", roleArn="r", resourcesVpcConfig={}, tags={"k": "v"})
+    eks.create_cluster(name="a", roleArn=ROLE, resourcesVpcConfig=VPC, tags={"k": "v"})
     eks.list_clusters(maxResults=5)
     create, listing = local_eks.requests()
     assert (create["method"], create["path"], create["body"]["tags"]) == ("POST", "/clusters", {"k": "v"})

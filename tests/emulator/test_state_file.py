@@ -81,7 +81,8 @@ eks = local.client()
 print("ready", flush=True)
 i = 0
 while True:
-    eks.create_cluster(name=f"c{i}", role_arn="arn:aws:iam::123456789012:role/eks", resources_vpc_config={})
+    eks.create_cluster(name=f"c{i}", role_arn="arn:aws:iam::123456789012:role/eks",
+                       resources_vpc_config={"subnet_ids": ["subnet-a", "subnet-b"]})
     eks.tag_resource(resource_arn=f"arn:aws:eks:us-east-1:123456789012:cluster/c{i}", tags={"n": "x" * 2000})
     i += 1
 """
@@ -144,7 +145,7 @@ def test_eksy_local_state_file_flag(tmp_path: Path) -> None:
         eks = boto3.client(
             "eks", endpoint_url=url, region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
         )
-        eks.create_cluster(name="kept", roleArn=ROLE, resourcesVpcConfig={})
+        eks.create_cluster(name="kept", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["subnet-a", "subnet-b"]})
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(30)

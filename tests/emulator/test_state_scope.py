@@ -6,7 +6,7 @@ from typing import Any
 
 import boto3
 import pytest
-from emulator_support import ROLE, error_of
+from emulator_support import ROLE, VPC, error_of
 
 pytestmark = pytest.mark.usefixtures("slow_lifecycles")
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("slow_lifecycles")
 def test_state_is_separate_per_account_and_region(local_eks: Any, eks: Any) -> None:
     import boto3
 
-    eks.create_cluster(name="mine", roleArn=ROLE, resourcesVpcConfig={})
+    eks.create_cluster(name="mine", roleArn=ROLE, resourcesVpcConfig=VPC)
 
     def client(region: str, key: str) -> Any:
         return boto3.client(
@@ -29,7 +29,7 @@ def test_state_is_separate_per_account_and_region(local_eks: Any, eks: Any) -> N
     assert client("eu-west-1", "testing").list_clusters()["clusters"] == []
     other_account = client(local_eks.region, "111122223333")
     assert other_account.list_clusters()["clusters"] == []
-    created = other_account.create_cluster(name="theirs", roleArn=ROLE, resourcesVpcConfig={})["cluster"]
+    created = other_account.create_cluster(name="theirs", roleArn=ROLE, resourcesVpcConfig=VPC)["cluster"]
     assert created["arn"] == f"arn:aws:eks:{local_eks.region}:111122223333:cluster/theirs"
 
 

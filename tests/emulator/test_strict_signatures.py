@@ -22,6 +22,7 @@ import botocore.exceptions
 import eksy
 import pytest
 from eksy.testing import LocalEKS
+from emulator_support import ROLE
 
 
 @pytest.fixture
@@ -63,7 +64,9 @@ def test_correctly_signed_requests_pass(local: LocalEKS) -> None:
     assert boto(local).list_clusters()["clusters"] == []
     assert local.client().list_clusters().clusters == []
     alice = local.add_identity("arn:aws:iam::123456789012:user/alice")
-    local.client(alice).create_cluster(name="demo", role_arn="arn:aws:iam::1:role/r", resources_vpc_config={})
+    local.client(alice).create_cluster(
+        name="demo", role_arn=ROLE, resources_vpc_config={"subnet_ids": ["subnet-a", "subnet-b"]}
+    )
     assert boto(local, alice.access_key_id, alice.secret_access_key).describe_cluster(name="demo")["cluster"]
     # Path labels that need encoding and query strings are signed and verified too.
     assert boto(local).list_nodegroups(clusterName="demo", maxResults=5)["nodegroups"] == []
@@ -95,7 +98,9 @@ def test_tampered_body_and_header(local: LocalEKS) -> None:
     client = boto(local)
     client.meta.events.register_first("before-send.eks.CreateCluster", tamper_body)
     code, status, _ = boto_error(
-        lambda: client.create_cluster(name="demo", roleArn="arn:aws:iam::1:role/r", resourcesVpcConfig={})
+        lambda: client.create_cluster(
+            name="demo", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["subnet-a", "subnet-b"]}
+        )
     )
     assert (code, status) == ("InvalidSignatureException", 403)
 
@@ -143,7 +148,8 @@ import sys, eksy
 eks = eksy.EKS(region="us-east-1", endpoint_url=sys.argv[1], aws_access_key_id="testing",
                aws_secret_access_key="testing", max_attempts=1)
 try:
-    eks.create_cluster(name="demo", role_arn="arn:aws:iam::1:role/r", resources_vpc_config={})
+    eks.create_cluster(name="demo", role_arn="arn:aws:iam::123456789012:role/r",
+                       resources_vpc_config={"subnet_ids": ["subnet-a", "subnet-b"]})
 except eksy.ServiceError as error:
     print(error.code)
 """

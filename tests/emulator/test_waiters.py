@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import WaiterError
+from emulator_support import VPC, upgradable
 
 ROLE = "arn:aws:iam::123456789012:role/eks"
 FAST = {"Delay": 0.02, "MaxAttempts": 100}
@@ -30,14 +31,14 @@ def fails(eks: Any, waiter: str, **kwargs: Any) -> None:
 
 
 def test_cluster_waiters(local_eks: Any, eks: Any) -> None:
-    eks.create_cluster(name="demo", roleArn=ROLE, resourcesVpcConfig={})
+    eks.create_cluster(name="demo", roleArn=ROLE, resourcesVpcConfig=VPC)
     wait(eks, "cluster_active", name="demo")
     eks.delete_cluster(name="demo")
     wait(eks, "cluster_deleted", name="demo")
 
 
 def test_cluster_waiters_fail_on_forced_failures(local_eks: Any, eks: Any) -> None:
-    eks.create_cluster(name="demo", roleArn=ROLE, resourcesVpcConfig={})
+    eks.create_cluster(name="demo", roleArn=ROLE, resourcesVpcConfig=VPC)
     local_eks.force_status("cluster", "demo", "FAILED")
     fails(eks, "cluster_active", name="demo")
     health = eks.describe_cluster(name="demo")["cluster"]["health"]["issues"]
@@ -105,7 +106,7 @@ def test_fargate_profile_waiters(local_eks: Any, eks: Any, make_cluster: Any) ->
 
 def test_waiter_times_out_without_sleeping_when_timings_are_long(local_eks: Any, eks: Any) -> None:
     local_eks.set_timings(cluster_create=3600)
-    eks.create_cluster(name="slow", roleArn=ROLE, resourcesVpcConfig={})
+    eks.create_cluster(name="slow", roleArn=ROLE, resourcesVpcConfig=VPC)
     with pytest.raises(WaiterError) as info:
         eks.get_waiter("cluster_active").wait(name="slow", WaiterConfig={"Delay": 0.01, "MaxAttempts": 3})
     assert "Max attempts exceeded" in str(info.value)
@@ -114,8 +115,9 @@ def test_waiter_times_out_without_sleeping_when_timings_are_long(local_eks: Any,
 
 
 def test_forced_update_failure(local_eks: Any, eks: Any, make_cluster: Any) -> None:
-    make_cluster("demo", version="1.31")
-    update = eks.update_cluster_version(name="demo", version="1.32")["update"]
+    old, new = upgradable(eks)
+    make_cluster("demo", version=old)
+    update = eks.update_cluster_version(name="demo", version=new)["update"]
     local_eks.force_status("update", "demo", "Failed", update["id"])
     described = eks.describe_update(name="demo", updateId=update["id"])["update"]
     assert described["status"] == "Failed" and described["errors"][0]["errorCode"] == "Unknown"

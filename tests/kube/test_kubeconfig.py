@@ -542,7 +542,9 @@ def test_profile_is_used_for_describe_and_set_for_eksy_token(
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     team = eksy.EKS(profile="team", endpoint_url=local.endpoint_url)
     team.create_cluster(
-        name=CLUSTER, role_arn="arn:aws:iam::111122223333:role/r", resources_vpc_config={"subnet_ids": ["subnet-1"]}
+        name=CLUSTER,
+        role_arn="arn:aws:iam::111122223333:role/r",
+        resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]},
     )
 
     path = tmp_path / "config"
@@ -556,7 +558,9 @@ def test_region_of_the_token_is_the_clusters(local: LocalEKS, tmp_path: Path, mo
     monkeypatch.delenv("AWS_REGION")
     eu = eksy.EKS(region="eu-west-1", endpoint_url=local.endpoint_url)
     eu.create_cluster(
-        name=CLUSTER, role_arn="arn:aws:iam::123456789012:role/r", resources_vpc_config={"subnet_ids": ["subnet-1"]}
+        name=CLUSTER,
+        role_arn="arn:aws:iam::123456789012:role/r",
+        resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]},
     )
     path = tmp_path / "config"
     update_kubeconfig(CLUSTER, region="eu-west-1", kubeconfig=path, endpoint_url=local.endpoint_url)
@@ -570,7 +574,11 @@ def test_region_of_the_token_is_the_clusters(local: LocalEKS, tmp_path: Path, mo
 def test_creating_cluster_is_refused_with_its_status(local: LocalEKS, tmp_path: Path) -> None:
     local.set_timings(cluster_create=3600)
     create = local.client().create_cluster
-    create(name=CLUSTER, role_arn="arn:aws:iam::123456789012:role/r", resources_vpc_config={"subnet_ids": ["subnet-1"]})
+    create(
+        name=CLUSTER,
+        role_arn="arn:aws:iam::123456789012:role/r",
+        resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]},
+    )
     path = tmp_path / "config"
     with pytest.raises(KubeconfigError, match=r"cluster 'prod' is CREATING; .* ACTIVE or UPDATING") as caught:
         update(local, kubeconfig=path)
@@ -585,7 +593,10 @@ def test_failed_cluster_is_refused_with_its_status(local: LocalEKS, cluster: dic
 
 def test_updating_cluster_is_accepted(local: LocalEKS, cluster: dict[str, Any], tmp_path: Path) -> None:
     local.set_timings(cluster_update=3600)
-    local.client().update_cluster_version(name=CLUSTER, version="1.34")
+    # A configuration update: the cluster is on the newest version, with none to upgrade to.
+    local.client().update_cluster_config(
+        name=CLUSTER, logging={"cluster_logging": [{"types": ["api"], "enabled": True}]}
+    )
     assert local.client().describe_cluster(name=CLUSTER).cluster.status == "UPDATING"  # type: ignore[union-attr]
     assert update(local, kubeconfig=tmp_path / "config").written
 

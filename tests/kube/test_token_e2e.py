@@ -37,6 +37,8 @@ def active_cluster(local: LocalEKS, *roles: str) -> dict[str, str]:
         name=CLUSTER,
         role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks-cluster",
         resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]},
+        # Access entries need an API mode; the API's default is CONFIG_MAP.
+        access_config={"authentication_mode": "API_AND_CONFIG_MAP"},
     )
     for role in roles:
         eks.create_access_entry(cluster_name=CLUSTER, principal_arn=role)

@@ -24,8 +24,18 @@ def drain(paginator: Any, pages: bool = False) -> list[Any]:
     return asyncio.run(collect())
 
 
+def upgradable(eks: eksy.EKS) -> tuple[str, str]:
+    """The two newest Kubernetes versions the emulator offers now (its catalog follows the
+    clock, so fixed versions would fall out of support)."""
+    offered = [v.cluster_version or "" for v in eks.describe_cluster_versions().cluster_versions or []]
+    newest = sorted(offered, key=lambda v: int(v.split(".")[1]))
+    return newest[-2], newest[-1]
+
+
 def make_cluster(eks: eksy.EKS, name: str = "demo", **kwargs: Any) -> None:
-    eks.create_cluster(name=name, role_arn=ROLE, resources_vpc_config={}, **kwargs)
+    eks.create_cluster(
+        name=name, role_arn=ROLE, resources_vpc_config={"subnet_ids": ["subnet-a", "subnet-b"]}, **kwargs
+    )
 
 
 @MODES
@@ -69,16 +79,18 @@ def test_max_items_and_resume(eks: eksy.EKS, aeks: eksy.AsyncEKS, is_async: bool
 @MODES
 def test_cluster_children_paginators(local: LocalEKS, eks: eksy.EKS, aeks: eksy.AsyncEKS, is_async: bool) -> None:
     local.set_timings(all=0)
-    make_cluster(eks, "demo", version="1.31")
+    version, _ = upgradable(eks)
+    make_cluster(eks, "demo", version=version)
     nodegroups = [f"ng-{i:02d}" for i in range(23)]
     for name in nodegroups:
         eks.create_nodegroup(cluster_name="demo", nodegroup_name=name, subnets=["subnet-1"], node_role=ROLE)
-    profiles = [f"fp-{i:02d}" for i in range(17)]
+    # Ten Fargate profiles are the most a cluster can have (EKS quota, RULES.md).
+    profiles = [f"fp-{i:02d}" for i in range(10)]
     for name in profiles:
         eks.create_fargate_profile(
             cluster_name="demo", fargate_profile_name=name, pod_execution_role_arn=ROLE, selectors=[{"namespace": "a"}]
         )
-    catalog = sorted({a.addon_name for a in eks.describe_addon_versions(kubernetes_version="1.31").addons or []})
+    catalog = sorted({a.addon_name for a in eks.describe_addon_versions(kubernetes_version=version).addons or []})
     for name in catalog:
         eks.create_addon(cluster_name="demo", addon_name=name)
     updates = [
@@ -107,7 +119,8 @@ ARGO = {"argo_cd": {"aws_idc": {"idc_instance_arn": "arn:aws:sso:::instance/ssoi
 @MODES
 def test_access_paginators(local: LocalEKS, eks: eksy.EKS, aeks: eksy.AsyncEKS, is_async: bool) -> None:
     local.set_timings(all=0)
-    make_cluster(eks, "demo")
+    # Access entries need an API mode; the API's default is CONFIG_MAP.
+    make_cluster(eks, "demo", access_config={"authentication_mode": "API_AND_CONFIG_MAP"})
     principals = sorted(f"arn:aws:iam::123456789012:role/r-{i:02d}" for i in range(23))
     for arn in principals:
         eks.create_access_entry(cluster_name="demo", principal_arn=arn)
@@ -191,17 +204,19 @@ def test_subscription_paginator(local: LocalEKS, eks: eksy.EKS, aeks: eksy.Async
 @MODES
 def test_insight_and_version_paginators(local: LocalEKS, eks: eksy.EKS, aeks: eksy.AsyncEKS, is_async: bool) -> None:
     local.set_timings(all=0)
-    make_cluster(eks, "demo", version="1.31")
+    # Upgrade insights exist for a cluster with a newer version to go to.
+    make_cluster(eks, "demo", version=upgradable(eks)[0])
     whole = eks.list_insights(cluster_name="demo")
     assert whole.next_token is None and len(whole.insights) > 4
     versions = eks.describe_cluster_versions(include_all=True)
-    assert [v.cluster_version for v in versions.cluster_versions] == ["1.34", "1.33", "1.32", "1.31", "1.30", "1.29"]
+    expected = ["1.35", "1.34", "1.33", "1.32", "1.31", "1.30", "1.29"]
+    assert [v.cluster_version for v in versions.cluster_versions] == expected
 
     pager = (aeks if is_async else eks).paginate
     assert drain(pager.list_insights(cluster_name="demo", page_size=2)) == whole.insights
     assert drain(pager.describe_cluster_versions(include_all=True, page_size=2)) == versions.cluster_versions
     pages = drain(pager.describe_cluster_versions(include_all=True, page_size=4), pages=True)
-    assert [len(p.cluster_versions) for p in pages] == [4, 2]
+    assert [len(p.cluster_versions) for p in pages] == [4, 3]
 
 
 @MODES

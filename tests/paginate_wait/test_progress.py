@@ -52,9 +52,17 @@ SCRIPT = textwrap.dedent(
     with LocalEKS() as local:
         eks = local.client()
         for i in range(30):
-            eks.create_cluster(name=f"c{i:02d}", role_arn="arn:aws:iam::123456789012:role/r", resources_vpc_config={})
+            eks.create_cluster(
+                name=f"c{i:02d}",
+                role_arn="arn:aws:iam::123456789012:role/r",
+                resources_vpc_config={"subnet_ids": ["subnet-a", "subnet-b"]},
+            )
         local.set_timings(cluster_create=0.4)
-        eks.create_cluster(name="slow", role_arn="arn:aws:iam::123456789012:role/r", resources_vpc_config={})
+        eks.create_cluster(
+            name="slow",
+            role_arn="arn:aws:iam::123456789012:role/r",
+            resources_vpc_config={"subnet_ids": ["subnet-a", "subnet-b"]},
+        )
         names = list(eks.paginate.list_clusters(page_size=3, progress=True))
         print(f"LISTED {len(names)}", flush=True)
         result = eks.wait.cluster_active(name="slow", delay=0.05, progress=True)

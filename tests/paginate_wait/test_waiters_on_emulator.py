@@ -22,8 +22,18 @@ ROLE = "arn:aws:iam::123456789012:role/eks"
 MODES = pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 
 
+def upgradable(eks: eksy.EKS) -> tuple[str, str]:
+    """The two newest Kubernetes versions the emulator offers now (its catalog follows the
+    clock, so fixed versions would fall out of support)."""
+    offered = [v.cluster_version or "" for v in eks.describe_cluster_versions().cluster_versions or []]
+    newest = sorted(offered, key=lambda v: int(v.split(".")[1]))
+    return newest[-2], newest[-1]
+
+
 def make_cluster(eks: eksy.EKS, name: str = "demo", **kwargs: Any) -> None:
-    eks.create_cluster(name=name, role_arn=ROLE, resources_vpc_config={}, **kwargs)
+    eks.create_cluster(
+        name=name, role_arn=ROLE, resources_vpc_config={"subnet_ids": ["subnet-a", "subnet-b"]}, **kwargs
+    )
 
 
 @dataclass(frozen=True)
@@ -64,10 +74,11 @@ def start_transition(local: LocalEKS, eks: eksy.EKS, case: Case) -> tuple[dict[s
             make_cluster(eks, "slow")
             return {"name": "slow"}, None
         return {"name": "demo"}, None
-    make_cluster(eks, version="1.31")
+    old, new = upgradable(eks)
+    make_cluster(eks, version=old)
     if case.resource == "update":
         local.set_timings(all=3600)
-        update = eks.update_cluster_version(name="demo", version="1.32").update
+        update = eks.update_cluster_version(name="demo", version=new).update
         assert update is not None and update.id is not None
         return {"name": "demo", "update_id": update.id}, update.id
     create: dict[str, Callable[[], Any]] = {

@@ -351,6 +351,12 @@ pub struct RegionState {
     pub clusters: BTreeMap<String, ClusterState>,
     /// EKS Anywhere subscriptions by id.
     pub subscriptions: BTreeMap<String, Tracked>,
+    /// Idempotency tokens of the region's requests (service::idempotency).
+    #[serde(default)]
+    pub idempotency: crate::service::idempotency::Tokens,
+    /// The region's Kubernetes version catalog (service::versions).
+    #[serde(default)]
+    pub versions: crate::service::versions::Catalog,
     /// Lets a request skip walking every resource when no transition can be due.
     #[serde(skip)]
     settled: SettleMark,

@@ -57,7 +57,8 @@ async fn serves_the_wire_protocol() {
         addr,
         "POST",
         "/clusters",
-        r#"{"name":"a","roleArn":"r","resourcesVpcConfig":{}}"#,
+        // A role ARN and two subnets, as CreateCluster requires (RULES.md).
+        r#"{"name":"a","roleArn":"arn:aws:iam::123456789012:role/eks","resourcesVpcConfig":{"subnetIds":["subnet-1","subnet-2"]}}"#,
         true,
     )
     .await;

@@ -105,6 +105,25 @@ fn default_groups(kind: &str) -> Value {
     }
 }
 
+/// Usernames EKS reserves for itself and AWS.
+const RESERVED_USERNAME_PREFIXES: [&str; 5] = ["system:", "eks:", "aws:", "amazon:", "iam:"];
+
+fn check_username(cluster: &str, input: &Value) -> Result<(), AwsError> {
+    let Some(username) = opt_text(input, "username") else {
+        return Ok(());
+    };
+    if let Some(prefix) = RESERVED_USERNAME_PREFIXES
+        .iter()
+        .find(|p| username.to_ascii_lowercase().starts_with(**p))
+    {
+        return Err(invalid(
+            cluster,
+            format!("The username {username} is invalid: usernames can't start with {prefix}"),
+        ));
+    }
+    Ok(())
+}
+
 fn check_groups(cluster: &str, groups: &Value) -> Result<(), AwsError> {
     let bad = groups
         .as_array()
@@ -158,6 +177,8 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     if let Some(groups) = &groups {
         check_groups(cluster_name, groups)?;
     }
+    check_username(cluster_name, input)?;
+    super::rules::check_tags(input).map_err(|e| e.field("clusterName", cluster_name))?;
     if state.access_entries.contains_key(principal) {
         return Err(AwsError::in_use(format!(
             "The specified access entry resource is already in use on this cluster. principalArn: {principal}"
@@ -281,6 +302,7 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     if let Some(groups) = changes.get("kubernetesGroups") {
         check_groups(cluster_name, groups)?;
     }
+    check_username(cluster_name, input)?;
     for (member, value) in changes {
         set_member(&mut found.entry.body, &member, value);
     }

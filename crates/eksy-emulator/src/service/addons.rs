@@ -2,13 +2,15 @@
 //! (DescribeAddonVersions, DescribeAddonConfiguration).
 
 use super::catalog::{self, AddonSpec};
+use super::rules::{check_role_arn, check_tags, is_dns_label};
+use super::versions::Catalog;
 use super::{
     active_cluster, cluster, initial_tags, name_page, opt_text, page_args, param, present,
     require_updatable, single, start_delete, start_update, text, Ctx,
 };
 use crate::error::AwsError;
 use crate::state::{ClusterState, Scope, Tracked};
-use crate::util::{paginate, uuid};
+use crate::util::uuid;
 use serde_json::{json, Map, Value};
 
 fn not_found(cluster: &str, name: &str) -> AwsError {
@@ -41,6 +43,7 @@ fn resolve_version(
     name: &str,
     requested: Option<&str>,
     kubernetes: &str,
+    catalog: &Catalog,
 ) -> Result<(&'static AddonSpec, String), AwsError> {
     let spec = catalog::addon(name).ok_or_else(|| {
         invalid(
@@ -50,9 +53,10 @@ fn resolve_version(
         )
     })?;
     let version = match requested {
-        None => spec.default_version(kubernetes),
+        None => spec.default_version(kubernetes, catalog),
         Some(v) => spec
-            .compatible(kubernetes)
+            .compatible(kubernetes, catalog)
+            .into_iter()
             .find(|c| c.version == v)
             .map(|c| c.version),
     };
@@ -66,13 +70,98 @@ fn resolve_version(
             ),
         )
     })?;
-    Ok((spec, version.to_string()))
+    Ok((spec, version))
+}
+
+/// The top-level keys of `configurationValues` (JSON or YAML), if it is an object.
+fn configuration_keys(text: &str) -> Option<Vec<String>> {
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        return value.as_object().map(|o| o.keys().cloned().collect());
+    }
+    let docs = yaml_rust2::YamlLoader::load_from_str(text).ok()?;
+    match docs.as_slice() {
+        [yaml_rust2::Yaml::Hash(map)] => {
+            map.keys().map(|k| k.as_str().map(str::to_string)).collect()
+        }
+        _ => None,
+    }
+}
+
+/// Rules on the members of CreateAddon and UpdateAddon (RULES.md, "CreateAddon").
+fn check_request(spec: &AddonSpec, cluster_name: &str, input: &Value) -> Result<(), AwsError> {
+    let name = spec.name;
+    let fail = |e: AwsError| {
+        e.field("clusterName", cluster_name)
+            .field("addonName", name)
+    };
+    check_tags(input).map_err(fail)?;
+    if let Some(values) = opt_text(input, "configurationValues") {
+        let keys = configuration_keys(values).ok_or_else(|| {
+            invalid(cluster_name, name, "configurationValues must be a JSON or YAML object that matches the schema of DescribeAddonConfiguration.".into())
+        })?;
+        if let Some(unknown) = keys
+            .iter()
+            .find(|k| !spec.configuration_keys().any(|known| known == k.as_str()))
+        {
+            return Err(invalid(
+                cluster_name,
+                name,
+                format!("ConfigurationValue schema validation failed: additional property {unknown} is not allowed"),
+            ));
+        }
+    }
+    if let Some(role) = opt_text(input, "serviceAccountRoleArn") {
+        check_role_arn("serviceAccountRoleArn", role).map_err(fail)?;
+    }
+    for association in input
+        .get("podIdentityAssociations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some((service_account, _)) = spec.pod_identity else {
+            return Err(invalid(
+                cluster_name,
+                name,
+                format!("Addon {name} does not support EKS Pod Identity associations."),
+            ));
+        };
+        check_role_arn(
+            "podIdentityAssociations.roleArn",
+            text(association, "roleArn"),
+        )
+        .map_err(fail)?;
+        let wanted = text(association, "serviceAccount");
+        if wanted != service_account {
+            return Err(invalid(
+                cluster_name,
+                name,
+                format!("The service account {wanted} is not used by addon {name}; its service account is {service_account}."),
+            ));
+        }
+    }
+    if let Some(namespace) = input
+        .pointer("/namespaceConfig/namespace")
+        .and_then(Value::as_str)
+    {
+        if !is_dns_label(namespace) {
+            return Err(invalid(
+                cluster_name,
+                name,
+                format!(
+                    "The namespace {namespace} is invalid: it must be a valid RFC 1123 DNS label."
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let name = text(input, "addonName");
     let arn = ctx.arn(&format!("addon/{cluster_name}/{name}/{}", uuid()));
+    let catalog = ctx.resources.versions.clone();
     let state = active_cluster(ctx.resources, cluster_name)?;
     if state.addons.contains_key(name) {
         return Err(AwsError::in_use("Addon already exists.")
@@ -85,7 +174,9 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         name,
         opt_text(input, "addonVersion"),
         &kubernetes,
+        &catalog,
     )?;
+    check_request(spec, cluster_name, input)?;
     let mut body = Map::new();
     body.insert("addonName".into(), json!(name));
     body.insert("clusterName".into(), json!(cluster_name));
@@ -153,13 +244,18 @@ const UPDATE_PARAMS: &[(&str, &str)] = &[
 
 pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "addonName"));
+    let catalog = ctx.resources.versions.clone();
     let state = cluster(ctx.resources, cluster_name)?;
     let kubernetes = state.cluster.get_str("version").to_string();
     let tracked = addon(state, cluster_name, name)?;
     require_updatable(tracked, "Addon", "addonName", name, cluster_name)?;
+    if let Some(spec) = catalog::addon(name) {
+        check_request(spec, cluster_name, input)?;
+    }
     let mut patch = Map::new();
     if let Some(requested) = opt_text(input, "addonVersion") {
-        let (_, version) = resolve_version(cluster_name, name, Some(requested), &kubernetes)?;
+        let (_, version) =
+            resolve_version(cluster_name, name, Some(requested), &kubernetes, &catalog)?;
         patch.insert("addonVersion".into(), json!(version));
     }
     for member in ["serviceAccountRoleArn", "configurationValues"] {
@@ -190,7 +286,8 @@ fn matches_filter(input: &Value, member: &str, value: &str) -> bool {
     }
 }
 
-pub fn describe_versions(input: &Value) -> Result<Value, AwsError> {
+pub fn describe_versions(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let (catalog, now) = (&ctx.resources.versions, ctx.now);
     let kubernetes = opt_text(input, "kubernetesVersion");
     let name = opt_text(input, "addonName");
     let mut items: Vec<(String, Value)> = catalog::ADDONS
@@ -199,7 +296,7 @@ pub fn describe_versions(input: &Value) -> Result<Value, AwsError> {
         .filter(|a| matches_filter(input, "types", a.kind))
         .filter(|a| matches_filter(input, "publishers", a.publisher))
         .filter(|a| matches_filter(input, "owners", a.owner))
-        .map(|a| (a.name.to_string(), a.info(kubernetes)))
+        .map(|a| (a.name.to_string(), a.info(kubernetes, catalog, now)))
         .filter(|(_, info)| {
             info["addonVersions"]
                 .as_array()
@@ -208,7 +305,7 @@ pub fn describe_versions(input: &Value) -> Result<Value, AwsError> {
         .collect();
     items.sort_by(|a, b| a.0.cmp(&b.0));
     let (max, token) = page_args(input);
-    let (addons, next) = paginate(items, max, token)?;
+    let (addons, next) = super::paginate("addons", items, max, token)?;
     let mut out = json!({ "addons": addons });
     if let Some(next) = next {
         out["nextToken"] = json!(next);
@@ -216,10 +313,11 @@ pub fn describe_versions(input: &Value) -> Result<Value, AwsError> {
     Ok(out)
 }
 
-pub fn describe_configuration(input: &Value) -> Result<Value, AwsError> {
+pub fn describe_configuration(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (name, version) = (text(input, "addonName"), text(input, "addonVersion"));
+    let catalog = &ctx.resources.versions;
     let spec = catalog::addon(name)
-        .filter(|spec| spec.version(version).is_some())
+        .filter(|spec| spec.version(version, catalog).is_some())
         .ok_or_else(|| {
             AwsError::not_found(format!("Addon {name} with version {version} not found"))
                 .field("addonName", name)

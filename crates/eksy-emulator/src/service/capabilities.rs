@@ -2,7 +2,7 @@
 //! type `CapabilityUpdate`), delete. At most one capability of each type per cluster.
 
 use super::{
-    cluster, initial_tags, item_page, live_cluster, param, pick, present, require_updatable,
+    cluster, initial_tags, item_page, live_cluster, param, pick, present, require_updatable_or,
     start_delete, start_update, text, Ctx,
 };
 use crate::error::AwsError;
@@ -126,6 +126,15 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "capabilityName");
     let kind = text(input, "type");
     let arn = ctx.arn(&format!("capability/{cluster_name}/{name}/{}", uuid()));
+    if !super::rules::is_resource_name(name) {
+        return Err(invalid(
+            cluster_name,
+            format!("The capability name {name} is invalid: it can contain only alphanumeric characters, hyphens and underscores, and starts with an alphanumeric character."),
+        ));
+    }
+    super::rules::check_role_arn("roleArn", text(input, "roleArn"))
+        .and_then(|()| super::rules::check_tags(input))
+        .map_err(|e| e.field("clusterName", cluster_name))?;
     let request = present(input, "configuration").unwrap_or_else(|| json!({}));
     let config = configuration(ctx, cluster_name, kind, &request)?;
     let state = live_cluster(ctx.resources, cluster_name)?;
@@ -252,7 +261,15 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, name) = (text(input, "clusterName"), text(input, "capabilityName"));
     let state = cluster(ctx.resources, cluster_name)?;
     let tracked = capability(state, cluster_name, name)?;
-    require_updatable(tracked, "Capability", "capabilityName", name, cluster_name)?;
+    // UpdateCapability lists no InvalidRequestException: other states answer ResourceInUse.
+    require_updatable_or(
+        tracked,
+        "Capability",
+        "capabilityName",
+        name,
+        cluster_name,
+        AwsError::in_use,
+    )?;
     let kind = tracked.get_str("type").to_string();
     let mut config = tracked
         .body
@@ -262,6 +279,8 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let mut params = Vec::new();
     let mut patch = Map::new();
     if let Some(role) = present(input, "roleArn") {
+        super::rules::check_role_arn("roleArn", role.as_str().unwrap_or(""))
+            .map_err(|e| e.field("clusterName", cluster_name))?;
         params.push(param("RoleArn", &role));
         patch.insert("roleArn".into(), role);
     }

@@ -1,42 +1,25 @@
-//! Static catalogs: supported Kubernetes versions with their platform versions and support
-//! calendar, the add-on catalog (versions with Kubernetes compatibility ranges, configuration
-//! schemas), and the EKS access policies.
+//! Static catalogs: the add-on catalog (versions with Kubernetes compatibility ranges,
+//! configuration schemas) and the EKS access policies. Which Kubernetes versions exist, and
+//! when, is the version catalog's (service::versions): add-on compatibility lists only the
+//! versions it offers.
 
+use super::versions::{minor, Catalog};
 use serde_json::{json, Value};
 
-/// Supported Kubernetes versions, oldest first, with the current platform version of each.
-pub const KUBERNETES_VERSIONS: &[(&str, &str)] = &[
-    ("1.29", "eks.41"),
-    ("1.30", "eks.37"),
-    ("1.31", "eks.33"),
-    ("1.32", "eks.19"),
-    ("1.33", "eks.13"),
-    ("1.34", "eks.6"),
-];
+/// An add-on version compatible with every later Kubernetes minor too.
+const OPEN: u32 = u32::MAX;
 
-pub const DEFAULT_KUBERNETES_VERSION: &str = "1.33";
-
-pub fn platform_version(kubernetes: &str) -> Option<&'static str> {
-    KUBERNETES_VERSIONS
-        .iter()
-        .find(|(v, _)| *v == kubernetes)
-        .map(|(_, p)| *p)
-}
-
-/// The minor number of "1.NN".
-pub fn minor(kubernetes: &str) -> Option<u32> {
-    kubernetes.strip_prefix("1.")?.parse().ok()
-}
-
-/// The AMI release version managed node groups get for a Kubernetes version.
-pub fn release_version(kubernetes: &str) -> String {
-    format!("{kubernetes}.0-20250715")
-}
-
+/// An add-on version and the inclusive range of Kubernetes minors it supports.
+#[derive(Debug, Clone, PartialEq)]
 pub struct AddonVersion {
-    pub version: &'static str,
-    /// Inclusive range of compatible Kubernetes minors.
+    pub version: String,
     pub minors: (u32, u32),
+}
+
+impl AddonVersion {
+    fn supports(&self, minor: u32) -> bool {
+        self.minors.0 <= minor && minor <= self.minors.1
+    }
 }
 
 pub struct AddonSpec {
@@ -45,19 +28,15 @@ pub struct AddonSpec {
     pub namespace: &'static str,
     pub owner: &'static str,
     pub publisher: &'static str,
-    /// Newest first; the newest compatible version is the default for a cluster version.
-    pub versions: &'static [AddonVersion],
+    /// `(version, first minor, last minor)`, newest first; the newest compatible version is
+    /// the default for a cluster version.
+    pub versions: &'static [(&'static str, u32, u32)],
+    /// One version per Kubernetes minor, named after the minor's patch release (kube-proxy).
+    pub per_minor: bool,
     /// `(service account, recommended managed policy)` for EKS Pod Identity.
     pub pod_identity: Option<(&'static str, &'static str)>,
     /// Top-level configuration properties of the schema: `(name, JSON schema type)`.
     pub config: &'static [(&'static str, &'static str)],
-}
-
-const fn v(version: &'static str, from: u32, to: u32) -> AddonVersion {
-    AddonVersion {
-        version,
-        minors: (from, to),
-    }
 }
 
 const RESOURCES: (&str, &str) = ("resources", "object");
@@ -72,11 +51,12 @@ pub const ADDONS: &[AddonSpec] = &[
         owner: "aws",
         publisher: "eks",
         versions: &[
-            v("v1.20.0-eksbuild.1", 29, 34),
-            v("v1.19.6-eksbuild.1", 29, 34),
-            v("v1.19.2-eksbuild.1", 29, 33),
-            v("v1.18.6-eksbuild.1", 29, 32),
+            ("v1.20.0-eksbuild.1", 29, OPEN),
+            ("v1.19.6-eksbuild.1", 29, 34),
+            ("v1.19.2-eksbuild.1", 29, 33),
+            ("v1.18.6-eksbuild.1", 29, 32),
         ],
+        per_minor: false,
         pod_identity: Some(("aws-node", "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy")),
         config: &[
             ("env", "object"),
@@ -92,11 +72,12 @@ pub const ADDONS: &[AddonSpec] = &[
         owner: "aws",
         publisher: "eks",
         versions: &[
-            v("v1.12.2-eksbuild.4", 33, 34),
-            v("v1.11.4-eksbuild.14", 31, 33),
-            v("v1.11.3-eksbuild.2", 29, 32),
-            v("v1.11.1-eksbuild.13", 29, 30),
+            ("v1.12.2-eksbuild.4", 33, OPEN),
+            ("v1.11.4-eksbuild.14", 31, 33),
+            ("v1.11.3-eksbuild.2", 29, 32),
+            ("v1.11.1-eksbuild.13", 29, 30),
         ],
+        per_minor: false,
         pod_identity: None,
         config: &[
             ("replicaCount", "integer"),
@@ -112,14 +93,8 @@ pub const ADDONS: &[AddonSpec] = &[
         namespace: "kube-system",
         owner: "aws",
         publisher: "eks",
-        versions: &[
-            v("v1.34.0-eksbuild.2", 34, 34),
-            v("v1.33.3-eksbuild.4", 33, 33),
-            v("v1.32.6-eksbuild.2", 32, 32),
-            v("v1.31.10-eksbuild.2", 31, 31),
-            v("v1.30.14-eksbuild.2", 30, 30),
-            v("v1.29.15-eksbuild.5", 29, 29),
-        ],
+        versions: &[],
+        per_minor: true,
         pod_identity: None,
         config: &[("mode", "string"), ("ipvs", "object"), RESOURCES],
     },
@@ -130,10 +105,11 @@ pub const ADDONS: &[AddonSpec] = &[
         owner: "aws",
         publisher: "eks",
         versions: &[
-            v("v1.46.0-eksbuild.1", 29, 34),
-            v("v1.44.0-eksbuild.1", 29, 33),
-            v("v1.38.1-eksbuild.2", 29, 32),
+            ("v1.46.0-eksbuild.1", 29, OPEN),
+            ("v1.44.0-eksbuild.1", 29, 33),
+            ("v1.38.1-eksbuild.2", 29, 32),
         ],
+        per_minor: false,
         pod_identity: Some((
             "ebs-csi-controller-sa",
             "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
@@ -151,9 +127,10 @@ pub const ADDONS: &[AddonSpec] = &[
         owner: "aws",
         publisher: "eks",
         versions: &[
-            v("v2.1.9-eksbuild.1", 29, 34),
-            v("v2.1.4-eksbuild.1", 29, 32),
+            ("v2.1.9-eksbuild.1", 29, OPEN),
+            ("v2.1.4-eksbuild.1", 29, 32),
         ],
+        per_minor: false,
         pod_identity: Some((
             "efs-csi-controller-sa",
             "arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy",
@@ -167,9 +144,10 @@ pub const ADDONS: &[AddonSpec] = &[
         owner: "aws",
         publisher: "s3",
         versions: &[
-            v("v1.15.0-eksbuild.1", 29, 34),
-            v("v1.11.0-eksbuild.1", 29, 32),
+            ("v1.15.0-eksbuild.1", 29, OPEN),
+            ("v1.11.0-eksbuild.1", 29, 32),
         ],
+        per_minor: false,
         pod_identity: None,
         config: &[("node", "object")],
     },
@@ -180,9 +158,10 @@ pub const ADDONS: &[AddonSpec] = &[
         owner: "aws",
         publisher: "eks",
         versions: &[
-            v("v8.2.0-eksbuild.1", 29, 34),
-            v("v8.1.0-eksbuild.2", 29, 32),
+            ("v8.2.0-eksbuild.1", 29, OPEN),
+            ("v8.1.0-eksbuild.2", 29, 32),
         ],
+        per_minor: false,
         pod_identity: None,
         config: &[("replicaCount", "integer"), RESOURCES, TOLERATIONS],
     },
@@ -193,9 +172,10 @@ pub const ADDONS: &[AddonSpec] = &[
         owner: "aws",
         publisher: "eks",
         versions: &[
-            v("v1.3.8-eksbuild.2", 29, 34),
-            v("v1.3.4-eksbuild.1", 29, 32),
+            ("v1.3.8-eksbuild.2", 29, OPEN),
+            ("v1.3.4-eksbuild.1", 29, 32),
         ],
+        per_minor: false,
         pod_identity: None,
         config: &[("agent", "object"), RESOURCES, TOLERATIONS],
     },
@@ -206,9 +186,10 @@ pub const ADDONS: &[AddonSpec] = &[
         owner: "aws",
         publisher: "eks",
         versions: &[
-            v("v4.3.0-eksbuild.1", 29, 34),
-            v("v3.6.0-eksbuild.2", 29, 32),
+            ("v4.3.0-eksbuild.1", 29, OPEN),
+            ("v3.6.0-eksbuild.2", 29, 32),
         ],
+        per_minor: false,
         pod_identity: Some((
             "cloudwatch-agent",
             "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
@@ -225,7 +206,8 @@ pub const ADDONS: &[AddonSpec] = &[
         namespace: "kube-system",
         owner: "aws",
         publisher: "eks",
-        versions: &[v("v1.4.0-eksbuild.2", 29, 34)],
+        versions: &[("v1.4.0-eksbuild.2", 29, OPEN)],
+        per_minor: false,
         pod_identity: None,
         config: &[("monitoringAgent", "object"), ("dcgmAgent", "object")],
     },
@@ -236,9 +218,10 @@ pub const ADDONS: &[AddonSpec] = &[
         owner: "community",
         publisher: "eks",
         versions: &[
-            v("v0.8.0-eksbuild.1", 29, 34),
-            v("v0.7.2-eksbuild.3", 29, 33),
+            ("v0.8.0-eksbuild.1", 29, OPEN),
+            ("v0.7.2-eksbuild.3", 29, 33),
         ],
+        per_minor: false,
         pod_identity: None,
         config: &[
             ("replicas", "integer"),
@@ -254,46 +237,87 @@ pub fn addon(name: &str) -> Option<&'static AddonSpec> {
 }
 
 impl AddonSpec {
-    pub fn version(&self, version: &str) -> Option<&'static AddonVersion> {
-        self.versions.iter().find(|v| v.version == version)
-    }
-
-    pub fn compatible(&self, kubernetes: &str) -> impl Iterator<Item = &'static AddonVersion> {
-        let m = minor(kubernetes);
+    /// Every version of the add-on, newest first; per-minor add-ons get one version for each
+    /// Kubernetes version of the catalog.
+    pub fn versions(&self, catalog: &Catalog) -> Vec<AddonVersion> {
+        if self.per_minor {
+            return catalog
+                .versions
+                .iter()
+                .rev()
+                .filter_map(|v| {
+                    let m = minor(&v.version)?;
+                    Some(AddonVersion {
+                        version: format!("v{}-eksbuild.1", v.kubernetes_patch_version),
+                        minors: (m, m),
+                    })
+                })
+                .collect();
+        }
         self.versions
             .iter()
-            .filter(move |v| m.is_some_and(|m| v.minors.0 <= m && m <= v.minors.1))
+            .map(|(version, from, to)| AddonVersion {
+                version: (*version).to_string(),
+                minors: (*from, *to),
+            })
+            .collect()
     }
 
-    pub fn default_version(&self, kubernetes: &str) -> Option<&'static str> {
-        self.compatible(kubernetes).next().map(|v| v.version)
+    pub fn version(&self, version: &str, catalog: &Catalog) -> Option<AddonVersion> {
+        self.versions(catalog)
+            .into_iter()
+            .find(|v| v.version == version)
     }
 
-    /// `AddonInfo` in wire form, keeping only versions compatible with `kubernetes` if given.
-    pub fn info(&self, kubernetes: Option<&str>) -> Value {
+    /// Versions compatible with a Kubernetes version, newest first.
+    pub fn compatible(&self, kubernetes: &str, catalog: &Catalog) -> Vec<AddonVersion> {
+        let Some(m) = minor(kubernetes) else {
+            return Vec::new();
+        };
+        self.versions(catalog)
+            .into_iter()
+            .filter(|v| v.supports(m))
+            .collect()
+    }
+
+    pub fn default_version(&self, kubernetes: &str, catalog: &Catalog) -> Option<String> {
+        self.compatible(kubernetes, catalog)
+            .into_iter()
+            .next()
+            .map(|v| v.version)
+    }
+
+    /// `AddonInfo` in wire form: compatibilities with the Kubernetes versions the catalog
+    /// offers at `now`, only `kubernetes` if given.
+    pub fn info(&self, kubernetes: Option<&str>, catalog: &Catalog, now: f64) -> Value {
+        let offered: Vec<&str> = catalog
+            .offered_versions(now)
+            .rev()
+            .map(|v| v.version.as_str())
+            .filter(|k| kubernetes.is_none_or(|want| want == *k))
+            .collect();
+        let defaults: Vec<(&str, Option<String>)> = offered
+            .iter()
+            .map(|k| (*k, self.default_version(k, catalog)))
+            .collect();
         let versions: Vec<Value> = self
-            .versions
+            .versions(catalog)
             .iter()
             .filter_map(|v| {
-                let clusters: Vec<&str> = KUBERNETES_VERSIONS
+                let compatibilities: Vec<Value> = defaults
                     .iter()
-                    .map(|(k, _)| *k)
-                    .filter(|k| minor(k).is_some_and(|m| v.minors.0 <= m && m <= v.minors.1))
-                    .filter(|k| kubernetes.is_none_or(|want| want == *k))
-                    .collect();
-                if clusters.is_empty() {
-                    return None;
-                }
-                let compatibilities: Vec<Value> = clusters
-                    .iter()
-                    .map(|k| {
+                    .filter(|(k, _)| minor(k).is_some_and(|m| v.supports(m)))
+                    .map(|(k, default)| {
                         json!({
                             "clusterVersion": k,
                             "platformVersions": ["*"],
-                            "defaultVersion": self.default_version(k) == Some(v.version),
+                            "defaultVersion": default.as_deref() == Some(v.version.as_str()),
                         })
                     })
                     .collect();
+                if compatibilities.is_empty() {
+                    return None;
+                }
                 Some(json!({
                     "addonVersion": v.version,
                     "architecture": ["amd64", "arm64"],
@@ -312,6 +336,11 @@ impl AddonSpec {
             "owner": self.owner,
             "defaultNamespace": self.namespace,
         })
+    }
+
+    /// The top-level properties `configurationValues` may set.
+    pub fn configuration_keys(&self) -> impl Iterator<Item = &'static str> {
+        self.config.iter().map(|(name, _)| *name)
     }
 
     /// The JSON schema (as text, as AWS returns it) for `configurationValues`.
@@ -337,144 +366,6 @@ impl AddonSpec {
             .map(|(sa, policy)| json!({"serviceAccount": sa, "recommendedManagedPolicies": [policy]}))
             .collect()
     }
-}
-
-// ---- Kubernetes version support (DescribeClusterVersions) --------------------------------
-
-/// Support calendar of a Kubernetes version: `(version, patch, released, end of standard
-/// support, end of extended support)` as `(year, month, day)`.
-type SupportDates = (
-    &'static str,
-    &'static str,
-    (i64, i64, i64),
-    (i64, i64, i64),
-    (i64, i64, i64),
-);
-
-const SUPPORT_CALENDAR: &[SupportDates] = &[
-    (
-        "1.29",
-        "1.29.15",
-        (2024, 1, 23),
-        (2025, 3, 23),
-        (2026, 3, 23),
-    ),
-    (
-        "1.30",
-        "1.30.14",
-        (2024, 5, 23),
-        (2025, 7, 23),
-        (2026, 7, 23),
-    ),
-    (
-        "1.31",
-        "1.31.13",
-        (2024, 9, 26),
-        (2025, 11, 26),
-        (2026, 11, 26),
-    ),
-    (
-        "1.32",
-        "1.32.9",
-        (2025, 1, 23),
-        (2026, 3, 23),
-        (2027, 3, 23),
-    ),
-    (
-        "1.33",
-        "1.33.5",
-        (2025, 5, 29),
-        (2026, 7, 29),
-        (2027, 7, 29),
-    ),
-    (
-        "1.34",
-        "1.34.1",
-        (2025, 10, 2),
-        (2026, 12, 2),
-        (2027, 12, 2),
-    ),
-];
-
-/// Seconds since the epoch of a UTC date (days-from-civil, proleptic Gregorian).
-pub fn epoch((year, month, day): (i64, i64, i64)) -> f64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    ((era * 146_097 + doe - 719_468) * 86_400) as f64
-}
-
-/// `(versionStatus, deprecated status)` of a version at `now`.
-fn support_status(now: f64, standard_end: f64, extended_end: f64) -> (&'static str, &'static str) {
-    if now < standard_end {
-        ("STANDARD_SUPPORT", "standard-support")
-    } else if now < extended_end {
-        ("EXTENDED_SUPPORT", "extended-support")
-    } else {
-        ("UNSUPPORTED", "unsupported")
-    }
-}
-
-/// Every catalog version as `ClusterVersionInformation`, newest first, at emulator time `now`.
-pub fn cluster_versions(now: f64) -> Vec<Value> {
-    SUPPORT_CALENDAR
-        .iter()
-        .rev()
-        .map(|(version, patch, released, standard, extended)| {
-            let (standard, extended) = (epoch(*standard), epoch(*extended));
-            let (status, old_status) = support_status(now, standard, extended);
-            json!({
-                "clusterVersion": version,
-                "clusterType": "eks",
-                "defaultPlatformVersion": platform_version(version).unwrap_or("eks.1"),
-                "defaultVersion": *version == DEFAULT_KUBERNETES_VERSION,
-                "releaseDate": epoch(*released),
-                "endOfStandardSupportDate": standard,
-                "endOfExtendedSupportDate": extended,
-                "status": old_status,
-                "versionStatus": status,
-                "kubernetesPatchVersion": patch,
-            })
-        })
-        .collect()
-}
-
-pub fn describe_cluster_versions(
-    ctx: &mut super::Ctx,
-    input: &Value,
-) -> Result<Value, crate::error::AwsError> {
-    let wanted: Vec<&str> = input
-        .get("clusterVersions")
-        .and_then(Value::as_array)
-        .map(|v| v.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let flag = |member: &str| input.get(member).and_then(Value::as_bool) == Some(true);
-    let (default_only, include_all) = (flag("defaultOnly"), flag("includeAll"));
-    let cluster_type = super::opt_text(input, "clusterType").unwrap_or("eks");
-    let status = super::opt_text(input, "status");
-    let version_status = super::opt_text(input, "versionStatus");
-    let items = cluster_versions(ctx.now)
-        .into_iter()
-        .filter(|v| v["clusterType"] == cluster_type)
-        .filter(|v| !default_only || v["defaultVersion"] == true)
-        .filter(|v| wanted.is_empty() || wanted.iter().any(|w| v["clusterVersion"] == *w))
-        .filter(|v| status.is_none_or(|s| v["status"] == s))
-        .filter(|v| version_status.is_none_or(|s| v["versionStatus"] == s))
-        // Unsupported versions only when asked for (includeAll, a status filter or by name).
-        .filter(|v| {
-            include_all
-                || status.is_some()
-                || version_status.is_some()
-                || !wanted.is_empty()
-                || v["versionStatus"] != "UNSUPPORTED"
-        })
-        .enumerate()
-        .map(|(i, v)| (format!("{i:04}"), v))
-        .collect();
-    super::item_page(items, input, "clusterVersions")
 }
 
 // ---- access policies (ListAccessPolicies, AssociateAccessPolicy) ---------------------------
@@ -524,32 +415,28 @@ mod tests {
 
     #[test]
     fn every_addon_supports_every_kubernetes_version() {
+        let catalog = Catalog::builtin();
         for addon in ADDONS {
-            for (k, _) in KUBERNETES_VERSIONS {
-                assert!(addon.default_version(k).is_some(), "{} on {k}", addon.name);
+            for v in &catalog.versions {
+                assert!(
+                    addon.default_version(&v.version, &catalog).is_some(),
+                    "{} on {}",
+                    addon.name,
+                    v.version
+                );
             }
         }
         assert_eq!(
-            addon("kube-proxy").unwrap().default_version("1.31"),
-            Some("v1.31.10-eksbuild.2")
+            addon("kube-proxy")
+                .unwrap()
+                .default_version("1.31", &catalog)
+                .as_deref(),
+            Some("v1.31.13-eksbuild.1")
         );
         assert!(
             serde_json::from_str::<Value>(&addon("coredns").unwrap().configuration_schema())
                 .is_ok()
         );
-    }
-
-    #[test]
-    fn support_calendar() {
-        assert_eq!(epoch((1970, 1, 1)), 0.0);
-        assert_eq!(epoch((2024, 3, 1)), 1_709_251_200.0);
-        let versions = cluster_versions(epoch((2025, 6, 1)));
-        assert_eq!(versions[0]["clusterVersion"], "1.34");
-        let v129 = versions
-            .iter()
-            .find(|v| v["clusterVersion"] == "1.29")
-            .unwrap();
-        assert_eq!(v129["versionStatus"], "EXTENDED_SUPPORT");
         assert!(ACCESS_POLICIES.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -5,7 +5,7 @@
 //! cluster's `certificateAuthority.data`. The tracked `status` of a CA is its
 //! `distributionStatus` (`IN_PROGRESS → COMPLETE`, `DELETING → gone`).
 
-use super::{cluster, param, pick, require_updatable, start_update, text, without, Ctx};
+use super::{cluster, param, pick, require_updatable_or, start_update, text, without, Ctx};
 use crate::error::AwsError;
 use crate::state::{set_member, ClusterState, Outcome, RegionState, Scope, Tracked};
 use crate::util::uuid;
@@ -123,12 +123,13 @@ fn ca_update(
 pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let state = authorities(ctx.resources, cluster_name)?;
-    require_updatable(
+    require_updatable_or(
         &state.cluster,
         "Cluster",
         "clusterName",
         cluster_name,
         cluster_name,
+        AwsError::in_use,
     )?;
     if state.certificate_authorities.len() >= MAX_AUTHORITIES {
         return Err(AwsError::new(
@@ -226,13 +227,22 @@ pub fn activate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         }
     }
     let data = successor.body.get("data").cloned().unwrap_or(Value::Null);
-    require_updatable(
+    // ActivateCertificateAuthority lists neither InvalidRequest nor ResourceInUse.
+    require_updatable_or(
         &state.cluster,
         "Cluster",
         "clusterName",
         cluster_name,
         cluster_name,
-    )?;
+        AwsError::invalid_parameter,
+    )
+    .map_err(|e| {
+        if e.code == "ResourceInUseException" {
+            AwsError::invalid_parameter(e.message).field("clusterName", cluster_name)
+        } else {
+            e
+        }
+    })?;
     let done = ctx.now + ctx.timings.certificate_authority_update;
     for (ca_id, ca) in state.certificate_authorities.iter_mut() {
         let mut patch = Map::new();
@@ -303,12 +313,13 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ))
         .field("clusterName", cluster_name));
     }
-    require_updatable(
+    require_updatable_or(
         &state.cluster,
         "Cluster",
         "clusterName",
         cluster_name,
         cluster_name,
+        AwsError::in_use,
     )?;
     let ca = authority(state, cluster_name, id)?;
     ca.begin(

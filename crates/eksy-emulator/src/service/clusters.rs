@@ -1,17 +1,17 @@
-//! Clusters: create, describe, list, delete, update config, update version, encryption, and
-//! connected (registered) clusters.
+//! Clusters: create, describe, list, delete, and connected (registered) clusters. Updates
+//! of a cluster are in cluster_updates.rs, the configuration rules in cluster_config.rs.
 
-use super::catalog::{self, DEFAULT_KUBERNETES_VERSION};
+use super::cluster_config;
+use super::rules::{check_name, check_role_arn, check_tags};
 use super::{
-    cluster, copy_members, initial_tags, merge, name_page, param, present, require_updatable,
-    single, start_delete, start_update, text, Ctx,
+    cluster, copy_members, initial_tags, name_page, present, single, start_delete, text, Ctx,
 };
 use crate::error::AwsError;
 use crate::state::{ClusterState, Scope, Tracked};
 use crate::util::{base64_encode, random_hex};
 use serde_json::{json, Map, Value};
 
-const LOG_TYPES: [&str; 5] = [
+pub(super) const LOG_TYPES: [&str; 5] = [
     "api",
     "audit",
     "authenticator",
@@ -19,7 +19,7 @@ const LOG_TYPES: [&str; 5] = [
     "scheduler",
 ];
 
-fn invalid(name: &str, message: String) -> AwsError {
+pub(super) fn invalid(name: &str, message: String) -> AwsError {
     AwsError::invalid_parameter(message).field("clusterName", name)
 }
 
@@ -32,41 +32,91 @@ pub(super) fn certificate_data() -> String {
         .unwrap_or_default()
 }
 
-pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let name = text(input, "name");
+/// A VPC id that stays the same for the same subnets (subnets belong to one VPC).
+fn vpc_id(subnets: &Value) -> String {
+    let first = subnets.get(0).and_then(Value::as_str).unwrap_or("default");
+    let digest = first.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("vpc-0{digest:016x}")
+}
+
+/// The rules CreateCluster checks before creating anything (RULES.md, "CreateCluster").
+fn check_create(ctx: &Ctx, name: &str, input: &Value) -> Result<(), AwsError> {
+    check_name("name", name)?;
+    check_role_arn("roleArn", text(input, "roleArn"))?;
+    check_tags(input)?;
+    let vpc = present(input, "resourcesVpcConfig").unwrap_or_else(|| json!({}));
+    cluster_config::check_subnets(&vpc)?;
+    let network = present(input, "kubernetesNetworkConfig").unwrap_or_else(|| json!({}));
+    cluster_config::check_service_cidr(&network)?;
+    let ipv6 = network.get("ipFamily").and_then(Value::as_str) == Some("ipv6");
+    cluster_config::check_vpc(&vpc, ipv6)?;
+    if let Some(encryption) = present(input, "encryptionConfig") {
+        cluster_config::check_encryption(&encryption)?;
+    }
+    if let Some(remote) = present(input, "remoteNetworkConfig") {
+        let service = network
+            .get("serviceIpv4Cidr")
+            .and_then(Value::as_str)
+            .unwrap_or("10.100.0.0/16");
+        cluster_config::check_remote_network(&remote, Some(service))?;
+    }
+    let mut auto_mode = Map::new();
+    copy_members(
+        &mut auto_mode,
+        input,
+        &["computeConfig", "storageConfig", "kubernetesNetworkConfig"],
+    );
+    auto_mode.insert(
+        "accessConfig".into(),
+        cluster_config::access_config(present(input, "accessConfig").as_ref())?,
+    );
+    cluster_config::check_auto_mode(&Value::Object(auto_mode))?;
     if ctx.resources.clusters.contains_key(name) {
         return Err(
             AwsError::in_use(format!("Cluster already exists with name: {name}"))
                 .field("clusterName", name),
         );
     }
-    let version = super::opt_text(input, "version").unwrap_or(DEFAULT_KUBERNETES_VERSION);
-    let Some(platform_version) = catalog::platform_version(version) else {
+    Ok(())
+}
+
+pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
+    let name = text(input, "name");
+    check_create(ctx, name, input).map_err(|e| e.field("clusterName", name))?;
+    let catalog = &ctx.resources.versions;
+    let version = match super::opt_text(input, "version") {
+        Some(version) => catalog.offered(version, ctx.now),
+        None => catalog.default_version(ctx.now),
+    };
+    let Some(version) = version.cloned() else {
+        let asked = super::opt_text(input, "version").unwrap_or("(default)");
         return Err(invalid(
             name,
-            format!("unsupported Kubernetes version {version}"),
+            format!("unsupported Kubernetes version {asked}"),
         ));
     };
     let vpc = present(input, "resourcesVpcConfig").unwrap_or_else(|| json!({}));
-    let network = merge(
-        &json!({"serviceIpv4Cidr": "10.100.0.0/16", "ipFamily": "ipv4", "elasticLoadBalancing": {"enabled": false}}),
-        &present(input, "kubernetesNetworkConfig").unwrap_or_else(|| json!({})),
-    );
+    let network =
+        cluster_config::network_config(present(input, "kubernetesNetworkConfig").as_ref());
+    let access = cluster_config::access_config(present(input, "accessConfig").as_ref())?;
     let region = ctx.region;
+    let subnets = vpc.get("subnetIds").cloned().unwrap_or_else(|| json!([]));
     let mut body = Map::new();
     body.insert("name".into(), json!(name));
     body.insert("arn".into(), json!(ctx.arn(&format!("cluster/{name}"))));
     body.insert("createdAt".into(), json!(ctx.now));
-    body.insert("version".into(), json!(version));
+    body.insert("version".into(), json!(version.version));
     // The endpoint and CA data appear when the cluster is ACTIVE (kube::host), as on AWS.
     body.insert("roleArn".into(), json!(text(input, "roleArn")));
     body.insert(
         "resourcesVpcConfig".into(),
         json!({
-            "subnetIds": vpc.get("subnetIds").cloned().unwrap_or_else(|| json!([])),
+            "subnetIds": subnets,
             "securityGroupIds": vpc.get("securityGroupIds").cloned().unwrap_or_else(|| json!([])),
             "clusterSecurityGroupId": format!("sg-{}", random_hex(17)),
-            "vpcId": format!("vpc-{}", random_hex(17)),
+            "vpcId": vpc_id(&subnets),
             "endpointPublicAccess": vpc.get("endpointPublicAccess").cloned().unwrap_or(json!(true)),
             "endpointPrivateAccess": vpc.get("endpointPrivateAccess").cloned().unwrap_or(json!(false)),
             "publicAccessCidrs": vpc.get("publicAccessCidrs").cloned().unwrap_or_else(|| json!(["0.0.0.0/0"])),
@@ -83,16 +133,10 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         json!({"oidc": {"issuer": format!("https://oidc.eks.{region}.amazonaws.com/id/{}", random_hex(32).to_uppercase())}}),
     );
     body.insert("certificateAuthority".into(), json!({}));
-    body.insert("platformVersion".into(), json!(platform_version));
+    body.insert("platformVersion".into(), json!(version.platform_version));
     body.insert("tags".into(), initial_tags(input));
     body.insert("health".into(), json!({"issues": []}));
-    body.insert(
-        "accessConfig".into(),
-        merge(
-            &json!({"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": true}),
-            &present(input, "accessConfig").unwrap_or_else(|| json!({})),
-        ),
-    );
+    body.insert("accessConfig".into(), access);
     body.insert(
         "upgradePolicy".into(),
         present(input, "upgradePolicy").unwrap_or_else(|| json!({"supportType": "EXTENDED"})),
@@ -165,10 +209,18 @@ fn is_registered(state: &ClusterState) -> bool {
 }
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let include_all = input
+    let include: Vec<&str> = input
         .get("include")
         .and_then(Value::as_array)
-        .is_some_and(|i| i.iter().any(|v| v.as_str() == Some("all")));
+        .map(|i| i.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    // 'all' (in lowercase) is the only value; empty means EKS clusters only.
+    if let Some(bad) = include.iter().find(|v| **v != "all" && !v.is_empty()) {
+        return Err(AwsError::invalid_parameter(format!(
+            "The include value {bad} is invalid; use 'all' (in lowercase) to include connected clusters."
+        )));
+    }
+    let include_all = include.contains(&"all");
     let names = ctx
         .resources
         .clusters
@@ -180,6 +232,15 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn register(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "name");
+    check_name("name", name)
+        .and_then(|()| check_tags(input))
+        .and_then(|()| {
+            let role = input
+                .pointer("/connectorConfig/roleArn")
+                .and_then(Value::as_str);
+            check_role_arn("connectorConfig.roleArn", role.unwrap_or(""))
+        })
+        .map_err(|e| e.field("clusterName", name))?;
     if ctx.resources.clusters.contains_key(name) {
         return Err(
             AwsError::in_use(format!("Cluster already exists with name: {name}"))
@@ -248,6 +309,13 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
             AwsError::in_use(format!("Cluster has {what} attached")).field("clusterName", name)
         );
     }
+    if let Some(update) = in_progress_update(state) {
+        return Err(AwsError::in_use(format!(
+            "Cannot delete because cluster {name} currently has update {update} in progress"
+        ))
+        .field("clusterName", name));
+    }
+
     if state.cluster.body.get("deletionProtection") == Some(&json!(true)) {
         return Err(AwsError::invalid_request(format!(
             "Cluster {name} has deletion protection enabled; disable it with UpdateClusterConfig first."
@@ -267,198 +335,11 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     Ok(json!({ "cluster": view }))
 }
 
-/// The update each `UpdateClusterConfig` member makes: `(member, update type, param type)`.
-const CONFIG_UPDATES: &[(&str, &str, &str)] = &[
-    ("logging", "LoggingUpdate", "ClusterLogging"),
-    ("accessConfig", "AccessConfigUpdate", "AuthenticationMode"),
-    ("upgradePolicy", "UpgradePolicyUpdate", "UpgradePolicy"),
-    (
-        "zonalShiftConfig",
-        "ZonalShiftConfigUpdate",
-        "ZonalShiftConfig",
-    ),
-    ("computeConfig", "AutoModeUpdate", "ComputeConfig"),
-    ("storageConfig", "AutoModeUpdate", "StorageConfig"),
-    (
-        "kubernetesNetworkConfig",
-        "AutoModeUpdate",
-        "KubernetesNetworkConfig",
-    ),
-    (
-        "remoteNetworkConfig",
-        "RemoteNetworkConfigUpdate",
-        "RemoteNetworkConfig",
-    ),
-    (
-        "deletionProtection",
-        "DeletionProtectionUpdate",
-        "DeletionProtection",
-    ),
-    (
-        "controlPlaneScalingConfig",
-        "ControlPlaneScalingConfigUpdate",
-        "UpdatedTier",
-    ),
-    (
-        "kubeApiServerConfig",
-        "ControlPlaneComponentConfigUpdate",
-        "KubeApiServerConfig",
-    ),
-    (
-        "kubeSchedulerConfig",
-        "ControlPlaneComponentConfigUpdate",
-        "KubeSchedulerConfig",
-    ),
-    (
-        "kubeControllerManagerConfig",
-        "ControlPlaneComponentConfigUpdate",
-        "KubeControllerManagerConfig",
-    ),
-];
-
-/// `resourcesVpcConfig` keys and their param types; endpoint keys make an
-/// `EndpointAccessUpdate`, the others a `VpcConfigUpdate`.
-const VPC_PARAMS: &[(&str, &str, bool)] = &[
-    ("endpointPublicAccess", "EndpointPublicAccess", true),
-    ("endpointPrivateAccess", "EndpointPrivateAccess", true),
-    ("publicAccessCidrs", "PublicAccessCidrs", true),
-    ("subnetIds", "Subnets", false),
-    ("securityGroupIds", "SecurityGroups", false),
-    ("controlPlaneEgressMode", "ControlPlaneEgressMode", false),
-];
-
-pub fn update_config(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let name = text(input, "name");
-    let state = cluster(ctx.resources, name)?;
-    require_updatable(&state.cluster, "Cluster", "clusterName", name, name)?;
-    let mut kinds: Vec<&str> = Vec::new();
-    let mut params = Vec::new();
-    let mut patch = Map::new();
-    for (member, kind, param_type) in CONFIG_UPDATES {
-        if let Some(value) = present(input, member) {
-            kinds.push(kind);
-            params.push(param(param_type, &value));
-            let current = state
-                .cluster
-                .body
-                .get(*member)
-                .cloned()
-                .unwrap_or(Value::Null);
-            let next = if *member == "logging" {
-                value
-            } else {
-                merge(&current, &value)
-            };
-            patch.insert((*member).to_string(), next);
-        }
-    }
-    if let Some(vpc) = present(input, "resourcesVpcConfig") {
-        for (key, param_type, endpoint) in VPC_PARAMS {
-            if let Some(value) = vpc.get(*key).filter(|v| !v.is_null()) {
-                kinds.push(if *endpoint {
-                    "EndpointAccessUpdate"
-                } else {
-                    "VpcConfigUpdate"
-                });
-                params.push(param(param_type, value));
-            }
-        }
-        let current = state
-            .cluster
-            .body
-            .get("resourcesVpcConfig")
-            .cloned()
-            .unwrap_or(Value::Null);
-        patch.insert("resourcesVpcConfig".into(), merge(&current, &vpc));
-    }
-    kinds.dedup();
-    let kind = match kinds.as_slice() {
-        [] => {
-            return Err(invalid(
-                name,
-                "No changes needed for the cluster configuration provided".into(),
-            ))
-        }
-        [kind] => *kind,
-        _ => {
-            return Err(invalid(
-                name,
-                "Only one type of update can be allowed.".into(),
-            ))
-        }
-    };
-    let update = start_update(
-        state,
-        Scope::Cluster,
-        kind,
-        params,
-        patch,
-        ctx.now,
-        ctx.timings.cluster_update,
-    );
-    Ok(json!({ "update": update }))
-}
-
-pub fn update_version(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let name = text(input, "name");
-    let target = text(input, "version");
-    let state = cluster(ctx.resources, name)?;
-    require_updatable(&state.cluster, "Cluster", "clusterName", name, name)?;
-    let current = state.cluster.get_str("version").to_string();
-    let next_minor = catalog::minor(&current).map(|m| m + 1);
-    let platform = catalog::platform_version(target)
-        .filter(|_| catalog::minor(target).is_some() && catalog::minor(target) == next_minor);
-    let Some(platform) = platform else {
-        return Err(invalid(
-            name,
-            format!("Unsupported Kubernetes minor version update from {current} to {target}"),
-        ));
-    };
-    let params = vec![
-        param("Version", &json!(target)),
-        param("PlatformVersion", &json!(platform)),
-    ];
-    let mut patch = Map::new();
-    patch.insert("version".into(), json!(target));
-    patch.insert("platformVersion".into(), json!(platform));
-    let update = start_update(
-        state,
-        Scope::Cluster,
-        "VersionUpdate",
-        params,
-        patch,
-        ctx.now,
-        ctx.timings.cluster_update,
-    );
-    Ok(json!({ "update": update }))
-}
-
-pub fn associate_encryption_config(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let name = text(input, "clusterName");
-    let state = cluster(ctx.resources, name)?;
-    require_updatable(&state.cluster, "Cluster", "clusterName", name, name)?;
-    let existing = state.cluster.body.get("encryptionConfig");
-    if existing
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty())
-    {
-        return Err(AwsError::invalid_request(format!(
-            "Cluster {name} already has an encryption configuration associated"
-        ))
-        .field("clusterName", name));
-    }
-    let config = present(input, "encryptionConfig").unwrap_or_else(|| json!([]));
-    let params = vec![param("EncryptionConfig", &config)];
-    let mut patch = Map::new();
-    patch.insert("encryptionConfig".into(), config);
-    let update = start_update(
-        state,
-        Scope::Cluster,
-        "AssociateEncryptionConfig",
-        params,
-        patch,
-        ctx.now,
-        ctx.timings.cluster_update,
-    );
-    Ok(json!({ "update": update }))
+/// The id of the cluster's update in progress, if any.
+fn in_progress_update(state: &ClusterState) -> Option<String> {
+    state
+        .updates
+        .iter()
+        .find(|r| r.scope == Scope::Cluster && r.update.status() == "InProgress")
+        .map(|r| r.update.get_str("id").to_string())
 }

@@ -1,5 +1,6 @@
 //! Fargate profiles: create, describe, list, delete.
 
+use super::rules::{check_role_arn, check_tags};
 use super::{active_cluster, cluster, initial_tags, name_page, present, start_delete, text, Ctx};
 use crate::error::AwsError;
 use crate::state::{ClusterState, Tracked};
@@ -7,6 +8,10 @@ use crate::util::uuid;
 use serde_json::{json, Value};
 
 const MAX_SELECTORS: usize = 5;
+/// At most this many label pairs per selector.
+const MAX_SELECTOR_LABELS: usize = 5;
+/// At most this many Fargate profiles per cluster (EKS service quota).
+pub const MAX_PROFILES: usize = 10;
 
 fn not_found(cluster: &str, name: &str) -> AwsError {
     AwsError::not_found(format!("No Fargate Profile found with name: {name}."))
@@ -35,6 +40,12 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let cluster_name = text(input, "clusterName");
     let name = text(input, "fargateProfileName");
     let arn = ctx.arn(&format!("fargateprofile/{cluster_name}/{name}/{}", uuid()));
+    check_role_arn("podExecutionRoleArn", text(input, "podExecutionRoleArn"))
+        .and_then(|()| check_tags(input))
+        .map_err(|e| {
+            e.field("clusterName", cluster_name)
+                .field("fargateProfileName", name)
+        })?;
     let state = active_cluster(ctx.resources, cluster_name)?;
     // CreateFargateProfile models no ResourceInUseException: AWS answers a duplicate this way.
     if state.fargate_profiles.contains_key(name) {
@@ -43,6 +54,24 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
             name,
             "A Fargate Profile already exists with this name in this cluster.",
         ));
+    }
+    if let Some(deleting) = state
+        .fargate_profiles
+        .values()
+        .find(|p| p.status() == "DELETING")
+    {
+        return Err(AwsError::invalid_request(format!(
+            "Fargate profile {} is being deleted; wait for it to finish deleting before creating another profile in this cluster.",
+            deleting.get_str("fargateProfileName")
+        ))
+        .field("clusterName", cluster_name));
+    }
+    if state.fargate_profiles.len() >= MAX_PROFILES {
+        return Err(AwsError::new(
+            "ResourceLimitExceededException",
+            format!("A cluster can have at most {MAX_PROFILES} Fargate profiles."),
+        )
+        .field("clusterName", cluster_name));
     }
     let selectors = present(input, "selectors").unwrap_or_else(|| json!([]));
     let count = selectors.as_array().map_or(0, Vec::len);
@@ -63,6 +92,17 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
             cluster_name,
             name,
             "Each Fargate Profile selector must specify a namespace.",
+        ));
+    }
+    if selectors.as_array().into_iter().flatten().any(|s| {
+        s.get("labels")
+            .and_then(Value::as_object)
+            .is_some_and(|l| l.len() > MAX_SELECTOR_LABELS)
+    }) {
+        return Err(invalid(
+            cluster_name,
+            name,
+            "A Fargate Profile selector can have at most 5 labels.",
         ));
     }
     let body = json!({
@@ -108,6 +148,20 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         text(input, "fargateProfileName"),
     );
     let state = cluster(ctx.resources, cluster_name)?;
+    profile(state, cluster_name, name)?;
+    // One profile of a cluster is deleted at a time.
+    if let Some((other, _)) = state
+        .fargate_profiles
+        .iter()
+        .find(|(other, p)| other.as_str() != name && p.status() == "DELETING")
+    {
+        return Err(AwsError::new(
+            "ClientException",
+            format!("Fargate profile {other} is being deleted; only one Fargate profile in a cluster can be deleted at a time."),
+        )
+        .field("clusterName", cluster_name)
+        .field("fargateProfileName", name));
+    }
     let fp = profile(state, cluster_name, name)?;
     Ok(json!({ "fargateProfile": start_delete(fp, ctx.now, ctx.timings.fargate_profile_delete) }))
 }

@@ -1,17 +1,50 @@
 //! The emulator's handler of each operation (the generated `Handlers` trait makes a
 //! missing one a compile error); each delegates to its resource family's module.
 
+use super::idempotency::Lookup;
 use super::{
-    access, addons, capabilities, catalog, certificate_authorities, clusters, eks_auth, fargate,
-    identity_providers, insights, nodegroups, pod_identity, subscriptions, tags, updates, Ctx,
+    access, addons, capabilities, certificate_authorities, cluster_updates, clusters, eks_auth,
+    fargate, identity_providers, insights, nodegroups, pod_identity, subscriptions, tags, updates,
+    versions, Ctx,
 };
 use crate::error::AwsError;
 use crate::ops::Handlers;
 use serde_json::Value;
 
+type Operation = fn(&mut Ctx, &Value) -> Result<Value, AwsError>;
+
+/// Runs an operation that takes a `clientRequestToken`: a repeat of a request already
+/// answered gets that answer again without running the operation (service::idempotency).
+fn idempotent(
+    ctx: &mut Ctx,
+    operation: &str,
+    input: &Value,
+    run: Operation,
+) -> Result<Value, AwsError> {
+    let now = ctx.now;
+    let lookup = ctx
+        .resources
+        .idempotency
+        .check(operation, input, now)
+        .map_err(|error| match super::opt_text(input, "clusterName") {
+            Some(cluster) => error.field("clusterName", cluster),
+            None => error,
+        })?;
+    match lookup {
+        Lookup::Replay(answer) => Ok(answer),
+        Lookup::Run(pending) => {
+            let answer = run(ctx, input)?;
+            if let Some(pending) = pending {
+                ctx.resources.idempotency.remember(pending, &answer, now);
+            }
+            Ok(answer)
+        }
+    }
+}
+
 impl Handlers for Ctx<'_> {
     fn create_cluster(&mut self, input: &Value) -> Result<Value, AwsError> {
-        clusters::create(self, input)
+        idempotent(self, "CreateCluster", input, clusters::create)
     }
     fn describe_cluster(&mut self, input: &Value) -> Result<Value, AwsError> {
         clusters::describe(self, input)
@@ -23,16 +56,31 @@ impl Handlers for Ctx<'_> {
         clusters::delete(self, input)
     }
     fn update_cluster_config(&mut self, input: &Value) -> Result<Value, AwsError> {
-        clusters::update_config(self, input)
+        idempotent(
+            self,
+            "UpdateClusterConfig",
+            input,
+            cluster_updates::update_config,
+        )
     }
     fn update_cluster_version(&mut self, input: &Value) -> Result<Value, AwsError> {
-        clusters::update_version(self, input)
+        idempotent(
+            self,
+            "UpdateClusterVersion",
+            input,
+            cluster_updates::update_version,
+        )
     }
     fn associate_encryption_config(&mut self, input: &Value) -> Result<Value, AwsError> {
-        clusters::associate_encryption_config(self, input)
+        idempotent(
+            self,
+            "AssociateEncryptionConfig",
+            input,
+            cluster_updates::associate_encryption_config,
+        )
     }
     fn create_nodegroup(&mut self, input: &Value) -> Result<Value, AwsError> {
-        nodegroups::create(self, input)
+        idempotent(self, "CreateNodegroup", input, nodegroups::create)
     }
     fn describe_nodegroup(&mut self, input: &Value) -> Result<Value, AwsError> {
         nodegroups::describe(self, input)
@@ -44,13 +92,23 @@ impl Handlers for Ctx<'_> {
         nodegroups::delete(self, input)
     }
     fn update_nodegroup_config(&mut self, input: &Value) -> Result<Value, AwsError> {
-        nodegroups::update_config(self, input)
+        idempotent(
+            self,
+            "UpdateNodegroupConfig",
+            input,
+            nodegroups::update_config,
+        )
     }
     fn update_nodegroup_version(&mut self, input: &Value) -> Result<Value, AwsError> {
-        nodegroups::update_version(self, input)
+        idempotent(
+            self,
+            "UpdateNodegroupVersion",
+            input,
+            nodegroups::update_version,
+        )
     }
     fn create_fargate_profile(&mut self, input: &Value) -> Result<Value, AwsError> {
-        fargate::create(self, input)
+        idempotent(self, "CreateFargateProfile", input, fargate::create)
     }
     fn describe_fargate_profile(&mut self, input: &Value) -> Result<Value, AwsError> {
         fargate::describe(self, input)
@@ -62,7 +120,7 @@ impl Handlers for Ctx<'_> {
         fargate::delete(self, input)
     }
     fn create_addon(&mut self, input: &Value) -> Result<Value, AwsError> {
-        addons::create(self, input)
+        idempotent(self, "CreateAddon", input, addons::create)
     }
     fn describe_addon(&mut self, input: &Value) -> Result<Value, AwsError> {
         addons::describe(self, input)
@@ -71,16 +129,16 @@ impl Handlers for Ctx<'_> {
         addons::list(self, input)
     }
     fn update_addon(&mut self, input: &Value) -> Result<Value, AwsError> {
-        addons::update(self, input)
+        idempotent(self, "UpdateAddon", input, addons::update)
     }
     fn delete_addon(&mut self, input: &Value) -> Result<Value, AwsError> {
         addons::delete(self, input)
     }
     fn describe_addon_versions(&mut self, input: &Value) -> Result<Value, AwsError> {
-        addons::describe_versions(input)
+        addons::describe_versions(self, input)
     }
     fn describe_addon_configuration(&mut self, input: &Value) -> Result<Value, AwsError> {
-        addons::describe_configuration(input)
+        addons::describe_configuration(self, input)
     }
     fn list_updates(&mut self, input: &Value) -> Result<Value, AwsError> {
         updates::list(self, input)
@@ -89,7 +147,7 @@ impl Handlers for Ctx<'_> {
         updates::describe(self, input)
     }
     fn cancel_update(&mut self, input: &Value) -> Result<Value, AwsError> {
-        updates::cancel(self, input)
+        idempotent(self, "CancelUpdate", input, updates::cancel)
     }
     fn tag_resource(&mut self, input: &Value) -> Result<Value, AwsError> {
         tags::tag(self, input)
@@ -101,16 +159,16 @@ impl Handlers for Ctx<'_> {
         tags::list(self, input)
     }
     fn register_cluster(&mut self, input: &Value) -> Result<Value, AwsError> {
-        clusters::register(self, input)
+        idempotent(self, "RegisterCluster", input, clusters::register)
     }
     fn deregister_cluster(&mut self, input: &Value) -> Result<Value, AwsError> {
         clusters::deregister(self, input)
     }
     fn describe_cluster_versions(&mut self, input: &Value) -> Result<Value, AwsError> {
-        catalog::describe_cluster_versions(self, input)
+        versions::describe_cluster_versions(self, input)
     }
     fn create_access_entry(&mut self, input: &Value) -> Result<Value, AwsError> {
-        access::create(self, input)
+        idempotent(self, "CreateAccessEntry", input, access::create)
     }
     fn describe_access_entry(&mut self, input: &Value) -> Result<Value, AwsError> {
         access::describe(self, input)
@@ -119,7 +177,7 @@ impl Handlers for Ctx<'_> {
         access::list(self, input)
     }
     fn update_access_entry(&mut self, input: &Value) -> Result<Value, AwsError> {
-        access::update(self, input)
+        idempotent(self, "UpdateAccessEntry", input, access::update)
     }
     fn delete_access_entry(&mut self, input: &Value) -> Result<Value, AwsError> {
         access::delete(self, input)
@@ -137,7 +195,12 @@ impl Handlers for Ctx<'_> {
         access::list_policies(input)
     }
     fn create_pod_identity_association(&mut self, input: &Value) -> Result<Value, AwsError> {
-        pod_identity::create(self, input)
+        idempotent(
+            self,
+            "CreatePodIdentityAssociation",
+            input,
+            pod_identity::create,
+        )
     }
     fn describe_pod_identity_association(&mut self, input: &Value) -> Result<Value, AwsError> {
         pod_identity::describe(self, input)
@@ -146,13 +209,23 @@ impl Handlers for Ctx<'_> {
         pod_identity::list(self, input)
     }
     fn update_pod_identity_association(&mut self, input: &Value) -> Result<Value, AwsError> {
-        pod_identity::update(self, input)
+        idempotent(
+            self,
+            "UpdatePodIdentityAssociation",
+            input,
+            pod_identity::update,
+        )
     }
     fn delete_pod_identity_association(&mut self, input: &Value) -> Result<Value, AwsError> {
         pod_identity::delete(self, input)
     }
     fn associate_identity_provider_config(&mut self, input: &Value) -> Result<Value, AwsError> {
-        identity_providers::associate(self, input)
+        idempotent(
+            self,
+            "AssociateIdentityProviderConfig",
+            input,
+            identity_providers::associate,
+        )
     }
     fn describe_identity_provider_config(&mut self, input: &Value) -> Result<Value, AwsError> {
         identity_providers::describe(self, input)
@@ -161,10 +234,20 @@ impl Handlers for Ctx<'_> {
         identity_providers::list(self, input)
     }
     fn disassociate_identity_provider_config(&mut self, input: &Value) -> Result<Value, AwsError> {
-        identity_providers::disassociate(self, input)
+        idempotent(
+            self,
+            "DisassociateIdentityProviderConfig",
+            input,
+            identity_providers::disassociate,
+        )
     }
     fn create_eks_anywhere_subscription(&mut self, input: &Value) -> Result<Value, AwsError> {
-        subscriptions::create(self, input)
+        idempotent(
+            self,
+            "CreateEksAnywhereSubscription",
+            input,
+            subscriptions::create,
+        )
     }
     fn describe_eks_anywhere_subscription(&mut self, input: &Value) -> Result<Value, AwsError> {
         subscriptions::describe(self, input)
@@ -173,7 +256,12 @@ impl Handlers for Ctx<'_> {
         subscriptions::list(self, input)
     }
     fn update_eks_anywhere_subscription(&mut self, input: &Value) -> Result<Value, AwsError> {
-        subscriptions::update(self, input)
+        idempotent(
+            self,
+            "UpdateEksAnywhereSubscription",
+            input,
+            subscriptions::update,
+        )
     }
     fn delete_eks_anywhere_subscription(&mut self, input: &Value) -> Result<Value, AwsError> {
         subscriptions::delete(self, input)
@@ -191,7 +279,7 @@ impl Handlers for Ctx<'_> {
         insights::describe_refresh(self, input)
     }
     fn create_capability(&mut self, input: &Value) -> Result<Value, AwsError> {
-        capabilities::create(self, input)
+        idempotent(self, "CreateCapability", input, capabilities::create)
     }
     fn describe_capability(&mut self, input: &Value) -> Result<Value, AwsError> {
         capabilities::describe(self, input)
@@ -200,13 +288,18 @@ impl Handlers for Ctx<'_> {
         capabilities::list(self, input)
     }
     fn update_capability(&mut self, input: &Value) -> Result<Value, AwsError> {
-        capabilities::update(self, input)
+        idempotent(self, "UpdateCapability", input, capabilities::update)
     }
     fn delete_capability(&mut self, input: &Value) -> Result<Value, AwsError> {
         capabilities::delete(self, input)
     }
     fn create_certificate_authority(&mut self, input: &Value) -> Result<Value, AwsError> {
-        certificate_authorities::create(self, input)
+        idempotent(
+            self,
+            "CreateCertificateAuthority",
+            input,
+            certificate_authorities::create,
+        )
     }
     fn describe_certificate_authority(&mut self, input: &Value) -> Result<Value, AwsError> {
         certificate_authorities::describe(self, input)
@@ -215,10 +308,20 @@ impl Handlers for Ctx<'_> {
         certificate_authorities::list(self, input)
     }
     fn activate_certificate_authority(&mut self, input: &Value) -> Result<Value, AwsError> {
-        certificate_authorities::activate(self, input)
+        idempotent(
+            self,
+            "ActivateCertificateAuthority",
+            input,
+            certificate_authorities::activate,
+        )
     }
     fn delete_certificate_authority(&mut self, input: &Value) -> Result<Value, AwsError> {
-        certificate_authorities::delete(self, input)
+        idempotent(
+            self,
+            "DeleteCertificateAuthority",
+            input,
+            certificate_authorities::delete,
+        )
     }
     fn assume_role_for_pod_identity(&mut self, input: &Value) -> Result<Value, AwsError> {
         eks_auth::assume_role_for_pod_identity(self, input)

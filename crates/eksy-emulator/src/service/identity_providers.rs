@@ -71,12 +71,20 @@ pub fn associate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ))
         .field("clusterName", cluster_name));
     }
-    if !text(&oidc, "issuerUrl").starts_with("https://") {
+    let issuer = text(&oidc, "issuerUrl");
+    if !issuer.starts_with("https://") {
         return Err(invalid(
             cluster_name,
             "The issuerUrl must begin with https://",
         ));
     }
+    if issuer.contains('?') || issuer.contains('#') {
+        return Err(invalid(
+            cluster_name,
+            "The issuerUrl can have path components but no query parameters.",
+        ));
+    }
+    super::rules::check_tags(input).map_err(|e| e.field("clusterName", cluster_name))?;
     for prefix in ["usernamePrefix", "groupsPrefix"] {
         if text(&oidc, prefix).contains("system:") {
             return Err(invalid(

@@ -2,7 +2,8 @@
 //! the cluster's current state (its version, node groups, add-ons, health) whenever they are
 //! read; ids are stable per cluster and check. On-demand refreshes run on the emulator clock.
 
-use super::catalog::{self, minor};
+use super::catalog;
+use super::versions::{minor, Catalog};
 use super::{cluster, item_page, pick, text, Ctx};
 use crate::error::AwsError;
 use crate::state::{ClusterState, InsightsRefresh};
@@ -155,15 +156,19 @@ fn kubelet_skew(state: &ClusterState, version: &str) -> Finding {
     }
 }
 
-fn addon_compatibility(state: &ClusterState, next: &str) -> Finding {
+fn addon_compatibility(state: &ClusterState, next: &str, catalog: &Catalog) -> Finding {
     let mut incompatible = Vec::new();
     let details: Vec<Value> = state
         .addons
         .iter()
         .filter_map(|(name, addon)| {
             let spec = catalog::addon(name)?;
-            let compatible: Vec<&str> = spec.compatible(next).map(|v| v.version).collect();
-            if !compatible.contains(&addon.get_str("addonVersion")) {
+            let compatible: Vec<String> = spec
+                .compatible(next, catalog)
+                .into_iter()
+                .map(|v| v.version)
+                .collect();
+            if !compatible.iter().any(|v| v == addon.get_str("addonVersion")) {
                 incompatible.push(json!({
                     "insightStatus": status("ERROR", "Add-on version is not compatible with the next Kubernetes version."),
                     "arn": addon.get_str("addonArn"),
@@ -282,15 +287,16 @@ fn kube_proxy_skew(state: &ClusterState, version: &str) -> Finding {
     }
 }
 
-/// The insights of a cluster now, sorted by name.
-fn insights(state: &ClusterState, now: f64) -> Vec<Value> {
+/// The insights of a cluster now, sorted by name: upgrade readiness for the next minor
+/// version, when the version catalog offers one (none on the newest version, nor for
+/// connected clusters, which have no EKS control plane version).
+fn insights(state: &ClusterState, catalog: &Catalog, now: f64) -> Vec<Value> {
     let body = &state.cluster.body;
     let version = state.cluster.get_str("version");
-    let Some(current) = minor(version) else {
-        // Connected clusters have no EKS control plane version to check.
+    let Some(next) = catalog.next_offered(version, now) else {
         return Vec::new();
     };
-    let next = format!("1.{}", current + 1);
+    let next = next.version.clone();
     let created = body.get("createdAt").and_then(Value::as_f64).unwrap_or(now);
     let refreshed = state
         .insights_refresh
@@ -300,7 +306,7 @@ fn insights(state: &ClusterState, now: f64) -> Vec<Value> {
     let mut out: Vec<Value> = [
         deprecated_apis(&next, now),
         kubelet_skew(state, version),
-        addon_compatibility(state, &next),
+        addon_compatibility(state, &next, catalog),
         cluster_health(state),
         amazon_linux_2(state, &next),
         kube_proxy_skew(state, version),
@@ -329,6 +335,16 @@ fn insights(state: &ClusterState, now: f64) -> Vec<Value> {
     out
 }
 
+/// The names of the insights in ERROR for the next version (they block UpdateClusterVersion
+/// unless it is forced).
+pub fn blocking(state: &ClusterState, catalog: &Catalog, now: f64) -> Vec<String> {
+    insights(state, catalog, now)
+        .into_iter()
+        .filter(|i| i["insightStatus"]["status"] == "ERROR")
+        .filter_map(|i| i["name"].as_str().map(str::to_string))
+        .collect()
+}
+
 fn matches(filter: &Value, member: &str, value: &Value) -> bool {
     match filter.get(member).and_then(Value::as_array) {
         Some(wanted) if !wanted.is_empty() => wanted.contains(value),
@@ -338,9 +354,10 @@ fn matches(filter: &Value, member: &str, value: &Value) -> bool {
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let now = ctx.now;
+    let catalog = ctx.resources.versions.clone();
     let state = cluster(ctx.resources, text(input, "clusterName"))?;
     let filter = input.get("filter").cloned().unwrap_or_else(|| json!({}));
-    let items = insights(state, now)
+    let items = insights(state, &catalog, now)
         .into_iter()
         .filter(|i| matches(&filter, "categories", &i["category"]))
         .filter(|i| matches(&filter, "kubernetesVersions", &i["kubernetesVersion"]))
@@ -358,8 +375,9 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, id) = (text(input, "clusterName"), text(input, "id"));
     let now = ctx.now;
+    let catalog = ctx.resources.versions.clone();
     let state = cluster(ctx.resources, cluster_name)?;
-    let insight = insights(state, now)
+    let insight = insights(state, &catalog, now)
         .into_iter()
         .find(|i| i["id"] == id)
         .ok_or_else(|| {

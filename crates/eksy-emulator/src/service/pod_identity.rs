@@ -59,8 +59,7 @@ pub fn find<'a>(
 }
 
 fn check_role(cluster: &str, member: &str, arn: &str) -> Result<(), AwsError> {
-    let valid = arn.starts_with("arn:") && arn.contains(":iam::") && arn.contains(":role/");
-    if valid {
+    if super::rules::is_role_arn(arn) {
         Ok(())
     } else {
         Err(invalid(
@@ -91,6 +90,19 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         check_role(cluster_name, "targetRoleArn", target)?;
     }
     check_policy(cluster_name, input)?;
+    if !super::rules::is_dns_label(namespace) {
+        return Err(invalid(
+            cluster_name,
+            format!("The namespace {namespace} is invalid: it must be a valid RFC 1123 DNS label."),
+        ));
+    }
+    if !super::rules::is_dns_subdomain(service_account) {
+        return Err(invalid(
+            cluster_name,
+            format!("The service account {service_account} is invalid: it must be a valid RFC 1123 DNS subdomain."),
+        ));
+    }
+    super::rules::check_tags(input).map_err(|e| e.field("clusterName", cluster_name))?;
     if find(state, namespace, service_account).is_some() {
         return Err(AwsError::in_use(format!(
             "Association already exists for namespace {namespace} and service account {service_account}"

@@ -75,6 +75,8 @@ fn subscription<'a>(
 
 pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "name");
+    super::rules::check_name("name", name)?;
+    super::rules::check_tags(input)?;
     let term = present(input, "term").unwrap_or_else(|| json!({}));
     let duration = term.get("duration").and_then(Value::as_i64);
     if !matches!(duration, Some(12 | 36)) || text(&term, "unit") != "MONTHS" {

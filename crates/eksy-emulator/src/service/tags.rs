@@ -89,13 +89,10 @@ pub fn tag(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    if new_tags
-        .keys()
-        .any(|k| k.to_ascii_lowercase().starts_with("aws:"))
-    {
-        return Err(bad_request(
-            "Tag keys starting with 'aws:' are reserved for AWS use",
-        ));
+    if let Some(tag) = super::rules::reserved_tag(&new_tags) {
+        return Err(bad_request(format!(
+            "Tag keys and values starting with 'aws:' are reserved for AWS use: {tag}"
+        )));
     }
     let tags = tags_of(resource(ctx, &arn)?)?;
     let total = tags
@@ -113,6 +110,18 @@ pub fn tag(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn untag(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let arn = text(input, "resourceArn").to_string();
+    let reserved = input
+        .get("tagKeys")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .find(|k| k.to_ascii_lowercase().starts_with("aws:"));
+    if let Some(key) = reserved {
+        return Err(bad_request(format!(
+            "Tag keys starting with 'aws:' are reserved for AWS use and can't be removed: {key}"
+        )));
+    }
     let tags = tags_of(resource(ctx, &arn)?)?;
     for key in input
         .get("tagKeys")

@@ -4,7 +4,6 @@
 use super::{cluster, opt_text, page_args, text, Ctx};
 use crate::error::AwsError;
 use crate::state::{ClusterState, Scope, UpdateRecord};
-use crate::util::paginate;
 use serde_json::{json, Value};
 
 /// The resource scope named by the request (`nodegroupName` / `addonName` query members),
@@ -77,7 +76,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .map(|(i, r)| (format!("{i:010}"), json!(r.update.get_str("id"))))
         .collect();
     let (max, token) = page_args(input);
-    let (ids, next) = paginate(items, max, token)?;
+    let (ids, next) = super::paginate("updateIds", items, max, token)?;
     let mut out = json!({ "updateIds": ids });
     if let Some(next) = next {
         out["nextToken"] = json!(next);
