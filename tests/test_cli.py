@@ -54,7 +54,7 @@ def test_demo_reaches_kubernetes_every_way(way: str) -> None:
         pytest.skip("kubectl is not installed (.ci/run installs it)")
     with LocalEKS(region="us-west-2", timings={"cluster_create": 0, "nodegroup_create": 0}) as local:
         eks = local.client()
-        subnets = ["subnet-0a1b2c3d"]
+        subnets = ["subnet-0a1b2c3d", "subnet-4e5f6a7b"]
         eks.create_cluster(name="demo", version="1.33", role_arn=ROLE, resources_vpc_config={"subnet_ids": subnets})
         eks.create_nodegroup(
             cluster_name="demo",
