@@ -7,8 +7,6 @@ cluster = eks.describe_cluster(name="prod").cluster
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 # The native core loads with the package, as in any extension package: every client needs it.
 from eksy import _eksy
 from eksy._errors import (
@@ -29,7 +27,10 @@ from eksy._errors import (
 from eksy._generated.errors import *  # noqa: F403
 from eksy._generated.errors import __all__ as _service_errors
 
+TYPE_CHECKING = False  # `typing` costs milliseconds on paths that must start fast (eksy token)
 if TYPE_CHECKING:
+    from typing import Any
+
     from eksy import models
     from eksy._generated.eks_async_client import AsyncEKS
     from eksy._generated.eks_client import EKS

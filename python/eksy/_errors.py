@@ -11,7 +11,9 @@ eksy`` loads this module.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+TYPE_CHECKING = False  # `typing` costs milliseconds on paths that must start fast (eksy token)
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 
 def _restore(cls: type[EksError], args: tuple[Any, ...], state: dict[str, Any]) -> EksError:

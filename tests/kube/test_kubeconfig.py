@@ -75,18 +75,28 @@ def test_no_file_creates_a_private_kubeconfig_in_home(local: LocalEKS, cluster: 
     assert (result.context, result.cluster, result.user, result.cluster_arn) == (arn, arn, arn, arn)
 
 
-def test_exec_command_is_this_installs_eksy_by_absolute_path() -> None:
+def runs_from_a_bare_shell(command: str, prefix: list[str], tmp_path: Path) -> None:
+    """It runs from an environment where this venv is not activated, and from a directory holding
+    another `eksy` package, which must not take this install's place."""
+    decoy = tmp_path / "decoy" / "eksy"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise SystemExit('the decoy eksy was imported')")
+    bare_env = {"PATH": "/usr/bin:/bin", "HOME": os.environ["HOME"]}
+    run = subprocess.run(
+        [command, *prefix, "--help"], env=bare_env, cwd=decoy.parent, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0 and "token" in run.stdout, run.stderr
+
+
+def test_exec_command_is_this_installs_eksy_by_absolute_path(tmp_path: Path) -> None:
     command, prefix = token_command()
     assert os.path.isabs(command)
     script = Path(sys.executable).parent / "eksy"
     if script.exists():
         assert (command, prefix) == (str(script), [])
     else:
-        assert (command, prefix) == (sys.executable, ["-m", "eksy"])
-    # It runs from an environment where this venv is not activated.
-    bare_env = {"PATH": "/usr/bin:/bin", "HOME": os.environ["HOME"]}
-    run = subprocess.run([command, *prefix, "--help"], env=bare_env, capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0 and "token" in run.stdout
+        assert command == sys.executable and prefix[0] == "-c"
+    runs_from_a_bare_shell(command, prefix, tmp_path)
 
 
 def test_exec_command_falls_back_to_the_interpreter_without_a_console_script(
@@ -96,7 +106,9 @@ def test_exec_command_falls_back_to_the_interpreter_without_a_console_script(
     python.parent.mkdir()
     python.symlink_to(sys.executable)
     monkeypatch.setattr(sys, "executable", str(python))
-    assert token_command() == (str(python), ["-m", "eksy"])
+    command, prefix = token_command()
+    assert command == str(python) and prefix[0] == "-c" and "from eksy.cli import main" in prefix[1]
+    runs_from_a_bare_shell(command, prefix, tmp_path)
 
 
 def test_empty_file_is_filled(local: LocalEKS, cluster: dict[str, Any], tmp_path: Path) -> None:

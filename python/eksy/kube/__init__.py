@@ -10,9 +10,11 @@ Each name loads its module on first use: `eksy token` (kubectl's exec plugin) mu
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # `typing` costs milliseconds on paths that must start fast (eksy token)
 if TYPE_CHECKING:
+    from typing import Any
+
     from eksy.kube._client import kubernetes_client
     from eksy.kube._kubeconfig import KubeconfigError, KubeconfigResult, update_kubeconfig
     from eksy.kube._token import Token, async_get_token, get_token

@@ -193,9 +193,11 @@ def _user_entry(
 def token_command() -> tuple[str, list[str]]:
     """The command (absolute path) and leading arguments that run ``eksy token`` with this install.
 
-    The ``eksy`` console script beside this interpreter if there is one (a venv's ``bin/``),
-    else this interpreter with ``-m eksy``. ``sys.executable`` is not resolved: a venv's python
-    is a symlink to the base interpreter, which does not see the venv's packages.
+    The ``eksy`` console script beside this interpreter if there is one (a venv's ``bin/``), else
+    this interpreter, unresolved (a venv's python is a symlink to the base interpreter, which does
+    not see the venv's packages), running eksy's command from the directory this eksy is installed
+    in: not ``-m eksy``, whose ``runpy`` costs milliseconds on every kubectl call, and neither
+    kubectl's working directory nor ``PYTHONPATH`` can put another eksy in its place.
     """
     if not sys.executable:
         return "eksy", []
@@ -203,7 +205,10 @@ def token_command() -> tuple[str, list[str]]:
     script = Path(interpreter).parent / ("eksy.exe" if os.name == "nt" else "eksy")
     if script.is_file() and os.access(script, os.X_OK):
         return str(script), []
-    return interpreter, ["-m", "eksy"]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../eksy
+    install_dir = os.path.dirname(package)
+    code = f"import sys; sys.path.insert(0, {install_dir!r}); from eksy.cli import main; sys.exit(main())"
+    return interpreter, ["-c", code]
 
 
 # -- choosing and reading the file ---------------------------------------------------------
