@@ -851,6 +851,9 @@ def main(argv: list[str] | None = None) -> int:
     import token_bench  # issue 10: eksy token vs aws eks get-token, in the same run
 
     token_text, token_figures = token_bench.section(quick=args.quick, python=main_py)
+    import state_bench  # issue 13: snapshot and restore with 1,000 resources
+
+    state_text, state_figures = state_bench.section(quick=args.quick)
     nthreads = c["threads"]
     text, tg = table(res, nthreads)
     elapsed = time.perf_counter() - t_start
@@ -887,6 +890,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print(text)
     print("\n" + token_text)
+    print("\n" + state_text)
     if args.json:
         out = {
             "meta": meta,
@@ -896,8 +900,9 @@ def main(argv: list[str] | None = None) -> int:
             "targets": tg,
             "other_ratios": dict(info_ratios(res)),
             "errors": res.errors,
-            "table": header + "\n" + text + "\n\n" + token_text,
+            "table": header + "\n" + text + "\n\n" + token_text + "\n\n" + state_text,
             "token": token_figures,
+            "state": state_figures,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=2) + "\n")

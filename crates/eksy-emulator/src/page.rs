@@ -40,6 +40,7 @@ code, .mono { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .badge.warn { background: #fff2d9; color: #8a5300; border-color: #f0cf8e; }
 .badge.other { background: #eceff2; color: #4a535e; border-color: #d3d8de; }
 .pending { color: #1559a8; font-size: 13px; }
+th, .nowrap { white-space: nowrap; overflow-wrap: normal; }
 tr.error td { background: #fdecec; }
 tr.error .code { color: #a61b1b; font-weight: 600; }
 .faults td:first-child { white-space: nowrap; }
@@ -262,7 +263,7 @@ fn write_pending(out: &mut String, overview: &Value, now: Option<f64>) -> fmt::R
         for (_, place, what, resource) in pending {
             writeln!(
                 out,
-                "<tr><td>{what}</td><td class=\"mono\">{place}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{what}</td><td class=\"mono nowrap\">{place}</td><td>{}</td><td>{}</td></tr>",
                 badge(resource.get("status")),
                 pending_note(resource.get("pending"), now)
             )?;
@@ -372,7 +373,7 @@ fn write_requests(out: &mut String, requests: Option<&Value>) -> fmt::Result {
         };
         writeln!(
             out,
-            "<tr{}><td class=\"mono\">{}</td><td>{}</td><td class=\"mono\">{} {}</td><td>{}</td><td class=\"code\">{}</td><td class=\"mono\">{} · {}</td></tr>",
+            "<tr{}><td class=\"mono nowrap\">{}</td><td>{}</td><td class=\"mono\">{} {}</td><td>{}</td><td class=\"code\">{}</td><td class=\"mono nowrap\">{} · {}</td></tr>",
             if failed { " class=\"error\"" } else { "" },
             time_of_day(request.get("time").and_then(Value::as_f64)),
             operation,
@@ -443,15 +444,17 @@ fn entries(value: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
         .flat_map(|map| map.iter())
 }
 
-/// Seconds with at most one decimal: "0.5", "12", "3.2".
+/// A short decimal: one place from 1 up ("12", "3.2"), three below ("0.5", "0.05").
 fn number(value: Option<f64>) -> String {
     match value {
         Some(v) if v.is_finite() => {
-            let rounded = (v * 10.0).round() / 10.0;
-            if rounded.fract() == 0.0 {
-                format!("{rounded:.0}")
+            let places = if v.abs() >= 1.0 { 1 } else { 3 };
+            let fixed = format!("{v:.places$}");
+            let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
+            if trimmed == "-0" {
+                "0".to_owned()
             } else {
-                format!("{rounded:.1}")
+                trimmed.to_owned()
             }
         }
         _ => "—".to_owned(),
@@ -652,7 +655,9 @@ mod tests {
         );
         assert!(row.contains("07:20:00.100"));
         assert_eq!(page.matches("<tr class=\"error\">").count(), 1);
-        assert!(page.contains("<tr><td class=\"mono\">07:19:59.600</td><td>CreateCluster</td>"));
+        assert!(
+            page.contains("<tr><td class=\"mono nowrap\">07:19:59.600</td><td>CreateCluster</td>")
+        );
     }
 
     #[test]
@@ -739,6 +744,16 @@ mod tests {
         assert!(page.contains("<span class=\"badge other\">unknown</span>"));
         assert!(page.contains("→ ACTIVE soon"));
         assert_balanced(&page);
+    }
+
+    #[test]
+    fn numbers_are_short() {
+        let page = render(
+            &json!({"faults": {"latency": {"*": 0.05, "ListClusters": 12.0, "DescribeCluster": 0.0}}}),
+        );
+        assert!(page.contains("<td>0.05 s per answer</td>"));
+        assert!(page.contains("<td>12 s per answer</td>"));
+        assert!(page.contains("<td>0 s per answer</td>"));
     }
 
     #[test]

@@ -241,13 +241,20 @@ class LocalEKS(KubeControls, StateControls):
         """Runs a raw control command (see the crate docs); raises ``ValueError`` on error."""
         if self._emulator is None:
             raise RuntimeError("the LocalEKS emulator has been stopped")
-        body = json.dumps(dict(args or {}))
-        if os.getpid() != self._started_in:
-            return self._control_over_http(command, body)
-        result = json.loads(self._emulator.control(command, body))
+        result = json.loads(self.control_json(command, json.dumps(dict(args or {}))))
         return cast(dict[str, Any], result)
 
-    def _control_over_http(self, command: str, body: str) -> dict[str, Any]:
+    def control_json(self, command: str, body: str) -> str:
+        """:meth:`control` with the arguments and the result as JSON text: no parsing on this
+        side (snapshots of thousands of resources are megabytes)."""
+        if self._emulator is None:
+            raise RuntimeError("the LocalEKS emulator has been stopped")
+        if os.getpid() != self._started_in:
+            return self._control_over_http(command, body)
+        text: str = self._emulator.control(command, body)
+        return text
+
+    def _control_over_http(self, command: str, body: str) -> str:
         """A control sent to the parent's server from a forked child: its memory here is a copy."""
         import http.client
 
@@ -258,12 +265,13 @@ class LocalEKS(KubeControls, StateControls):
                 headers["x-eksy-control-token"] = self._control_token
             connection.request("POST", f"/_eksy/control/{command}", body=body, headers=headers)
             response = connection.getresponse()
-            answer = json.loads(response.read() or b"{}")
+            text = (response.read() or b"{}").decode()
         finally:
             connection.close()
         if response.status != 200:
+            answer = json.loads(text)
             raise ValueError(answer.get("message", f"control {command!r} failed with HTTP {response.status}"))
-        return cast(dict[str, Any], answer)
+        return text
 
     def reset(self) -> None:
         """Forgets all resources, recorded requests, faults and clock offset; restores timings."""
