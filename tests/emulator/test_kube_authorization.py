@@ -63,10 +63,17 @@ def test_without_bootstrap_the_creator_has_no_access(local: LocalEKS) -> None:
         resources_vpc_config={"subnet_ids": ["s-1", "s-2"]},
         access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False},
     )
-    status, body = _as(local, "demo")("/api/v1/namespaces")
-    # An IAM principal that nothing maps is not authenticated, as aws-iam-authenticator answers.
-    assert status == 401, body
-    assert "not mapped" in body["details"]["causes"][0]["message"]
+    creator = _as(local, "demo")
+    status, body = creator("/api/v1/namespaces")
+    # An IAM principal that nothing maps is authenticated as its ARN and granted nothing.
+    assert status == 403, body
+    assert 'User "arn:aws:iam::123456789012:user/testing" cannot list resource "namespaces"' in body["message"]
+    status, review = creator(
+        "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+        "POST",
+        {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"},
+    )
+    assert status == 201 and review["status"]["userInfo"]["username"] == "arn:aws:iam::123456789012:user/testing"
 
 
 def test_an_entry_without_policies_is_authenticated_but_forbidden(local: LocalEKS) -> None:
@@ -151,7 +158,7 @@ def test_aws_auth_map_roles_count_only_in_the_config_map_modes(local: LocalEKS, 
     assert status == 201
     dev = local.add_identity(DEV_ROLE)
     status, body = _as(local, "demo", dev)("/api/v1/nodes")
-    assert status == (200 if mapped else 401), body
+    assert status == (200 if mapped else 403), body
 
 
 def test_deleting_the_access_entry_revokes_access(local: LocalEKS) -> None:
@@ -162,7 +169,7 @@ def test_deleting_the_access_entry_revokes_access(local: LocalEKS) -> None:
     caller = _as(local, "demo", alice)
     assert caller("/api/v1/nodes")[0] == 200
     local.client().delete_access_entry(cluster_name="demo", principal_arn=alice.arn)
-    assert caller("/api/v1/nodes")[0] == 401
+    assert caller("/api/v1/nodes")[0] == 403
 
 
 @needs_kubectl

@@ -44,7 +44,7 @@ def test_endpoint_and_ca_appear_when_active_and_serve_verified_tls(local: LocalE
     assert described is not None and described.status == "ACTIVE"
     assert described.endpoint and described.endpoint.startswith("https://127.0.0.1:")
     assert cluster["ca"].startswith("-----BEGIN CERTIFICATE-----")
-    status, version = call(cluster["endpoint"], cluster["ca"], "/version")
+    status, version = call(cluster["endpoint"], cluster["ca"], "/version", token=presigned_token("demo"))
     assert status == 200 and version["major"] == "1" and version["gitVersion"].startswith("v1.")
     # The leaf is issued by the cluster's CA, whose common name is "kubernetes", as on EKS.
     host, port = cluster["endpoint"].removeprefix("https://").split(":")
@@ -62,8 +62,8 @@ def test_one_clusters_ca_does_not_verify_another_clusters_endpoint(local: LocalE
     b = make_active_cluster(local, "b")
     assert a["ca"] != b["ca"] and a["endpoint"] != b["endpoint"]
     with pytest.raises(ssl.SSLCertVerificationError):
-        call(b["endpoint"], a["ca"], "/version")
-    assert call(b["endpoint"], b["ca"], "/version")[0] == 200
+        call(b["endpoint"], a["ca"], "/version", token=presigned_token("b"))
+    assert call(b["endpoint"], b["ca"], "/version", token=presigned_token("b"))[0] == 200
 
 
 def _port(endpoint: str) -> int:
@@ -99,7 +99,7 @@ def test_a_forced_failure_closes_the_endpoint(local: LocalEKS) -> None:
     local.force_status("cluster", "demo", "FAILED")
     assert _refused(_port(cluster["endpoint"]))
     local.force_status("cluster", "demo", "ACTIVE")
-    assert call(cluster["endpoint"], cluster["ca"], "/version")[0] == 200
+    assert call(cluster["endpoint"], cluster["ca"], "/version", token=presigned_token("demo"))[0] == 200
 
 
 def test_endpoints_open_on_the_clock_without_a_request(local: LocalEKS) -> None:

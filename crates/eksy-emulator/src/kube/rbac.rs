@@ -184,14 +184,6 @@ fn authenticated_rules() -> Vec<Rule> {
     ]
 }
 
-/// What anonymous requests may do (system:public-info-viewer).
-fn anonymous_rules() -> Vec<Rule> {
-    vec![paths(
-        &["get"],
-        &["/healthz", "/livez", "/readyz", "/version", "/version/"],
-    )]
-}
-
 fn listed(list: &[String], value: &str) -> bool {
     list.iter().any(|v| v == "*" || v == value)
 }
@@ -335,9 +327,6 @@ fn in_scope(namespaces: &[String], namespace: &str) -> bool {
 
 /// The decision and the reason RBAC gives.
 pub fn authorize(kube: &KubeData, subject: &Subject, attrs: &Attributes) -> bool {
-    if subject.anonymous {
-        return anonymous_rules().iter().any(|r| rule_allows(r, attrs));
-    }
     if subject.groups.iter().any(|g| g == "system:masters") {
         return true;
     }

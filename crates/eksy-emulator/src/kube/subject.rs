@@ -4,7 +4,7 @@
 //! (`mapRoles`, `mapUsers`, `mapAccounts`; CONFIG_MAP, API_AND_CONFIG_MAP), and in CONFIG_MAP
 //! mode the cluster creator as `kubernetes-admin` in `system:masters` (in the API modes EKS
 //! gives the creator an access entry with AmazonEKSClusterAdminPolicy instead). An identity
-//! no source maps is not authenticated (401), as aws-iam-authenticator answers.
+//! no source maps is authenticated but granted nothing (403 on every resource).
 
 use super::token::TokenIdentity;
 use crate::identity::same_principal;
@@ -28,19 +28,6 @@ pub struct Subject {
     pub groups: Vec<String>,
     pub extra: BTreeMap<String, Vec<String>>,
     pub policies: Vec<PolicyGrant>,
-    /// No credentials at all: `system:anonymous`.
-    pub anonymous: bool,
-}
-
-impl Subject {
-    pub fn anonymous() -> Subject {
-        Subject {
-            username: "system:anonymous".into(),
-            groups: vec!["system:unauthenticated".into()],
-            anonymous: true,
-            ..Subject::default()
-        }
-    }
 }
 
 fn mode(cluster: &ClusterState) -> &str {
@@ -80,7 +67,6 @@ fn base(who: &TokenIdentity, username: String, mut groups: Vec<String>) -> Subje
         groups,
         extra,
         policies: Vec::new(),
-        anonymous: false,
     }
 }
 
@@ -191,8 +177,14 @@ fn from_aws_auth(cluster: &ClusterState, who: &TokenIdentity) -> Option<Subject>
     None
 }
 
-/// The Kubernetes user of a verified identity on this cluster, or None (401).
-pub fn map(cluster: &ClusterState, who: &TokenIdentity) -> Option<Subject> {
+/// The Kubernetes user of a verified identity on this cluster. One that no source maps is still
+/// authenticated, as its IAM ARN in `system:authenticated` only: discovery and `auth can-i` work,
+/// everything else is forbidden (403).
+pub fn map(cluster: &ClusterState, who: &TokenIdentity) -> Subject {
+    mapped(cluster, who).unwrap_or_else(|| base(who, who.canonical_arn.clone(), Vec::new()))
+}
+
+fn mapped(cluster: &ClusterState, who: &TokenIdentity) -> Option<Subject> {
     let mode = mode(cluster);
     if mode != "CONFIG_MAP" {
         if let Some(subject) = from_access_entry(cluster, who) {
