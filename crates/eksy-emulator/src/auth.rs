@@ -75,6 +75,13 @@ pub fn authenticate(req: &WireRequest, default_account: &str) -> Result<Caller, 
         [akid, date, region, service, "aws4_request"]
             if !akid.is_empty() && date.len() == 8 && !region.is_empty() && !service.is_empty() =>
         {
+            if !is_region_name(region) {
+                return Err(AwsError::new(
+                    "InvalidSignatureException",
+                    format!("Credential should be scoped to a valid region, not '{region}'."),
+                )
+                .with_status(403));
+            }
             Ok(Caller {
                 access_key_id: akid.to_string(),
                 account: account_for(akid, default_account),
@@ -85,6 +92,23 @@ pub fn authenticate(req: &WireRequest, default_account: &str) -> Result<Caller, 
             "Credential should be scoped to a valid region, service and date, and end with 'aws4_request'. Credential={credential}"
         ))),
     }
+}
+
+/// An AWS region's shape (`us-east-1`, `us-gov-west-1`, `eu-central-2`): each one gets its own
+/// state, so an invented scope string must not create one.
+fn is_region_name(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    let Some((number, words)) = parts.split_last() else {
+        return false;
+    };
+    region.len() <= 32
+        && words.len() >= 2
+        && words[0].len() == 2
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && (1..=2).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Parses `AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`.
@@ -266,6 +290,32 @@ fn amz_date(epoch: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_region_shaped_scopes_are_regions() {
+        for good in [
+            "us-east-1",
+            "us-gov-west-1",
+            "eu-central-2",
+            "ap-southeast-5",
+            "cn-north-1",
+        ] {
+            assert!(is_region_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "us",
+            "us-east",
+            "US-EAST-1",
+            "us-east-123",
+            "x-east-1",
+            "us--1",
+            "a/b",
+            "us-east-1 ",
+        ] {
+            assert!(!is_region_name(bad), "{bad}");
+        }
+    }
 
     fn req(auth: Option<&str>) -> WireRequest {
         let mut headers = vec![("x-amz-date".to_string(), "20240101T000000Z".to_string())];

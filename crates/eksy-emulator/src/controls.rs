@@ -28,6 +28,13 @@ fn required_str<'a>(args: &'a Value, key: &str) -> Result<&'a str> {
     arg_str(args, key).ok_or_else(|| format!("argument {key:?} (string) is required"))
 }
 
+/// Answers queued for one operation: enough for any test, small enough to never exhaust memory.
+pub const MAX_QUEUED_PER_OPERATION: usize = 10_000;
+/// The longest injected latency: an hour is past every client's timeout.
+pub const MAX_LATENCY_SECONDS: f64 = 3600.0;
+/// How far `advance` may move the clock: timestamps stay inside every client's date range.
+pub const MAX_CLOCK_OFFSET_SECONDS: f64 = 100.0 * 365.25 * 86_400.0;
+
 fn arg_f64(args: &Value, key: &str) -> Result<Option<f64>> {
     match args.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -176,12 +183,16 @@ fn run_command(
             Ok(json!({ "requests": requests }))
         }
         "clear_requests" => {
-            state.requests.clear();
+            state.clear_requests();
             Ok(json!({}))
         }
         "queue" => {
             let op = operation(args)?;
-            let count = args.get("count").map_or(Some(1), Value::as_u64).ok_or("count must be a positive integer")?;
+            let count = args
+                .get("count")
+                .map_or(Some(1), Value::as_u64)
+                .filter(|c| *c > 0)
+                .ok_or("count must be a positive integer")?;
             let canned = if let Some(error) = args.get("error") {
                 Canned::Error(error_from_args(error, "ServerException")?)
             } else if let Some(response) = args.get("response") {
@@ -194,6 +205,13 @@ fn run_command(
                 return Err("queue needs one of \"error\", \"response\", \"drop\": true or \"lose_response\": true".into());
             };
             let queue = state.faults.queued.entry(op).or_default();
+            let room = MAX_QUEUED_PER_OPERATION.saturating_sub(queue.len());
+            if count > room as u64 {
+                return Err(format!(
+                    "at most {MAX_QUEUED_PER_OPERATION} answers may wait per operation ({} already do)",
+                    queue.len()
+                ));
+            }
             queue.extend(std::iter::repeat_n(canned, count as usize));
             Ok(json!({ "queued": queue.len() }))
         }
@@ -210,8 +228,8 @@ fn run_command(
         "set_latency" => {
             let op = operation(args)?;
             let seconds = arg_f64(args, "seconds")?.ok_or("argument \"seconds\" is required")?;
-            if seconds < 0.0 {
-                return Err("seconds must not be negative".into());
+            if !(0.0..=MAX_LATENCY_SECONDS).contains(&seconds) {
+                return Err(format!("seconds must be between 0 and {MAX_LATENCY_SECONDS}"));
             }
             if seconds == 0.0 {
                 state.faults.latency.remove(&op);
@@ -253,6 +271,11 @@ fn run_command(
             let seconds = arg_f64(args, "seconds")?.ok_or("argument \"seconds\" is required")?;
             if seconds < 0.0 {
                 return Err("the clock only moves forward".into());
+            }
+            if state.clock_offset + seconds > MAX_CLOCK_OFFSET_SECONDS {
+                return Err(format!(
+                    "the emulator clock may run at most {MAX_CLOCK_OFFSET_SECONDS} s (100 years) ahead of real time"
+                ));
             }
             state.clock_offset += seconds;
             Ok(json!({ "now": state.now() }))

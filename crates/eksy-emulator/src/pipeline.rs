@@ -71,6 +71,9 @@ pub fn error_response(request_id: &str, error: &AwsError) -> HttpResponse {
     json_response(error.status, request_id, &headers, &error.body())
 }
 
+/// Account and region pairs with state: more than any test uses, and each costs memory.
+pub const MAX_REGION_STATES: usize = 1_000;
+
 /// What the locked first phase of a request decided.
 enum Plan {
     Answer(HttpResponse),
@@ -92,10 +95,20 @@ fn record(
     caller: Option<&Caller>,
 ) -> u64 {
     let now = state.now();
+    // A caller that matched no operation or was not authenticated is kept without its body:
+    // nobody may fill the emulator's memory without knowing a route and a credential.
+    let request = if caller.is_some() {
+        Arc::clone(req)
+    } else {
+        Arc::new(WireRequest {
+            body: Bytes::new(),
+            ..(**req).clone()
+        })
+    };
     state.record(RecordedRequest {
         id: 0,
         operation,
-        request: Arc::clone(req),
+        request,
         account: caller.map(|c| c.account.clone()).unwrap_or_default(),
         region: caller.map(|c| c.region.clone()).unwrap_or_default(),
         time: now,
@@ -127,6 +140,18 @@ impl Shared {
                 return (0.0, id, Plan::Answer(error_response(request_id, &error)));
             }
         };
+        let scope = (caller.account.clone(), caller.region.clone());
+        if !state.regions.contains_key(&scope) && state.regions.len() >= MAX_REGION_STATES {
+            let id = record(&mut state, req, Some(op.name.as_str()), None);
+            let error = AwsError::new(
+                "ResourceLimitExceededException",
+                format!(
+                    "the emulator holds state for at most {MAX_REGION_STATES} account and region pairs; \
+                     reset it, or use one it already has"
+                ),
+            );
+            return (0.0, id, Plan::Answer(error_response(request_id, &error)));
+        }
         let id = record(&mut state, req, Some(op.name.as_str()), Some(&caller));
         let decision = state.faults.decide(&op.name);
         let run = |lose_response| Plan::Run {

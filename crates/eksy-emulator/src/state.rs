@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The longest lifecycle step: a year is more than any EKS operation takes.
+pub const MAX_TIMING_SECONDS: f64 = 365.0 * 86_400.0;
+
 /// Seconds of emulator clock each lifecycle transition takes. Zero (the default) makes a
 /// transition complete by the next request: the create, update or delete response shows
 /// the transitional status (CREATING, UPDATING, DELETING) as AWS's does, and the next read
@@ -126,8 +129,12 @@ impl Timings {
         for (key, value) in ordered {
             let seconds = value
                 .as_f64()
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .ok_or_else(|| format!("timing {key} must be a non-negative number of seconds"))?;
+                .filter(|s| (0.0..=MAX_TIMING_SECONDS).contains(s))
+                .ok_or_else(|| {
+                    format!(
+                        "timing {key} must be between 0 and {MAX_TIMING_SECONDS} seconds (a year)"
+                    )
+                })?;
             if key == "all" {
                 fields.values_mut().for_each(|v| *v = Value::from(seconds));
             } else if fields.contains_key(key) {
@@ -458,6 +465,9 @@ impl Serialize for RecordedRequest {
 /// The most requests kept for the `requests` control; older ones are forgotten first, so
 /// a long-running emulator does not grow without bound.
 pub const MAX_RECORDED_REQUESTS: usize = 10_000;
+/// The most body bytes kept across recorded requests (oldest forgotten first): at the 8 MiB
+/// body limit, a few hundred big requests would otherwise hold gigabytes.
+pub const MAX_RECORDED_BYTES: usize = 64 * 1024 * 1024;
 
 /// Wall-clock seconds since the epoch.
 pub fn wall_now() -> f64 {
@@ -474,6 +484,8 @@ pub struct State {
     pub timings: Timings,
     pub regions: HashMap<(String, String), RegionState>,
     pub requests: VecDeque<RecordedRequest>,
+    /// Body bytes held by `requests`.
+    pub recorded_bytes: usize,
     pub faults: crate::faults::Faults,
     pub next_request_id: u64,
     pub identities: Identities,
@@ -491,11 +503,24 @@ impl State {
     pub fn record(&mut self, mut request: RecordedRequest) -> u64 {
         self.next_request_id += 1;
         request.id = self.next_request_id;
-        if self.requests.len() >= MAX_RECORDED_REQUESTS {
-            self.requests.pop_front();
+        let size = request.request.body.len();
+        while !self.requests.is_empty()
+            && (self.requests.len() >= MAX_RECORDED_REQUESTS
+                || self.recorded_bytes + size > MAX_RECORDED_BYTES)
+        {
+            if let Some(old) = self.requests.pop_front() {
+                self.recorded_bytes -= old.request.body.len();
+            }
         }
+        self.recorded_bytes += size;
         self.requests.push_back(request);
         self.next_request_id
+    }
+
+    /// Forgets every recorded request and gives their memory back.
+    pub fn clear_requests(&mut self) {
+        self.requests = VecDeque::new();
+        self.recorded_bytes = 0;
     }
 
     /// Notes the answer of a recorded request (searched from the newest: it is near the end).
