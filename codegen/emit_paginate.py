@@ -195,6 +195,12 @@ def emit_paginators(services: list[Service]) -> str:
                 "        self._client = client",
                 "",
             ]
+            names = ", ".join(sorted(py_name(op) for op in svc.paginators))
+            lines += [
+                "    def __repr__(self) -> str:",
+                f'        return "<{client}Paginators: {names}>"',
+                "",
+            ]
             for op in sorted(svc.paginators, key=py_name):
                 lines += paginator_method(svc, op, is_async)
     return "\n".join(lines).rstrip() + "\n"
@@ -356,6 +362,12 @@ def emit_waiters(services: list[Service]) -> str:
                 "",
                 f"    def __init__(self, client: {client}) -> None:",
                 "        self._client = client",
+                "",
+            ]
+            names = ", ".join(py_name(name) for name in sorted(svc.waiters, key=py_name))
+            lines += [
+                "    def __repr__(self) -> str:",
+                f'        return "<{client}Waiters: {names}; each takes timeout=, delay=, progress=>"',
                 "",
             ]
             for name in sorted(svc.waiters, key=py_name):

@@ -253,3 +253,12 @@ def client_html(client: _ClientBase) -> str:
         f'<div class="eksy-client" style="{BOX}"><b>{html.escape(type(client).__name__)}</b> client'
         f" · region <code>{region}</code> · endpoint <code>{where}</code></div>"
     )
+
+
+def paginator_html(kind: str, operation: str, described: list[tuple[str, object]]) -> str:
+    table = _table((name, html_scalar(value, name)) for name, value in described) if described else ""
+    return (
+        f'<div class="eksy-paginator" style="{BOX}"><b>{html.escape(kind)}</b> of '
+        f"<code>{html.escape(operation)}</code> · iterate for items, <code>.pages()</code> for responses"
+        f"{table}</div>"
+    )

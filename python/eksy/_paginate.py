@@ -213,6 +213,26 @@ class _Base:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._spec.name} resume_token={self.resume_token!r}>"
 
+    def _describe(self) -> list[tuple[str, object]]:
+        """What the notebook forms show: the call and its limits (list parameters hold no secret)."""
+        shown: list[tuple[str, object]] = [(k, v) for k, v in self._params.items() if v is not None]
+        shown += [("page_size", self._page_size), ("max_items", self._max_items)]
+        cursor = self._cursor
+        if cursor.finished:
+            shown.append(("finished", True))
+        elif cursor.token is not None or cursor.skip:
+            shown.append(("resume_token", self.resume_token))  # where it stopped, to continue later
+        return [(k, v) for k, v in shown if v is not None]
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        parts = ", ".join(f"{k}={v!r}" for k, v in self._describe())
+        printer.text(f"{type(self).__name__}({self._spec.name}{', ' if parts else ''}{parts})")
+
+    def _repr_html_(self) -> str:
+        from eksy._display_html import paginator_html
+
+        return paginator_html(type(self).__name__, self._spec.name, self._describe())
+
 
 class Paginator(_Base, Generic[T, R]):
     """Iterates the items of a list operation across all its pages.

@@ -550,3 +550,24 @@ def test_display_code_loads_only_when_something_is_displayed() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["[]", "True"]
+
+
+VPC = {"subnet_ids": ["subnet-1", "subnet-2"]}
+
+
+def test_paginators_and_waiters_say_what_they_are(emulator: LocalEKS) -> None:
+    from IPython.lib.pretty import pretty
+
+    eks = emulator.client()
+    pager = eks.paginate.list_nodegroups(cluster_name="<b>demo</b>", page_size=20, max_items=50)
+    assert pretty(pager) == "Paginator(list_nodegroups, cluster_name='<b>demo</b>', page_size=20, max_items=50)"
+    page = parse(pager._repr_html_())
+    assert "list_nodegroups" in page.text() and ".pages()" in page.text()
+    rows = {row.child("th").text(): row.child("td").text() for row in page.child("div").child("table").rows()}
+    assert rows == {"cluster_name": "<b>demo</b>", "page_size": "20", "max_items": "50"}, "a tag stays text"
+    assert "list_clusters" in repr(eks.paginate) and "list_nodegroups" in repr(eks.paginate)
+    eks.create_cluster(name="c", role_arn="arn:aws:iam::123456789012:role/eks", resources_vpc_config=VPC)
+    listed = eks.paginate.list_clusters()
+    assert list(listed) == ["c"] and pretty(listed) == "Paginator(list_clusters, finished=True)"
+    waiters = repr(emulator.async_client().wait)
+    assert waiters.startswith("<AsyncEKSWaiters: addon_active, addon_deleted,") and "nodegroup_deleted" in waiters

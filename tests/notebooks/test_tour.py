@@ -4,6 +4,7 @@ rows, and no secret anywhere in its outputs."""
 
 from __future__ import annotations
 
+import ast
 import json
 import sys
 from pathlib import Path
@@ -158,3 +159,11 @@ def test_the_kubernetes_token_shows_masked(executed: Any) -> None:
     (result,) = [out for out in cell.outputs if out.get("output_type") == "execute_result"]
     assert result["data"]["text/plain"].startswith("Token(expires_at=")
     assert "token=<redacted>" in result["data"]["text/plain"]
+
+
+def test_the_clusters_kubernetes_api_answers_from_the_notebook(executed: Any) -> None:
+    cell = next(cell for cell in executed.cells if cell.cell_type == "code" and "list_node()" in cell.source)
+    (result,) = [out for out in cell.outputs if out.get("output_type") == "execute_result"]
+    version, nodes = ast.literal_eval(result["data"]["text/plain"])
+    assert version.startswith("v1.") and "-eks-" in version
+    assert len(nodes) == 2, "the node group's desired size"

@@ -43,6 +43,9 @@ class EKSPaginators:
     def __init__(self, client: EKS) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return "<EKSPaginators: describe_addon_versions, describe_cluster_versions, list_access_entries, list_access_policies, list_addons, list_associated_access_policies, list_capabilities, list_certificate_authorities, list_clusters, list_eks_anywhere_subscriptions, list_fargate_profiles, list_identity_provider_configs, list_insights, list_nodegroups, list_pod_identity_associations, list_updates>"
+
     def describe_addon_versions(
         self,
         *,
@@ -670,6 +673,9 @@ class AsyncEKSPaginators:
 
     def __init__(self, client: AsyncEKS) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return "<AsyncEKSPaginators: describe_addon_versions, describe_cluster_versions, list_access_entries, list_access_policies, list_addons, list_associated_access_policies, list_capabilities, list_certificate_authorities, list_clusters, list_eks_anywhere_subscriptions, list_fargate_profiles, list_identity_provider_configs, list_insights, list_nodegroups, list_pod_identity_associations, list_updates>"
 
     def describe_addon_versions(
         self,

@@ -131,6 +131,9 @@ class EKSWaiters:
     def __init__(self, client: EKS) -> None:
         self._client = client
 
+    def __repr__(self) -> str:
+        return "<EKSWaiters: addon_active, addon_deleted, certificate_authority_update_complete, cluster_active, cluster_deleted, fargate_profile_active, fargate_profile_deleted, nodegroup_active, nodegroup_deleted; each takes timeout=, delay=, progress=>"
+
     def addon_active(
         self,
         *,
@@ -564,6 +567,9 @@ class AsyncEKSWaiters:
 
     def __init__(self, client: AsyncEKS) -> None:
         self._client = client
+
+    def __repr__(self) -> str:
+        return "<AsyncEKSWaiters: addon_active, addon_deleted, certificate_authority_update_complete, cluster_active, cluster_deleted, fargate_profile_active, fargate_profile_deleted, nodegroup_active, nodegroup_deleted; each takes timeout=, delay=, progress=>"
 
     async def addon_active(
         self,
