@@ -330,6 +330,11 @@ class LocalEKS(KubeControls, StateControls):
         """Closes the connection without an answer on the next ``count`` calls."""
         self.control("queue", {"operation": operation, "count": count, "drop": True})
 
+    def queue_lost_response(self, operation: str, *, count: int = 1) -> None:
+        """Runs the next ``count`` calls, then closes the connection without their answer: the
+        SDKs retry, and with a ``clientRequestToken`` the retry gets the first call's result."""
+        self.control("queue", {"operation": operation, "count": count, "lose_response": True})
+
     def clear_queue(self, operation: str | None = None) -> None:
         """Forgets queued answers (of one operation, or all)."""
         self.control("clear_queue", {"operation": operation} if operation else {})
