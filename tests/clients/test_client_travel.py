@@ -31,7 +31,11 @@ def list_in_worker_async(client: eksy.AsyncEKS) -> list[str]:
 @pytest.mark.timeout(120)
 def test_a_pool_of_spawned_workers_rebuilds_the_client(emulator: LocalEKS, eks: eksy.EKS) -> None:
     for name in ("a", "b"):
-        eks.create_cluster(name=name, role_arn="arn:aws:iam::123456789012:role/eks", resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]})
+        eks.create_cluster(
+            name=name,
+            role_arn="arn:aws:iam::123456789012:role/eks",
+            resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]},
+        )
     creds = {"aws_access_key_id": "AKIDTRAVEL", "aws_secret_access_key": SECRET}
     client = eksy.EKS(**options(emulator, **creds, max_attempts=2, read_timeout=5, picklable_credentials=True))
     aclient = eksy.AsyncEKS(**options(emulator, **creds, picklable_credentials=True))

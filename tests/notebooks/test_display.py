@@ -219,7 +219,11 @@ def test_pretty_cluster_fits_120_columns_and_shows_every_member_sent(
 
 def test_pretty_form_of_a_real_cluster(emulator: LocalEKS) -> None:
     eks = emulator.client()
-    eks.create_cluster(name="pretty", role_arn="arn:aws:iam::123456789012:role/eks", resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]})
+    eks.create_cluster(
+        name="pretty",
+        role_arn="arn:aws:iam::123456789012:role/eks",
+        resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]},
+    )
     cluster = eks.describe_cluster(name="pretty").cluster
     assert cluster is not None and cluster.certificate_authority is not None
     text = pretty(cluster)
@@ -417,7 +421,11 @@ def test_service_error_shows_code_message_status_request_id_and_fields(emulator:
 
 def test_waiter_error_shows_the_last_response(emulator: LocalEKS) -> None:
     eks = emulator.client()
-    eks.create_cluster(name="doomed", role_arn="arn:aws:iam::123456789012:role/eks", resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]})
+    eks.create_cluster(
+        name="doomed",
+        role_arn="arn:aws:iam::123456789012:role/eks",
+        resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]},
+    )
     emulator.force_status("cluster", "doomed", "FAILED")
     with pytest.raises(eksy.WaiterError) as caught:
         eks.wait.cluster_active(name="doomed", delay=0.1)
@@ -448,7 +456,11 @@ def test_client_side_error_shows_its_message() -> None:
 def test_to_rows_of_names_from_a_paginator(emulator: LocalEKS) -> None:
     eks = emulator.client()
     for name in ("a", "b", "c"):
-        eks.create_cluster(name=name, role_arn="arn:aws:iam::123456789012:role/eks", resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]})
+        eks.create_cluster(
+            name=name,
+            role_arn="arn:aws:iam::123456789012:role/eks",
+            resources_vpc_config={"subnet_ids": ["subnet-1", "subnet-2"]},
+        )
     assert eksy.to_rows(eks.paginate.list_clusters(page_size=2)) == [{"name": "a"}, {"name": "b"}, {"name": "c"}]
     assert eksy.to_rows(["x"], column="cluster") == [{"cluster": "x"}]
     emulator.reset()
