@@ -11,7 +11,10 @@ eksy`` loads this module.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from eksy._eksy import ResponseMetadata
 
 
 def _restore(cls: type[EksError], args: tuple[Any, ...], state: dict[str, Any]) -> EksError:
@@ -22,7 +25,13 @@ def _restore(cls: type[EksError], args: tuple[Any, ...], state: dict[str, Any]) 
 
 
 class EksError(Exception):
-    """Base class of every exception eksy raises."""
+    """Base class of every exception eksy raises.
+
+    ``metadata``: on an exception a call raised, that call's metadata (request id, HTTP status,
+    attempts, duration, retry reasons); None on others (a waiter's, a paginator's).
+    """
+
+    metadata: ResponseMetadata | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self.args, self.__dict__))
