@@ -73,11 +73,17 @@ def attributes_section(svc: Service, shape: str, title: str) -> str:
     return f"{title}:\n" + "\n".join("    " + p for p in parts)
 
 
+# What every model has besides its fields (eksy/_model_base.py): no member may take these names.
+MODEL_ATTRIBUTES = frozenset({"metadata", "to_dict"})
+
+
 def check_names(svc: Service) -> None:
     for name, shape in svc.shapes.items():
         for member in shape.get("members", {}):
             if keyword.iskeyword(py_name(member)):
                 raise ValueError(f"{name}.{member} is a Python keyword")
+            if py_name(member) in MODEL_ATTRIBUTES:
+                raise ValueError(f"{name}.{member} would hide Model.{py_name(member)}")
 
 
 def emit_models(svc: Service) -> str:

@@ -25,6 +25,11 @@ def rust_type_name(shape: str) -> str:
     return "".join(word.capitalize() for word in xform_name(shape).split("_"))
 
 
+def input_members(svc: Service, op: str) -> list[str]:
+    shape = svc.input_shape(op)
+    return list(svc.members(shape)) if shape else []
+
+
 def model_const(shape: str) -> str:
     return "M_" + xform_name(shape).upper()
 
@@ -83,6 +88,11 @@ def emit_service(svc: Service) -> str:
     lines += [
         "/// Operation names by index, as `prepare` numbers them.",
         f"pub const OPERATIONS: &[&str] = &[{names}];",
+        "",
+        "/// Each operation's parameter names, in the order of its arguments.",
+        "pub const PARAMETERS: &[&[&str]] = &[",
+        *("    &[" + ", ".join(f'"{py_name(m)}"' for m in input_members(svc, op)) + "]," for op in svc.operations),
+        "];",
         "",
         "/// Converts the positional arguments of one operation and starts its SDK request.",
         "/// `endpoint_bytes`: what the endpoint (scheme, host, base path) adds to every request URL.",

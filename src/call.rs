@@ -3,6 +3,8 @@
 use std::error::Error as StdError;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -12,9 +14,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyModule;
 
 use crate::conv::ToPy;
+use crate::observe::CallStats;
 
 pub type BoxedOutput = Box<dyn ToPy + Send>;
-pub type OpFuture = Pin<Box<dyn Future<Output = Result<BoxedOutput, CallError>> + Send>>;
+type Request = Pin<Box<dyn Future<Output = Result<BoxedOutput, CallError>> + Send>>;
 
 /// Erases an operation's output and error types so sync and async share one path.
 pub fn boxed_call<O, E, F>(operation: &'static str, request: F) -> OpFuture
@@ -23,7 +26,7 @@ where
     O: ToPy + Send + 'static,
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    catch_panics(
+    OpFuture::new(
         operation,
         Box::pin(async move {
             match request.await {
@@ -34,22 +37,41 @@ where
     )
 }
 
-/// A request whose panics (in the SDK, or in eksy) end it with an `InternalError` instead of
-/// unwinding into Python as a `BaseException`.
-pub fn catch_panics(operation: &'static str, inner: OpFuture) -> OpFuture {
-    Box::pin(CatchPanic {
-        operation,
-        inner: Some(inner),
-    })
-}
-
-struct CatchPanic {
+/// One call: its SDK request, and what the SDK reports about it while it runs (attempts, status,
+/// request id, retries, gathered by `observe::Observer` through a task-local). A panic (in the
+/// SDK, or in eksy) ends it with an `InternalError` instead of unwinding into Python.
+pub struct OpFuture {
     operation: &'static str,
+    started: Instant,
+    took: Option<Duration>,
+    stats: Arc<CallStats>,
     /// Dropped after a panic: a future that panicked must not be polled again.
-    inner: Option<OpFuture>,
+    inner: Option<Request>,
 }
 
-impl Future for CatchPanic {
+impl OpFuture {
+    pub fn new(operation: &'static str, inner: Request) -> Self {
+        OpFuture {
+            operation,
+            started: Instant::now(),
+            took: None,
+            stats: Arc::default(),
+            inner: Some(inner),
+        }
+    }
+
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// What is known of the call so far (all of it once it has finished).
+    pub fn metadata(&self, service: &'static str) -> crate::observe::ResponseMetadata {
+        let took = self.took.unwrap_or_else(|| self.started.elapsed());
+        self.stats.metadata(service, self.operation, took)
+    }
+}
+
+impl Future for OpFuture {
     type Output = Result<BoxedOutput, CallError>;
 
     fn poll(
@@ -57,6 +79,7 @@ impl Future for CatchPanic {
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
         let operation = self.operation;
+        let stats = self.stats.clone();
         let Some(inner) = self.inner.as_mut() else {
             return std::task::Poll::Ready(Err(CallError::local(
                 CallKind::Internal,
@@ -64,13 +87,20 @@ impl Future for CatchPanic {
                 "the request was polled after it had failed".to_owned(),
             )));
         };
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            stats.scope(|| inner.as_mut().poll(cx))
+        }));
+        let poll = match polled {
             Ok(poll) => poll,
             Err(payload) => {
                 self.inner = None;
                 std::task::Poll::Ready(Err(CallError::panicked(operation, payload.as_ref())))
             }
+        };
+        if poll.is_ready() {
+            self.took = Some(self.started.elapsed());
         }
+        poll
     }
 }
 

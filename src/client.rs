@@ -11,12 +11,14 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_sdk_eks::config::retry::{RetryPartition, TokenBucket};
 use pyo3::exceptions::PyValueError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::call::{CallError, CallKind, OpFuture};
 use crate::generated;
 use crate::http_client;
+use crate::observe::{self, Hooks, Observer, ResponseMetadata};
 use crate::runtime;
 
 thread_local! {
@@ -41,6 +43,9 @@ struct Generation {
 #[pyclass(module = "eksy._eksy", frozen)]
 pub struct ClientCore {
     service: String,
+    /// On-call hooks and the logger; see `observe`.
+    hooks: Hooks,
+    user_agent_extra: Option<String>,
     config: SdkConfig,
     current: RwLock<Generation>,
     /// Set by the `_force_panic` test hook: the next call panics at that stage.
@@ -69,20 +74,25 @@ const PANIC_IN_POLL: u8 = 2;
 /// mode's rate limiter), as each boto3 client has: the SDK's default partition is shared by
 /// every client of the service in the process, so one client's failures would stop another's
 /// retries.
-fn build_client(service: &str, config: &SdkConfig) -> SdkClient {
+///
+/// Its `Observer` interceptor gathers each call's metadata and adds eksy to the User-Agent.
+fn build_client(service: &str, config: &SdkConfig, user_agent_extra: Option<&str>) -> SdkClient {
     let http = http_client::for_endpoint(config.endpoint_url());
     let partition = RetryPartition::custom("eksy-client")
         .token_bucket(TokenBucket::default())
         .build();
+    let observer = Observer::new(user_agent_extra);
     if service == "eks-auth" {
         let conf = aws_sdk_eksauth::config::Builder::from(config)
             .http_client(http)
-            .retry_partition(partition);
+            .retry_partition(partition)
+            .interceptor(observer);
         SdkClient::EksAuth(aws_sdk_eksauth::Client::from_conf(conf.build()))
     } else {
         let conf = aws_sdk_eks::config::Builder::from(config)
             .http_client(http)
-            .retry_partition(partition);
+            .retry_partition(partition)
+            .interceptor(observer);
         SdkClient::Eks(aws_sdk_eks::Client::from_conf(conf.build()))
     }
 }
@@ -163,6 +173,27 @@ fn attempts_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u32> {
     }
 }
 
+/// `on_call`: a callable or an iterable of callables, as a tuple.
+fn hooks_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyTuple>> {
+    let hooks = if value.is_callable() {
+        PyTuple::new(py, [value])?
+    } else {
+        let items = value.try_iter().map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err(
+                "on_call must be a callable or a list of callables",
+            )
+        })?;
+        PyTuple::new(py, items.collect::<PyResult<Vec<_>>>()?)?
+    };
+    if let Some(bad) = hooks.iter().find(|h| !h.is_callable()) {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "on_call hooks must be callable, not {}",
+            bad.get_type().name()?
+        )));
+    }
+    Ok(hooks.unbind())
+}
+
 /// Refuses an `endpoint_url` the SDK could not send to (it would fail later, with a debug dump).
 fn check_endpoint(py: Python<'_>, url: &str) -> PyResult<()> {
     let scheme_ok = ["http://", "https://"].iter().any(|scheme| {
@@ -234,7 +265,8 @@ impl ClientCore {
     #[pyo3(signature = (
         service, *, region=None, profile=None, endpoint_url=None, aws_access_key_id=None,
         aws_secret_access_key=None, aws_session_token=None, max_attempts=None, retry_mode=None,
-        connect_timeout=None, read_timeout=None, operation_timeout=None
+        connect_timeout=None, read_timeout=None, operation_timeout=None, on_call=None,
+        user_agent_extra=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -251,12 +283,31 @@ impl ClientCore {
         connect_timeout: Option<f64>,
         read_timeout: Option<f64>,
         operation_timeout: Option<f64>,
+        on_call: Option<Bound<'_, PyAny>>,
+        user_agent_extra: Option<String>,
     ) -> PyResult<Self> {
-        if service != "eks" && service != "eks-auth" {
-            return Err(PyValueError::new_err(format!(
-                "unknown service {service:?}"
-            )));
+        let service_name: &'static str = match service.as_str() {
+            "eks" => "eks",
+            "eks-auth" => "eks-auth",
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown service {service:?}"
+                )))
+            }
+        };
+        if let Some(extra) = &user_agent_extra {
+            if !extra.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                return Err(param_error(
+                    py,
+                    "user_agent_extra",
+                    "must hold printable ASCII only (it is sent in the User-Agent header)",
+                ));
+            }
         }
+        let hooks = Hooks::new(
+            service_name,
+            on_call.map(|h| hooks_arg(py, &h)).transpose()?,
+        );
         match (&aws_access_key_id, &aws_secret_access_key) {
             (Some(_), None) => {
                 return Err(param_error(py, "aws_secret_access_key", CREDENTIAL_PAIR));
@@ -321,13 +372,15 @@ impl ClientCore {
             let errors = crate::call::errors_module(py)?;
             return Err(PyErr::from_value(errors.call_method0("_no_region_error")?));
         }
-        let client = build_client(&service, &config);
+        let client = build_client(&service, &config, user_agent_extra.as_deref());
         let (shown, password) = match config.endpoint_url().map(hide_password) {
             Some((shown, password)) => (Some(shown), password),
             None => (None, None),
         };
         Ok(ClientCore {
             service,
+            hooks,
+            user_agent_extra,
             current: RwLock::new(Generation {
                 runtime_generation: runtime::generation(),
                 client,
@@ -398,18 +451,17 @@ impl ClientCore {
                 "a sync eksy call cannot run on an eksy runtime thread; use the async client",
             ));
         }
-        let operation = self.operation_name(op);
-        loop {
+        let operation = request.operation();
+        let observation = self.begin_observation(py, op, args)?;
+        let result = loop {
             let mut wait = SIGNAL_CHECK_INTERVAL;
             if let Some(deadline) = deadline {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     // Dropping `request` cancels it.
                     let message = "the wait's deadline passed while the call was in flight";
-                    return Err(
-                        CallError::local(CallKind::Deadline, operation, message.into())
-                            .into_pyerr(py),
-                    );
+                    let cut = CallError::local(CallKind::Deadline, operation, message.into());
+                    break Err(cut.into_pyerr(py));
                 }
                 wait = wait.min(left);
             }
@@ -417,36 +469,82 @@ impl ClientCore {
             let slice =
                 py.detach(|| rt.block_on(async { tokio::time::timeout(wait, &mut request).await }));
             match slice {
-                Ok(Ok(output)) => return output_to_py(py, operation, output),
-                Ok(Err(err)) => return Err(self.scrub(err).into_pyerr(py)),
-                // Dropping `request` on the way out cancels it.
-                Err(_elapsed) => py.check_signals()?,
+                Ok(Ok(output)) => break output_to_py(py, operation, output),
+                Ok(Err(err)) => break Err(self.scrub(err).into_pyerr(py)),
+                // Dropping `request` on the way out (Ctrl-C) cancels it; the observation still
+                // finishes (the span ends, hooks see the interruption).
+                Err(_elapsed) => {
+                    if let Err(interrupted) = py.check_signals() {
+                        break Err(interrupted);
+                    }
+                }
             }
+        };
+        let metadata = Bound::new(py, request.metadata(self.hooks.service()))?;
+        observe::attach(py, &result, &metadata);
+        if let Some(observation) = observation {
+            // `finish` reports its own failures (a raising hook) and never raises.
+            let outcome = match &result {
+                Ok(model) => (Some(model.bind(py).clone()), None),
+                Err(err) => (None, Some(err.value(py).clone())),
+            };
+            observation.call_method1(intern!(py, "finish"), (outcome.0, outcome.1, &metadata))?;
         }
+        result
     }
 
-    /// Starts operation `op` and returns an asyncio future; cancelling it drops the request.
+    /// Starts operation `op` and returns an awaitable; cancelling it drops the request.
     fn call_async<'py>(
         &self,
         py: Python<'py>,
         op: u16,
         args: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request = self.start(op, args)?;
-        let operation = self.operation_name(op);
+        let mut request = self.start(op, args)?;
+        let observation = self.begin_observation(py, op, args)?;
+        let observed = observation.is_some();
         let password = self.endpoint_password.clone();
+        let service = self.hooks.service();
         runtime::get()?;
-        pyo3_async_runtimes::generic::future_into_py::<runtime::SharedRuntime, _, _>(
+        let future = pyo3_async_runtimes::generic::future_into_py::<runtime::SharedRuntime, _, _>(
             py,
             async move {
-                let outcome = request.await.map_err(|e| scrub(e, password.as_deref()));
-                Ok(Outcome(operation, outcome))
+                let result = (&mut request)
+                    .await
+                    .map_err(|e| scrub(e, password.as_deref()));
+                Ok(Outcome {
+                    operation: request.operation(),
+                    metadata: request.metadata(service),
+                    result,
+                    observed,
+                })
             },
-        )
+        )?;
+        match observation {
+            // A coroutine that awaits the future and finishes the observation in the caller's task.
+            Some(observation) => observation.call_method1(intern!(py, "wrap"), (future,)),
+            None => Ok(future),
+        }
     }
 }
 
 impl ClientCore {
+    fn begin_observation<'py>(
+        &self,
+        py: Python<'py>,
+        op: u16,
+        args: &Bound<'py, PyTuple>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let parameters = match self.hooks.service() {
+            "eks-auth" => generated::eksauth::PARAMETERS,
+            _ => generated::eks::PARAMETERS,
+        };
+        let names = parameters.get(usize::from(op)).copied().unwrap_or(&[]);
+        let region = self.config.region().map(|r| r.as_ref());
+        self.hooks
+            .begin(py, self.operation_name(op), region, names, args)
+    }
+
     fn scrub(&self, err: CallError) -> CallError {
         scrub(err, self.endpoint_password.as_deref())
     }
@@ -479,7 +577,7 @@ impl ClientCore {
         }));
         let operation = self.operation_name(op);
         match prepared {
-            Ok(_) if forced == PANIC_IN_POLL => Ok(crate::call::catch_panics(
+            Ok(_) if forced == PANIC_IN_POLL => Ok(OpFuture::new(
                 operation,
                 Box::pin(async { panic!("forced by the _force_panic test hook while polling") }),
             )),
@@ -506,7 +604,11 @@ impl ClientCore {
             let mut builder = self.config.to_builder();
             builder.set_http_client(Some(http_client::shared()));
             builder.set_identity_cache(Some(aws_config::identity::IdentityCache::lazy().build()));
-            current.client = build_client(&self.service, &builder.build());
+            current.client = build_client(
+                &self.service,
+                &builder.build(),
+                self.user_agent_extra.as_deref(),
+            );
             current.runtime_generation = now;
         }
         Ok(current.client.clone())
@@ -538,7 +640,14 @@ fn output_to_py(
 }
 
 /// The result of a request, converted to Python objects only once the GIL is held.
-struct Outcome(&'static str, Result<crate::call::BoxedOutput, CallError>);
+struct Outcome {
+    operation: &'static str,
+    metadata: ResponseMetadata,
+    result: Result<crate::call::BoxedOutput, CallError>,
+    /// Hand `(model, metadata)` to an observation's `wrap`, which needs the metadata of calls
+    /// without a response model too.
+    observed: bool,
+}
 
 impl<'py> IntoPyObject<'py> for Outcome {
     type Target = PyAny;
@@ -546,9 +655,16 @@ impl<'py> IntoPyObject<'py> for Outcome {
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
-        match self.1 {
-            Ok(output) => Ok(output_to_py(py, self.0, output)?.into_bound(py)),
+        let result = match self.result {
+            Ok(output) => output_to_py(py, self.operation, output),
             Err(err) => Err(err.into_pyerr(py)),
+        };
+        let metadata = Bound::new(py, self.metadata)?;
+        observe::attach(py, &result, &metadata);
+        let model = result?.into_bound(py);
+        if self.observed {
+            return Ok((model, metadata).into_pyobject(py)?.into_any());
         }
+        Ok(model)
     }
 }

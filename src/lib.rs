@@ -8,6 +8,7 @@ mod emulator;
 mod generated;
 mod http_client;
 mod kube;
+mod observe;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -25,6 +26,7 @@ fn _begin_shutdown(py: Python<'_>) {
 fn _eksy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::ClientCore>()?;
     m.add_class::<emulator::Emulator>()?;
+    m.add_class::<observe::ResponseMetadata>()?;
     kube::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     let shutdown = wrap_pyfunction!(_begin_shutdown, m)?;

@@ -36,12 +36,16 @@ if TYPE_CHECKING:
     from eksy._generated.eks_client import EKS
     from eksy._generated.eksauth_async_client import AsyncEKSAuth
     from eksy._generated.eksauth_client import EKSAuth
+    from eksy._observe import CallRecord
     from eksy._paginate import AsyncPaginator, Paginator
     from eksy._rows import to_rows
     from eksy.progress import PageProgress, WaitProgress
 
 # Written once, in Cargo.toml: the extension is built with it and maturin puts it in the metadata.
 __version__: str = _eksy.__version__
+
+# What every response's (and a failed call's exception's) `metadata` holds.
+ResponseMetadata = _eksy.ResponseMetadata
 
 # Clients, models, paginators and waiters load on first use, which keeps `import eksy` cheap
 # (waiters need asyncio, which alone costs more than the rest of the package).
@@ -55,6 +59,7 @@ _LAZY = {
     "EKSAuth": "eksy._generated.eksauth_client",
     "AsyncEKSAuth": "eksy._generated.eksauth_async_client",
     "to_rows": "eksy._rows",
+    "CallRecord": "eksy._observe",
 }
 
 
@@ -97,6 +102,8 @@ __all__ = [
     "WaitProgress",
     "PageProgress",
     "to_rows",
+    "ResponseMetadata",
+    "CallRecord",
     "models",
     *_service_errors,
 ]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from eksy._eksy import ClientCore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from eksy._observe import CallRecord
 
 # What makes a client's configuration secret: kept out of its pickle unless the user opts in.
 _SECRET_OPTIONS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
@@ -46,6 +51,8 @@ class _ClientBase:
         read_timeout: float | None = None,
         operation_timeout: float | None = None,
         picklable_credentials: bool = False,
+        on_call: Callable[[CallRecord], object] | Iterable[Callable[[CallRecord], object]] | None = None,
+        user_agent_extra: str | None = None,
     ) -> None:
         """Create a client.
 
@@ -70,6 +77,13 @@ class _ClientBase:
             picklable_credentials: Let a pickle of this client (multiprocessing, Dask, Ray)
                 carry the explicit credentials and an endpoint password; without it, pickling
                 such a client raises ``TypeError`` so that secrets never travel by accident.
+            on_call: A callable (or several) receiving an immutable :class:`eksy.CallRecord`
+                after each call, success or failure: sync clients call it in the calling
+                thread, async ones in the awaiting task. A hook that raises is reported as a
+                ``RuntimeWarning`` and never breaks the call. Hooks stay in this process: a
+                pickled client leaves them behind.
+            user_agent_extra: Appended to the User-Agent header after the SDK's own and
+                ``eksy/<version>`` (printable ASCII), as botocore's ``user_agent_extra``.
         """
         # As given, for pickling: a worker rebuilds the client from its configuration.
         self._config: dict[str, Any] = {
@@ -86,6 +100,7 @@ class _ClientBase:
                 ("read_timeout", read_timeout),
                 ("operation_timeout", operation_timeout),
                 ("picklable_credentials", picklable_credentials),
+                ("user_agent_extra", user_agent_extra),
             )
             if value is not None and value is not False
         }
@@ -103,6 +118,8 @@ class _ClientBase:
                 connect_timeout=connect_timeout,
                 read_timeout=read_timeout,
                 operation_timeout=operation_timeout,
+                on_call=on_call,
+                user_agent_extra=user_agent_extra,
             )
         except UnicodeEncodeError:
             raise _not_utf8(locals()) from None

@@ -87,7 +87,8 @@ def error_members(error: BaseException) -> list[tuple[str, Any]]:
     """The public attributes of an error that are set (its message first when it has none)."""
     attributes: list[tuple[str, Any]] = []
     for key, value in vars(error).items():
-        if key.startswith("_") or value is None:
+        # The call's metadata repeats the status and request id shown already.
+        if key.startswith("_") or key == "metadata" or value is None:
             continue
         if key == "elapsed" and isinstance(value, float):
             value = Shown(f"{value:.1f}s")

@@ -6,6 +6,7 @@ from typing import Any, final
 __all__ = [
     "ClientCore",
     "Emulator",
+    "ResponseMetadata",
     "__version__",
     "_begin_shutdown",
     "_kube_forget_assumed_roles",
@@ -78,6 +79,8 @@ class ClientCore:
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
         operation_timeout: float | None = None,
+        on_call: Any = None,
+        user_agent_extra: str | None = None,
     ) -> ClientCore: ...
     @property
     def region(self) -> str | None: ...
@@ -92,6 +95,39 @@ class ClientCore:
     def _force_panic(self, stage: str) -> None: ...
     def call(self, op: int, args: tuple[Any, ...]) -> Any: ...
     def call_async(self, op: int, args: tuple[Any, ...]) -> Any: ...
+
+@final
+class ResponseMetadata:
+    """A call's metadata: request id, HTTP status, attempts, duration, retry reasons."""
+
+    def __new__(
+        cls,
+        service: str,
+        operation: str,
+        request_id: str | None,
+        http_status: int | None,
+        attempts: int,
+        duration: float,
+        retries: list[str],
+    ) -> ResponseMetadata: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def operation(self) -> str: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def http_status(self) -> int | None: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def retry_attempts(self) -> int: ...
+    @property
+    def duration(self) -> float: ...
+    @property
+    def retries(self) -> tuple[str, ...]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
 
 @final
 class Emulator:

@@ -15,6 +15,8 @@ TYPE_CHECKING = False  # `typing` costs milliseconds on paths that must start fa
 if TYPE_CHECKING:
     from typing import Any, ClassVar
 
+    from eksy._eksy import ResponseMetadata
+
 
 def _restore(cls: type[EksError], args: tuple[Any, ...], state: dict[str, Any]) -> EksError:
     error = cls.__new__(cls)
@@ -24,7 +26,13 @@ def _restore(cls: type[EksError], args: tuple[Any, ...], state: dict[str, Any]) 
 
 
 class EksError(Exception):
-    """Base class of every exception eksy raises."""
+    """Base class of every exception eksy raises.
+
+    ``metadata``: on an exception a call raised, that call's metadata (request id, HTTP status,
+    attempts, duration, retry reasons); None on others (a waiter's, a paginator's).
+    """
+
+    metadata: ResponseMetadata | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self.args, self.__dict__))

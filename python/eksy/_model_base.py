@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     import dataclasses
 
     from typing_extensions import dataclass_transform
+
+    from eksy._eksy import ResponseMetadata
 else:
 
     def dataclass_transform(**_: Any) -> Any:
@@ -76,6 +78,15 @@ class Model:
         __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
     else:
         __dataclass_fields__ = _DataclassFields()
+
+    @property
+    def metadata(self) -> ResponseMetadata | None:
+        """The metadata of the call that returned this response (request id, HTTP status,
+        attempts, duration); None on a model the call did not return whole (a nested one, one
+        built by hand or by ``dataclasses.replace``). Not a field: it stays out of ``to_dict()``,
+        equality and the repr."""
+        metadata: ResponseMetadata | None = self.__dict__.get("_metadata")
+        return metadata
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise _frozen_error(f"cannot assign to field {name!r}")

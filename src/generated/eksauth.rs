@@ -57,6 +57,11 @@ impl ToPy for aws_sdk_eksauth::operation::assume_role_for_pod_identity::AssumeRo
 /// Operation names by index, as `prepare` numbers them.
 pub const OPERATIONS: &[&str] = &["AssumeRoleForPodIdentity"];
 
+/// Each operation's parameter names, in the order of its arguments.
+pub const PARAMETERS: &[&[&str]] = &[
+    &["cluster_name", "token", "eks_node_name", "instance_id", "zone"],
+];
+
 /// Converts the positional arguments of one operation and starts its SDK request.
 /// `endpoint_bytes`: what the endpoint (scheme, host, base path) adds to every request URL.
 pub fn prepare(client: &aws_sdk_eksauth::Client, op: u16, args: &Bound<'_, PyTuple>, endpoint_bytes: usize) -> PyResult<OpFuture> {
