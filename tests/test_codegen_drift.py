@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import botocore
+import botocore.loaders
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
