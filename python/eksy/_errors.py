@@ -11,9 +11,11 @@ eksy`` loads this module.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
-
+# Annotations only: typing would be most of what `import eksy` costs.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
     from eksy._eksy import ResponseMetadata
 
 

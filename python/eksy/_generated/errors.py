@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from eksy._errors import SERVICE_ERROR_CLASSES, ServiceError
+
+# Annotations only (typing would cost `import eksy` about 10 ms).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 __all__ = [
     "AccessDeniedException",
