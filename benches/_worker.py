@@ -156,6 +156,13 @@ def m_sequential(spec: dict[str, Any]) -> dict[str, Any]:
     lib, endpoint, name, n = spec["lib"], spec["endpoint"], spec["cluster"], spec["n"]
     if lib == "eksy":
         c = eksy_sync(endpoint)
+    elif lib == "eksy-logged":
+        import logging
+        import os
+
+        # One DEBUG line per call, formatted and written, as an application that logs would.
+        logging.basicConfig(level=logging.DEBUG, filename=os.devnull)
+        c = eksy_sync(endpoint)
     elif lib == "boto3":
         c = boto3_client(endpoint)
     else:
@@ -164,13 +171,21 @@ def m_sequential(spec: dict[str, Any]) -> dict[str, Any]:
     for _ in range(min(n, 50)):
         call(name=name)
     per = []
+    cpu0 = time.process_time()  # every thread of this process: eksy's runtime threads too
     t0 = time.perf_counter()
     for _ in range(n):
         t = time.perf_counter()
         call(name=name)
         per.append(time.perf_counter() - t)
     total = time.perf_counter() - t0
-    return {"calls": n, "total_s": total, "calls_per_s": n / total, "median_us": median(per) * 1e6}
+    cpu_us = (time.process_time() - cpu0) / n * 1e6
+    return {
+        "calls": n,
+        "total_s": total,
+        "calls_per_s": n / total,
+        "median_us": median(per) * 1e6,
+        "cpu_us_per_call": cpu_us,
+    }
 
 
 def m_concurrent(spec: dict[str, Any]) -> dict[str, Any]:
@@ -182,10 +197,18 @@ def m_concurrent(spec: dict[str, Any]) -> dict[str, Any]:
         c = boto3_client(endpoint, pool=inflight)
         with ThreadPoolExecutor(max_workers=inflight) as pool:
             list(pool.map(lambda _: c.describe_cluster(name=name), range(inflight)))  # warm every connection
+            cpu0 = time.process_time()
             t0 = time.perf_counter()
             list(pool.map(lambda _: c.describe_cluster(name=name), range(n)))
             total = time.perf_counter() - t0
-        return {"calls": n, "inflight": inflight, "total_s": total, "calls_per_s": n / total}
+            cpu = time.process_time() - cpu0
+        return {
+            "calls": n,
+            "inflight": inflight,
+            "total_s": total,
+            "calls_per_s": n / total,
+            "cpu_us_per_call": cpu / n * 1e6,
+        }
 
     import asyncio
 
@@ -198,27 +221,32 @@ def m_concurrent(spec: dict[str, Any]) -> dict[str, Any]:
 
         await asyncio.gather(*(one() for _ in range(count)))
 
-    async def run() -> float:
+    async def timed(call: Callable[[], Any]) -> tuple[float, float]:
+        await gather(call, inflight)  # warm: opens the pooled connections
+        cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        await gather(call, n)
+        return time.perf_counter() - t0, time.process_time() - cpu0
+
+    async def run() -> tuple[float, float]:
         if lib == "eksy-async":
             c = eksy_async(endpoint)
-            call = lambda: c.describe_cluster(name=name)  # noqa: E731
-            await gather(call, inflight)
-            t0 = time.perf_counter()
-            await gather(call, n)
-            return time.perf_counter() - t0
+            return await timed(lambda: c.describe_cluster(name=name))
         if lib == "aiobotocore":
             from aiobotocore.session import get_session
 
             async with aio_create(get_session(), endpoint, pool=inflight) as c:
-                call = lambda: c.describe_cluster(name=name)  # noqa: E731
-                await gather(call, inflight)
-                t0 = time.perf_counter()
-                await gather(call, n)
-                return time.perf_counter() - t0
+                return await timed(lambda: c.describe_cluster(name=name))
         raise ValueError(lib)
 
-    total = asyncio.run(run())
-    return {"calls": n, "inflight": inflight, "total_s": total, "calls_per_s": n / total}
+    total, cpu = asyncio.run(run())
+    return {
+        "calls": n,
+        "inflight": inflight,
+        "total_s": total,
+        "calls_per_s": n / total,
+        "cpu_us_per_call": cpu / n * 1e6,
+    }
 
 
 def m_threads(spec: dict[str, Any]) -> dict[str, Any]:

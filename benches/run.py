@@ -46,6 +46,7 @@ NATIVE_TARGET = Path(
     os.environ.get("EKSY_BENCH_NATIVE_TARGET") or os.environ.get("CARGO_TARGET_DIR") or HOME_CACHE / "eksy-target"
 )
 AIO_VENV = HOME_CACHE / "eksy-bench-aio"
+BUILD_RECORD = BENCHES / "results" / "build.json"  # the last --cold-build, shown by every run
 MOTO_VENV = HOME_CACHE / "eksy-bench-moto"
 CLUSTER = "bench"
 INFLIGHT = 64
@@ -54,6 +55,7 @@ INFLIGHT = 64
 COUNTS = {
     "rounds": (3, 1),  # interleaved rounds of every client measurement; medians across rounds
     "import_runs": (15, 3),
+    "process_runs": (31, 5),  # whole fresh processes per library, interleaved
     "construct_procs": (5, 2),
     "construct_repeat": (20, 3),
     "rss_runs": (3, 1),
@@ -249,6 +251,31 @@ def eksy_local_cmd(python: str) -> list[str]:
     return [python, "-m", "eksy", "local", "--host", "127.0.0.1", "--port", "0", "--timing", "all=0"]
 
 
+def record_responses(url: str, path: Path) -> None:
+    """What `eksy local` answers to the native client's describe_cluster and list_clusters(100),
+    written for the fixed-answer server (status, headers, body), keyed by request path."""
+    import urllib.request
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    routes = {}
+    for route, query in ((f"/clusters/{CLUSTER}", ""), ("/clusters", "?maxResults=100")):
+        # Signed as the clients sign (the emulator refuses unsigned requests).
+        signed = AWSRequest(method="GET", url=url + route + query)
+        SigV4Auth(Credentials("testing", "testing"), "eks", "us-west-2").add_auth(signed)
+        request = urllib.request.Request(url + route + query, headers=dict(signed.headers.items()))
+        with urllib.request.urlopen(request, timeout=30) as r:
+            body = r.read().decode()
+            routes[route] = {"status": r.status, "headers": list(r.headers.items()), "body": body}
+    path.write_text(json.dumps(routes))
+
+
+def fixed_server_cmd(exe: Path, responses: Path) -> list[str]:
+    return [str(exe.parent / "eksy-bench-fixed-server"), "--port", "0", str(responses)]
+
+
 def moto_cmd(python: str) -> tuple[list[str], str]:
     port = free_port()
     return [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], f"http://127.0.0.1:{port}"
@@ -334,6 +361,66 @@ def peak_rss_kib(python: str, lib: str, endpoint: str) -> float:
     return float(r.stdout.strip().splitlines()[-1])
 
 
+# A whole fresh process: what a script, a CLI or a Lambda cold start pays, interpreter included.
+PROCESS_CODE = {
+    "bare": "pass",
+    "eksy": "import eksy; eksy.EKS(region='us-west-2', endpoint_url=URL, aws_access_key_id='testing', "
+    "aws_secret_access_key='testing').describe_cluster(name=NAME)",
+    "boto3": "import boto3; boto3.client('eks', region_name='us-west-2', endpoint_url=URL, "
+    "aws_access_key_id='testing', aws_secret_access_key='testing').describe_cluster(name=NAME)",
+}
+
+
+def whole_process(python: str, lib: str, endpoint: str) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one fresh ``python -c`` from spawn to exit; the CPU is the
+    child's own (every thread), from wait4."""
+    code = PROCESS_CODE[lib].replace("URL", repr(endpoint)).replace("NAME", repr(CLUSTER))
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [python, "-c", code],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=child_env(),
+        cwd=tempfile.gettempdir(),
+    )
+    assert proc.stderr is not None
+    timer = threading.Timer(120, proc.kill)  # a hung child ends the measurement, not the run
+    timer.start()
+    try:
+        err = proc.stderr.read()  # until the child exits; it prints nothing unless it fails
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+        proc.stderr.close()
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(err.decode(errors="replace").strip()[-1000:])
+    return usage.ru_utime + usage.ru_stime, wall
+
+
+def measure_processes(res: Results, main_py: str, url: str, runs: int) -> None:
+    """Whole processes, interleaved (bare, eksy, boto3, bare, ...); the first round warms the
+    bytecode caches and is dropped. "above" is each library's process minus the bare
+    interpreter's of the same round."""
+    for rnd in range(runs + 1):
+        got: dict[str, tuple[float, float]] = {}
+        for lib in ("bare", "eksy", "boto3"):
+
+            def one(lib: str = lib, got: dict[str, tuple[float, float]] = got) -> None:
+                got[lib] = whole_process(main_py, lib, url)
+
+            res.attempt(f"process.{lib}", one)
+        if rnd == 0:
+            continue
+        for lib, (cpu, wall) in got.items():
+            res.add(f"proc_cpu.{lib}", cpu)
+            res.add(f"proc_wall.{lib}", wall)
+            if lib != "bare" and "bare" in got:
+                res.add(f"proc_cpu_above.{lib}", cpu - got["bare"][0])
+                res.add(f"proc_wall_above.{lib}", wall - got["bare"][1])
+
+
 def measure_clients(
     res: Results, url: str, main_py: str, aio_py: str | None, exe: Path | None, c: dict[str, int], quick: bool
 ) -> None:
@@ -365,6 +452,9 @@ def measure_clients(
             if raw:
                 res.samples[f"{key}.{lib}"] = raw[1:] if len(raw) > 1 else raw
 
+    log(f"whole process: python -c 'import; client; describe_cluster' x{c['process_runs']}, and python -c pass")
+    measure_processes(res, main_py, url, c["process_runs"])
+
     log("client construction")
     for _ in range(c["construct_procs"]):
         for lib, py in libs_py:
@@ -392,14 +482,26 @@ def measure_clients(
                 r = worker(main_py, wt, mode="sequential", lib=lib, endpoint=url, cluster=CLUSTER, n=c["seq_calls"])
                 res.add(f"seq_cps.{lib}", r["calls_per_s"])
                 res.add(f"seq_us.{lib}", r["median_us"])
+                res.add(f"seq_cpu_us.{lib}", r.get("cpu_us_per_call"))
 
             res.attempt(f"seq.{lib}", seq)
+
+        def seq_logged() -> None:
+            # issue 18: what a call costs once eksy's loggers are enabled (DEBUG, to a file).
+            r = worker(
+                main_py, wt, mode="sequential", lib="eksy-logged", endpoint=url, cluster=CLUSTER, n=c["seq_calls"]
+            )
+            res.add("seq_us_logged.eksy", r["median_us"])
+            res.add("seq_cpu_us_logged.eksy", r.get("cpu_us_per_call"))
+
+        res.attempt("seq.eksy-logged", seq_logged)
         if exe:
 
             def seq_native() -> None:
                 r = native(exe, url, "sequential", c["seq_calls"], timeout=wt)
                 res.add("seq_cps.native", r["calls_per_s"])
                 res.add("seq_us.native", r["median_us"])
+                res.add("seq_cpu_us.native", r.get("cpu_us_per_call"))
 
             res.attempt("seq.native", seq_native)
 
@@ -419,16 +521,17 @@ def measure_clients(
                     inflight=INFLIGHT,
                 )
                 res.add(f"conc_cps.{lib}", r["calls_per_s"])
+                res.add(f"conc_cpu_us.{lib}", r.get("cpu_us_per_call"))
 
             res.attempt(f"conc.{lib}", cc)
         if exe:
-            res.attempt(
-                "conc.native",
-                lambda: res.add(
-                    "conc_cps.native",
-                    native(exe, url, "concurrent", c["conc_calls"], INFLIGHT, timeout=wt)["calls_per_s"],
-                ),
-            )
+
+            def cc_native() -> None:
+                r = native(exe, url, "concurrent", c["conc_calls"], INFLIGHT, timeout=wt)
+                res.add("conc_cps.native", r["calls_per_s"])
+                res.add("conc_cpu_us.native", r.get("cpu_us_per_call"))
+
+            res.attempt("conc.native", cc_native)
 
         log(f"round {rnd + 1}: {c['threads']} threads vs 1 thread on one sync eksy client x{c['thread_calls']}")
         for t in (1, c["threads"]):
@@ -537,6 +640,64 @@ def measure_server(
             res.attempt(f"server_rps.{op}.{name}", run)
 
 
+def measure_fixed_server(res: Results, url: str, exe: Path, c: dict[str, int], wt: float) -> None:
+    """The floor under the emulator's server CPU: a minimal hyper server answering the bytes
+    `eksy local` answered, measured like it (benches/native/src/fixed_server.rs)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        responses = Path(tmp) / "responses.json"
+        record_responses(url, responses)
+        with Server("minimal hyper server", fixed_server_cmd(exe, responses)) as fixed:
+            assert fixed.url is not None
+            log("minimal hyper server requests/s to the native client")
+            pid = fixed.proc.pid if fixed.proc else None
+            measure_server(res, "fixed", fixed.url, pid, exe, c["emu_calls"], c["rounds"], wt)
+
+
+def cold_build(timeout: float) -> dict[str, Any]:
+    """A cold `pip install .` as a newcomer runs it: a fresh virtualenv, an empty cargo target
+    directory (the crates themselves come from cargo's download cache, as after any earlier
+    build on the machine)."""
+    with tempfile.TemporaryDirectory(prefix="eksy-cold-build-") as tmp:
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300, capture_output=True)
+        env = dict(child_env(), CARGO_TARGET_DIR=str(Path(tmp) / "target"))
+        load_start = os.getloadavg()[0]
+        t = time.perf_counter()
+        r = subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", str(ROOT)],
+            env=env,
+            timeout=timeout,
+            capture_output=True,
+            text=True,
+            cwd=tmp,
+        )
+        elapsed = time.perf_counter() - t
+        if r.returncode != 0:
+            raise RuntimeError(f"pip install failed: {r.stderr.strip()[-2000:]}")
+    return {
+        "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "cold_pip_install_s": round(elapsed, 1),
+        "nproc": os.cpu_count(),
+        "loadavg_1m_start_end": [round(load_start, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
+def build_figures(res: Results, measure: bool) -> None:
+    """The cold build: measured now with --cold-build (and recorded), else the last record."""
+    if measure:
+        log("cold pip install . into a fresh venv, empty target directory: minutes on both cores")
+        record = cold_build(timeout=3600)
+        BUILD_RECORD.parent.mkdir(parents=True, exist_ok=True)
+        BUILD_RECORD.write_text(json.dumps(record, indent=2) + "\n")
+        res.extra["build"] = record
+    elif BUILD_RECORD.exists():
+        record = json.loads(BUILD_RECORD.read_text())
+        res.extra["build"] = dict(record, recorded=True)
+    else:
+        return
+    res.add("build_s.cold", record["cold_pip_install_s"])
+
+
 def seed(res: Results, python: str, url: str, count: int, name: str) -> None:
     log(f"seeding {name} with {count} clusters")
     r = worker(python, 1800, mode="seed", endpoint=url, cluster=CLUSTER, count=count)
@@ -554,6 +715,9 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 # (label, key, unit, scale): one row per figure; columns are the libraries that have it.
 FIGURES = [
+    ("whole process: import, client, describe_cluster (wall)", "proc_wall", "ms", 1e3),
+    ("whole process: CPU", "proc_cpu", "ms", 1e3),
+    ("whole process: CPU above a bare interpreter", "proc_cpu_above", "ms", 1e3),
     ("import time (import eksy / boto3 / aiobotocore.session)", "import", "ms", 1e3),
     ("import until a client class is loaded", "import_ready", "ms", 1e3),
     ("first client construction", "construct_first", "ms", 1e3),
@@ -562,7 +726,11 @@ FIGURES = [
     ("peak RSS, import + one client", "rss", "MiB", 1 / 1024),
     ("sequential describe_cluster", "seq_cps", "calls/s", 1),
     ("sequential describe_cluster, per call", "seq_us", "us", 1),
+    ("sequential describe_cluster, client CPU per call", "seq_cpu_us", "us", 1),
+    ("sequential, per call, eksy loggers at DEBUG (to a file)", "seq_us_logged", "us", 1),
+    ("sequential, client CPU per call, eksy loggers at DEBUG", "seq_cpu_us_logged", "us", 1),
     (f"concurrent describe_cluster, {INFLIGHT} in flight", "conc_cps", "calls/s", 1),
+    (f"concurrent describe_cluster, {INFLIGHT} in flight, client CPU per call", "conc_cpu_us", "us", 1),
     ("one sync eksy client: 1 thread / N threads", "threads_cps", "calls/s", 1),
     ("list_clusters, all pages", "list_us", "ms", 1e-3),
     ("describe_addon_versions (all add-ons)", "addons_us", "ms", 1e-3),
@@ -571,11 +739,16 @@ FIGURES = [
     ("server CPU per describe_cluster served", "server_cpu_us.describe", "us", 1),
     ("server CPU per list_clusters(100) served", "server_cpu_us.list", "us", 1),
     ("native load generator CPU per describe_cluster", "client_cpu_us.describe", "us", 1),
+    ("cold `pip install .` (empty target directory)", "build_s", "min", 1 / 60),
     ("floor: TCP round trip between two processes", "loopback_rtt_us", "us", 1),
 ]
 
 
 def targets(res: Results, nthreads: int) -> list[dict[str, Any]]:
+    """Issue 5's targets that still measure eksy, and issue 16's (which retired issue 5's
+    "sequential >= 5x boto3", "concurrent >= 10x aiobotocore" and "emulator >= 50x moto in
+    requests/s": even the native SDK misses them here, the round trip and the load generator
+    being the bound; see benches/README.md)."""
     m = res.med
     rows = [
         (
@@ -594,34 +767,6 @@ def targets(res: Results, nthreads: int) -> list[dict[str, Any]]:
         ),
         ("RSS <= boto3's", "eksy / boto3 peak RSS", ratio(m("rss.eksy"), m("rss.boto3")), "<=", 1.0),
         (
-            "sequential calls/s >= 5x boto3",
-            "eksy / boto3 calls/s",
-            ratio(m("seq_cps.eksy"), m("seq_cps.boto3")),
-            ">=",
-            5.0,
-        ),
-        (
-            "per-call time <= 1.5x native",
-            "eksy / native median per call",
-            ratio(m("seq_us.eksy"), m("seq_us.native")),
-            "<=",
-            1.5,
-        ),
-        (
-            "concurrent >= 10x aiobotocore",
-            "eksy async / aiobotocore calls/s",
-            ratio(m("conc_cps.eksy-async"), m("conc_cps.aiobotocore")),
-            ">=",
-            10.0,
-        ),
-        (
-            "concurrent >= 0.7x native",
-            "eksy async / native calls/s",
-            ratio(m("conc_cps.eksy-async"), m("conc_cps.native")),
-            ">=",
-            0.7,
-        ),
-        (
             f"{nthreads} threads >= 1.5x one thread",
             f"{nthreads} threads / 1 thread calls/s",
             ratio(m(f"threads_cps.{nthreads}"), m("threads_cps.1")),
@@ -629,18 +774,67 @@ def targets(res: Results, nthreads: int) -> list[dict[str, Any]]:
             1.5,
         ),
         (
-            "emulator >= 50x moto (describe_cluster)",
-            "eksy local / moto req/s",
-            ratio(m("server_rps.describe.eksy-local"), m("server_rps.describe.moto")),
+            "whole process >= 20x less CPU than boto3's",
+            "boto3 / eksy CPU above bare python",
+            ratio(m("proc_cpu_above.boto3"), m("proc_cpu_above.eksy")),
+            ">=",
+            20.0,
+        ),
+        (
+            "first call no slower than boto3's",
+            "eksy / boto3 first describe_cluster",
+            ratio(m("first_call.eksy"), m("first_call.boto3")),
+            "<=",
+            1.0,
+        ),
+        (
+            "per-call time <= 1.1x native",
+            "eksy / native median per call",
+            ratio(m("seq_us.eksy"), m("seq_us.native")),
+            "<=",
+            1.1,
+        ),
+        (
+            "concurrent >= 0.9x native",
+            "eksy async / native calls/s",
+            ratio(m("conc_cps.eksy-async"), m("conc_cps.native")),
+            ">=",
+            0.9,
+        ),
+        (
+            "emulator CPU/request >= 50x less than moto (describe)",
+            "moto / eksy local server CPU",
+            ratio(m("server_cpu_us.describe.moto"), m("server_cpu_us.describe.eksy-local")),
             ">=",
             50.0,
         ),
         (
-            "emulator >= 50x moto (list_clusters)",
-            "eksy local / moto req/s",
-            ratio(m("server_rps.list.eksy-local"), m("server_rps.list.moto")),
+            "emulator CPU/request >= 50x less than moto (list)",
+            "moto / eksy local server CPU",
+            ratio(m("server_cpu_us.list.moto"), m("server_cpu_us.list.eksy-local")),
             ">=",
             50.0,
+        ),
+        (
+            "emulator CPU/request <= 1.5x minimal hyper (describe)",
+            "eksy local / minimal server CPU",
+            ratio(m("server_cpu_us.describe.eksy-local"), m("server_cpu_us.describe.fixed")),
+            "<=",
+            1.5,
+        ),
+        (
+            "emulator CPU/request <= 1.5x minimal hyper (list)",
+            "eksy local / minimal server CPU",
+            ratio(m("server_cpu_us.list.eksy-local"), m("server_cpu_us.list.fixed")),
+            "<=",
+            1.5,
+        ),
+        (
+            "cold pip install . <= 4 min on this machine",
+            "minutes, empty target directory",
+            None if m("build_s.cold") is None else m("build_s.cold") / 60,  # type: ignore[operator]
+            "<=",
+            4.0,
         ),
     ]
     out = []
@@ -666,19 +860,31 @@ def info_ratios(res: Results) -> list[tuple[str, float | None]]:
             ),
         ),
         ("import: aiobotocore / eksy", ratio(m("import.aiobotocore"), m("import.eksy"))),
+        (
+            "whole process wall above bare python: boto3 / eksy",
+            ratio(m("proc_wall_above.boto3"), m("proc_wall_above.eksy")),
+        ),
+        ("whole process CPU: boto3 / eksy (bare python included)", ratio(m("proc_cpu.boto3"), m("proc_cpu.eksy"))),
         ("import until client class loaded: eksy / boto3", ratio(m("import_ready.eksy"), m("import_ready.boto3"))),
         ("sequential calls/s: eksy / native", ratio(m("seq_cps.eksy"), m("seq_cps.native"))),
+        ("sequential calls/s: eksy / boto3 (issue 5 asked 5)", ratio(m("seq_cps.eksy"), m("seq_cps.boto3"))),
+        ("sequential CPU per call: eksy / native", ratio(m("seq_cpu_us.eksy"), m("seq_cpu_us.native"))),
+        ("concurrent CPU per call: eksy async / native", ratio(m("conc_cpu_us.eksy-async"), m("conc_cpu_us.native"))),
+        (
+            "concurrent: eksy async / aiobotocore (issue 5 asked 10)",
+            ratio(m("conc_cps.eksy-async"), m("conc_cps.aiobotocore")),
+        ),
         ("concurrent: eksy async / boto3 64 threads", ratio(m("conc_cps.eksy-async"), m("conc_cps.boto3-threads"))),
         ("list all pages: boto3 / eksy time", ratio(m("list_us.boto3"), m("list_us.eksy"))),
         ("list all pages: eksy / native time", ratio(m("list_us.eksy"), m("list_us.native"))),
         ("describe_addon_versions: boto3 / eksy time", ratio(m("addons_us.boto3"), m("addons_us.eksy"))),
         (
-            "server CPU per describe_cluster: moto / eksy local",
-            ratio(m("server_cpu_us.describe.moto"), m("server_cpu_us.describe.eksy-local")),
+            "emulator req/s: eksy local / moto, describe_cluster (issue 5 asked 50)",
+            ratio(m("server_rps.describe.eksy-local"), m("server_rps.describe.moto")),
         ),
         (
-            "server CPU per list_clusters: moto / eksy local",
-            ratio(m("server_cpu_us.list.moto"), m("server_cpu_us.list.eksy-local")),
+            "emulator req/s: eksy local / minimal hyper, describe_cluster",
+            ratio(m("server_rps.describe.eksy-local"), m("server_rps.describe.fixed")),
         ),
     ]
 
@@ -714,9 +920,17 @@ def table(res: Results, nthreads: int) -> tuple[str, list[dict[str, Any]]]:
         str(nthreads),
         "eksy-local",
         "moto",
+        "fixed",
         "loopback",
+        "bare",
+        "cold",
     ]
-    heads = {"1": "1 thread", str(nthreads): f"{nthreads} threads"}
+    heads = {
+        "1": "1 thread",
+        str(nthreads): f"{nthreads} threads",
+        "fixed": "minimal-hyper",
+        "bare": "python -c pass",
+    }
     rows: list[list[str]] = []
     for label, key, unit, scale in FIGURES:
         present = [col for col in cols if f"{key}.{col}" in res.samples]
@@ -728,8 +942,11 @@ def table(res: Results, nthreads: int) -> tuple[str, list[dict[str, Any]]]:
     w1 = max(len(r[1]) for r in rows)
     lines = ["FIGURES (medians)", "-" * 17]
     lines += [f"{r[0]:<{w0}}  {r[1]:<{w1}}  {r[2]}" for r in rows]
+    build = res.extra.get("build")
+    if build and build.get("recorded"):
+        lines.append(f"(cold build: recorded {build['date']} by `run.py --cold-build`, not in this run)")
     tg = targets(res, nthreads)
-    lines += ["", "ISSUE-5 TARGETS (ratios from this run)", "-" * 38]
+    lines += ["", "TARGETS (ratios from this run)", "-" * 30]
     wt = max(len(t["target"]) for t in tg)
     wr = max(len(t["ratio"]) for t in tg)
     for t in tg:
@@ -775,6 +992,11 @@ def main(argv: list[str] | None = None) -> int:
         "--moto-python", default=os.environ.get("EKSY_BENCH_MOTO_PYTHON"), help="interpreter with moto[server]"
     )
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build for the native client")
+    ap.add_argument(
+        "--cold-build",
+        action="store_true",
+        help="also time a cold `pip install .` (fresh venv, empty target dir; minutes) and record it",
+    )
     ap.add_argument("--no-moto", action="store_true", help="skip the moto server comparison")
     ap.add_argument(
         "--server",
@@ -809,6 +1031,7 @@ def main(argv: list[str] | None = None) -> int:
         log("native client not built; native figures will be n/a")
 
     res = Results()
+    res.attempt("build_s", lambda: build_figures(res, args.cold_build))
     wt = 300 if args.quick else 1800
     if args.server == "eksy-local":
         server = Server("eksy local", eksy_local_cmd(main_py))
@@ -835,6 +1058,8 @@ def main(argv: list[str] | None = None) -> int:
             c["rounds"],
             wt,
         )
+        if exe and args.server == "eksy-local":
+            res.attempt("server.fixed", lambda: measure_fixed_server(res, server.url or "", exe, c, wt))
     if moto_py and not args.no_moto and args.server == "eksy-local":
         cmd, url = moto_cmd(moto_py)
         try:

@@ -16,6 +16,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import emit_emulator
+import emit_models
 import emit_paginate
 import emit_python
 import emit_rust
@@ -24,7 +25,13 @@ from model import load_services
 ROOT = Path(__file__).resolve().parent.parent
 # Directories holding only generated files: a generated file there that render() no longer makes
 # is stale (its emitter was removed), so --check reports it and a run deletes it.
-GENERATED_DIRS = [ROOT / "python/eksy/_generated", ROOT / "src/generated", ROOT / "crates/eksy-emulator/src/generated"]
+GENERATED_DIRS = [
+    ROOT / "python/eksy/_generated",
+    ROOT / "python/eksy/_generated/eks_shapes",
+    ROOT / "python/eksy/_generated/eksauth_shapes",
+    ROOT / "src/generated",
+    ROOT / "crates/eksy-emulator/src/generated",
+]
 
 
 def strip_docs(value: Any) -> Any:
@@ -42,7 +49,8 @@ def render() -> dict[Path, str]:
     for svc in services:
         files[ROOT / f"src/generated/{svc.module}.rs"] = emit_rust.emit_service(svc)
         rust_mods.append(svc.module)
-        files[ROOT / f"python/eksy/_generated/{svc.module}_models.py"] = emit_python.emit_models(svc)
+        for name, text in emit_models.emit_models(svc).items():
+            files[ROOT / "python/eksy/_generated" / name] = text
         files[ROOT / f"python/eksy/_generated/{svc.module}_inputs.py"] = emit_python.emit_inputs(svc)
     files[ROOT / "src/generated/mod.rs"] = emit_rust.HEADER + "".join(f"pub mod {m};\n" for m in rust_mods)
     files[ROOT / "python/eksy/_generated/__init__.py"] = emit_python.HEADER + '"""Generated code; see codegen/."""\n'

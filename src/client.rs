@@ -506,20 +506,17 @@ impl ClientCore {
         let password = self.endpoint_password.clone();
         let service = self.hooks.service();
         runtime::get()?;
-        let future = pyo3_async_runtimes::generic::future_into_py::<runtime::SharedRuntime, _, _>(
-            py,
-            async move {
-                let result = (&mut request)
-                    .await
-                    .map_err(|e| scrub(e, password.as_deref()));
-                Ok(Outcome {
-                    operation: request.operation(),
-                    metadata: request.metadata(service),
-                    result,
-                    observed,
-                })
-            },
-        )?;
+        let future = runtime::future_into_py(py, async move {
+            let result = (&mut request)
+                .await
+                .map_err(|e| scrub(e, password.as_deref()));
+            Ok(Outcome {
+                operation: request.operation(),
+                metadata: request.metadata(service),
+                result,
+                observed,
+            })
+        })?;
         match observation {
             // A coroutine that awaits the future and finishes the observation in the caller's task.
             Some(observation) => observation.call_method1(intern!(py, "wrap"), (future,)),

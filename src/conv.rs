@@ -11,7 +11,7 @@ use aws_smithy_types::error::operation::BuildError;
 use aws_smithy_types::DateTime;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyModule, PyString, PyTuple, PyType};
 
 /// Where a value sits in the caller's arguments; rendered only when an error is reported.
 pub enum Path<'a> {
@@ -657,12 +657,17 @@ macro_rules! enums {
 }
 pub(crate) use enums;
 
-/// The generated dataclasses of one service, imported on first use so `import eksy` stays fast.
+/// The generated dataclasses of one service, each looked up the first time it is needed: the
+/// module named here is an index whose attributes load the defining module on first access, so a
+/// first call loads only the classes its response holds.
 pub struct ModelRegistry {
     module: &'static str,
     pub names: &'static [&'static str],
-    classes: PyOnceLock<Vec<Py<PyType>>>,
+    classes: PyOnceLock<IndexAndClasses>,
 }
+
+/// The index module, and one cell per class name, filled on first use.
+type IndexAndClasses = (Py<PyModule>, Box<[PyOnceLock<Py<PyType>>]>);
 
 impl ModelRegistry {
     pub const fn new(module: &'static str, names: &'static [&'static str]) -> Self {
@@ -674,16 +679,22 @@ impl ModelRegistry {
     }
 
     pub fn class<'s>(&'s self, py: Python<'_>, index: usize) -> PyResult<&'s Py<PyType>> {
-        let classes = self.classes.get_or_try_init(py, || {
-            let module = py.import(self.module)?;
-            self.names
-                .iter()
-                .map(|name| Ok(module.getattr(*name)?.cast_into::<PyType>()?.unbind()))
-                .collect::<PyResult<Vec<_>>>()
+        let (module, classes) = self.classes.get_or_try_init(py, || {
+            let module = py.import(self.module)?.unbind();
+            let cells = self.names.iter().map(|_| PyOnceLock::new()).collect();
+            Ok::<_, PyErr>((module, cells))
         })?;
-        classes
+        let (cell, name) = classes
             .get(index)
-            .ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("model index out of range"))
+            .zip(self.names.get(index))
+            .ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("model index out of range"))?;
+        cell.get_or_try_init(py, || {
+            Ok(module
+                .bind(py)
+                .getattr(*name)?
+                .cast_into::<PyType>()?
+                .unbind())
+        })
     }
 
     pub fn build<const N: usize>(
@@ -708,7 +719,9 @@ static DATETIME: PyOnceLock<DatetimeHelpers> = PyOnceLock::new();
 
 fn datetime_helpers(py: Python<'_>) -> PyResult<&DatetimeHelpers> {
     DATETIME.get_or_try_init(py, || {
-        let module = py.import("datetime")?;
+        // The C implementation behind `datetime` (the same classes): on Python 3.11 importing
+        // datetime.py first runs its pure-Python twin, about 1 ms of a first call.
+        let module = py.import("_datetime").or_else(|_| py.import("datetime"))?;
         let datetime_type = module.getattr("datetime")?;
         Ok(DatetimeHelpers {
             fromtimestamp: datetime_type.getattr("fromtimestamp")?.unbind(),

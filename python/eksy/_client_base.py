@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
-
 from eksy._eksy import ClientCore
 
+# Annotations only: typing would cost a first client about 10 ms.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from typing import Any, ClassVar, Literal
 
     from eksy._observe import CallRecord
 

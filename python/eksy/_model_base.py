@@ -9,21 +9,22 @@ in ``inspect``) and processing 224 classes would otherwise cost a user's first c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-
+# Not `from typing import TYPE_CHECKING`: typing (with re, enum, functools...) would double what a
+# first call costs; the names below are only needed by type checkers (annotations stay strings).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import dataclasses
+    from typing import Any, ClassVar, TypeVar
 
     from typing_extensions import dataclass_transform
 
     from eksy._eksy import ResponseMetadata
+
+    ModelT = TypeVar("ModelT", bound=type)
 else:
 
-    def dataclass_transform(**_: Any) -> Any:
+    def dataclass_transform(**_: object) -> object:
         return lambda decorated: decorated
-
-
-ModelT = TypeVar("ModelT", bound=type)
 
 
 @dataclass_transform(frozen_default=True)

@@ -45,6 +45,17 @@ async fn client(endpoint: &str) -> Client {
     Client::new(&conf)
 }
 
+/// User + system CPU seconds of this process so far (every thread).
+fn cpu_s() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
 fn median_us(mut v: Vec<Duration>) -> f64 {
     if v.is_empty() {
         return 0.0;
@@ -89,6 +100,7 @@ async fn sequential(c: Client, name: String, n: usize) {
         describe(&c, &name).await; // warm the connection pool
     }
     let mut per = Vec::with_capacity(n);
+    let cpu0 = cpu_s();
     let t0 = Instant::now();
     for _ in 0..n {
         let s = Instant::now();
@@ -96,10 +108,11 @@ async fn sequential(c: Client, name: String, n: usize) {
         per.push(s.elapsed());
     }
     let total = t0.elapsed().as_secs_f64();
+    let cpu_us = (cpu_s() - cpu0) / n.max(1) as f64 * 1e6;
     let mut p = per.clone();
     let p99 = pct_us(&mut p, 0.99);
     println!(
-        "{{\"mode\":\"sequential\",\"calls\":{n},\"total_s\":{total:.6},\"calls_per_s\":{:.2},\"median_us\":{:.2},\"p99_us\":{p99:.2}}}",
+        "{{\"mode\":\"sequential\",\"calls\":{n},\"total_s\":{total:.6},\"calls_per_s\":{:.2},\"median_us\":{:.2},\"p99_us\":{p99:.2},\"cpu_us_per_call\":{cpu_us:.2}}}",
         n as f64 / total,
         median_us(per)
     );
@@ -129,6 +142,7 @@ async fn concurrent(c: Client, name: String, n: usize, inflight: usize, op: Stri
         w.await.unwrap();
     }
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu0 = cpu_s();
     let t0 = Instant::now();
     let mut workers = Vec::with_capacity(inflight);
     for _ in 0..inflight {
@@ -154,8 +168,9 @@ async fn concurrent(c: Client, name: String, n: usize, inflight: usize, op: Stri
         lat.extend(w.await.unwrap());
     }
     let total = t0.elapsed().as_secs_f64();
+    let cpu_us = (cpu_s() - cpu0) / n.max(1) as f64 * 1e6;
     println!(
-        "{{\"mode\":\"concurrent\",\"op\":\"{op}\",\"calls\":{n},\"inflight\":{inflight},\"total_s\":{total:.6},\"calls_per_s\":{:.2},\"median_us\":{:.2}}}",
+        "{{\"mode\":\"concurrent\",\"op\":\"{op}\",\"calls\":{n},\"inflight\":{inflight},\"total_s\":{total:.6},\"calls_per_s\":{:.2},\"median_us\":{:.2},\"cpu_us_per_call\":{cpu_us:.2}}}",
         n as f64 / total,
         median_us(lat)
     );

@@ -4,8 +4,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import TypedDict
 
-from eksy._generated.eksauth_models import *
+# Annotations only: loading these dicts must not load every model.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
+
+    from eksy._generated.eksauth_models import *
