@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import pickle
 import socket
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -130,3 +132,28 @@ def test_other_bad_configuration_names_the_argument() -> None:
     with pytest.raises(eksy.ParamValidationError) as caught:
         eksy.EKS(region="us-west-2", aws_secret_access_key="only-the-secret")
     assert caught.value.path == "aws_access_key_id"
+
+
+LOOP_CLOSED_WITH_CALLS_IN_FLIGHT = """
+import asyncio, time
+from eksy.testing import LocalEKS
+with LocalEKS() as local:
+    local.set_latency(0.3)
+    client = local.async_client()
+    loop = asyncio.new_event_loop()
+    async def start():
+        return [asyncio.ensure_future(client.list_clusters()) for _ in range(20)]
+    tasks = loop.run_until_complete(start())
+    loop.run_until_complete(asyncio.sleep(0.05))
+    loop.close()  # with the 20 calls still pending (asyncio itself warns that tasks were destroyed)
+    time.sleep(1.0)  # the calls finish in Rust after their loop is gone
+print("exited cleanly")
+"""
+
+
+def test_closing_a_loop_with_calls_in_flight_prints_no_traceback() -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", LOOP_CLOSED_WITH_CALLS_IN_FLIGHT], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0 and "exited cleanly" in run.stdout, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr and "Event loop is closed" not in run.stderr, run.stderr[-2000:]
