@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import math
+import socket
 import string
 from collections.abc import Iterator
 
@@ -157,3 +158,47 @@ def test_invented_regions_are_refused_and_bounded(local: LocalEKS) -> None:
     status, message = raw(local, "GET", "/clusters", region="zz-overflow-1")
     assert status == 400 and "at most 1000 account and region pairs" in message
     still_serves(local)  # a region the emulator already has
+
+
+def _exchange(local: LocalEKS, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", local.port), timeout=10) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_malformed_chunked_body_is_a_bad_request_not_too_large(local: LocalEKS) -> None:
+    answer = _exchange(
+        local,
+        b"POST /clusters HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"x-amzn-errortype: SerializationException" in head
+    assert b"x-amzn-requestid: " in head and b"malformed" in body
+    still_serves(local)
+
+
+def test_a_body_over_the_limit_is_too_large(local: LocalEKS) -> None:
+    status, message = raw(local, "POST", "/clusters", b"x" * (8 * 1024 * 1024 + 1))
+    assert status == 413 and "larger than 8388608 bytes" in message
+
+
+@pytest.mark.parametrize(
+    ("request_head", "status"),
+    [
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /clusters HTTP/1.1\r\n" + b"".join(b"h%d: v\r\n" % i for i in range(101)) + b"\r\n", 431),
+        (b"GET /clusters HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n", 431),
+    ],
+)
+def test_requests_hyper_cannot_parse_get_an_aws_error(local: LocalEKS, request_head: bytes, status: int) -> None:
+    answer = _exchange(local, request_head)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status), head[:100]
+    assert b"x-amzn-requestid: " in head and b"x-amzn-errortype: BadRequestException" in head
+    assert json.loads(body)["message"]
+    still_serves(local)

@@ -68,6 +68,7 @@ mod overview;
 mod page;
 mod persistence;
 mod pipeline;
+mod request_head;
 // Generated and complete: not every accessor of the table is used by the emulator itself.
 #[rustfmt::skip]
 #[allow(dead_code)]

@@ -303,10 +303,18 @@ pub async fn handle(
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => {
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
             let error = AwsError::new(
                 "PayloadTooLargeException",
-                "Request body is too large or was cut off",
+                format!("Request body is larger than {MAX_BODY_BYTES} bytes"),
+            );
+            return Ok(error_response(&request_id, &error));
+        }
+        // A malformed chunked encoding, or a body shorter than its Content-Length.
+        Err(_) => {
+            let error = AwsError::new(
+                "SerializationException",
+                "The request body is malformed or was cut off",
             );
             return Ok(error_response(&request_id, &error));
         }

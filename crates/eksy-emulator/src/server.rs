@@ -6,6 +6,7 @@ use crate::controls::{self, Defaults};
 use crate::identity::Identities;
 use crate::kube::host::KubeHost;
 use crate::pipeline::handle;
+use crate::request_head::{self, FirstHead, Rewind};
 use crate::state::{State, Timings};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
@@ -113,16 +114,27 @@ pub const MAX_CONNECTIONS: usize = 512;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 async fn serve_connection(
-    stream: tokio::net::TcpStream,
+    mut stream: tokio::net::TcpStream,
     peer: std::net::SocketAddr,
     shared: Arc<Shared>,
     mut evict: watch::Receiver<bool>,
 ) {
+    let request_id = crate::util::uuid();
+    let first = tokio::select! {
+        read = tokio::time::timeout(
+            HEADER_READ_TIMEOUT,
+            request_head::read_first_head(&mut stream, &request_id),
+        ) => read,
+        _ = evict.changed() => return,
+    };
+    let Ok(Ok(FirstHead::Valid(head))) = first else {
+        return;
+    };
     let service = hyper::service::service_fn(move |req| handle(shared.clone(), peer, req));
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
-        .serve_connection(TokioIo::new(stream), service);
+        .serve_connection(TokioIo::new(Rewind::new(head, stream)), service);
     let mut connection = std::pin::pin!(connection);
     // Connection errors (client went away, dropped by fault injection) end only this connection.
     tokio::select! {
