@@ -112,3 +112,12 @@ def test_updated_configuration_fits_the_type(local_eks: Any, eks: Any, cluster: 
 def test_capability_on_a_missing_cluster_is_not_found(eks: Any) -> None:
     response = create(eks, "ResourceNotFoundException", "No cluster found for name: demo.")
     assert response["clusterName"] == "demo"
+
+
+def test_capabilities_need_a_live_cluster(eks: Any) -> None:
+    eks.create_cluster(name="demo", roleArn=ROLE, resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]})
+    create(eks, "InvalidRequestException", "is in CREATING status")
+
+
+def test_capabilities_of_a_missing_cluster_are_not_listed(eks: Any) -> None:
+    rejects(eks.list_capabilities, "ResourceNotFoundException", "No cluster found for name: demo.", clusterName="demo")

@@ -91,3 +91,13 @@ def test_profiles_are_deleted_one_at_a_time(local_eks: Any, eks: Any, cluster: A
         clusterName="demo",
         fargateProfileName="b",
     )
+
+
+def test_profile_in_a_missing_cluster_is_not_found(eks: Any) -> None:
+    response = create(eks, "ResourceNotFoundException", "No cluster found for name: demo.")
+    assert response["clusterName"] == "demo"
+
+
+def test_profiles_wait_for_a_cluster_update(eks: Any, cluster: Any) -> None:
+    eks.update_cluster_config(name="demo", deletionProtection=True)
+    create(eks, "ResourceInUseException", "is currently being updated")
