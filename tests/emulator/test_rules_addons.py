@@ -120,3 +120,15 @@ def test_addon_configuration_needs_a_known_version(eks: Any) -> None:
         addonName="vpc-cni",
         addonVersion="v0.0.1",
     )
+
+
+def test_updated_configuration_values_follow_the_schema(local_eks: Any, eks: Any, cluster: Any) -> None:
+    make_addon(local_eks, eks)
+    rejects(
+        eks.update_addon,
+        INVALID,
+        "additional property bogus is not allowed",
+        clusterName="demo",
+        addonName="vpc-cni",
+        configurationValues='{"bogus": 1}',
+    )

@@ -74,3 +74,9 @@ def test_identity_provider_being_created_is_not_disassociated(local_eks: Any, ek
         clusterName="demo",
         identityProviderConfig={"type": "oidc", "name": "okta"},
     )
+
+
+def test_identity_provider_names_are_unique(local_eks: Any, eks: Any, cluster: Any) -> None:
+    eks.associate_identity_provider_config(clusterName="demo", oidc=OIDC)
+    local_eks.advance(3600)
+    associate(eks, "ResourceInUseException", "with name okta is already associated")

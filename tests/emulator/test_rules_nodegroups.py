@@ -327,3 +327,9 @@ def test_launch_template_update_keeps_the_template(local_eks: Any, eks: Any, clu
         nodegroupName="ng",
         launchTemplate={"name": "other", "version": "2"},
     )
+
+
+def test_updated_taints_stay_within_the_limit(local_eks: Any, eks: Any, cluster: Any) -> None:
+    make_nodegroup(local_eks, eks, taints=[{"key": f"k{i}", "effect": "NO_SCHEDULE"} for i in range(50)])
+    more = {"addOrUpdateTaints": [{"key": "one-more", "effect": "NO_SCHEDULE"}]}
+    update(eks, INVALID, "at most 50 Kubernetes taints", taints=more)

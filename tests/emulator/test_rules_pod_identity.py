@@ -117,3 +117,17 @@ def test_pod_identity_token_has_not_expired(local_eks: Any, cluster: Any) -> Non
 
 def test_pod_identity_needs_an_association(local_eks: Any, cluster: Any) -> None:
     assume(local_eks, "ResourceNotFoundException", "No Pod Identity Association found", jwt(SUBJECT))
+
+
+def test_updated_association_role_must_be_an_iam_role_arn(eks: Any, cluster: Any) -> None:
+    association_id = eks.create_pod_identity_association(
+        clusterName="demo", namespace="ns", serviceAccount="sa", roleArn=ROLE
+    )["association"]["associationId"]
+    rejects(
+        eks.update_pod_identity_association,
+        INVALID,
+        "The roleArn role/x is not a valid IAM role ARN",
+        clusterName="demo",
+        associationId=association_id,
+        roleArn="role/x",
+    )
