@@ -172,6 +172,14 @@ fn check_config_update(
         ))
         .field("clusterName", name));
     }
+    let compute_enabled = before.pointer("/computeConfig/enabled") == Some(&json!(true));
+    let role = |cluster: &Value| cluster.pointer("/computeConfig/nodeRoleArn").cloned();
+    if compute_enabled && role(input).is_some() && role(input) != role(before) {
+        return Err(invalid(
+            name,
+            "computeConfig.nodeRoleArn can't be changed after the compute capability of EKS Auto Mode is enabled.".into(),
+        ));
+    }
     if let Some(remote) = present(input, "remoteNetworkConfig") {
         let service = before
             .pointer("/kubernetesNetworkConfig/serviceIpv4Cidr")

@@ -51,6 +51,11 @@ fn check_create(ctx: &Ctx, name: &str, input: &Value) -> Result<(), AwsError> {
     let network = present(input, "kubernetesNetworkConfig").unwrap_or_else(|| json!({}));
     cluster_config::check_service_cidr(&network)?;
     let ipv6 = network.get("ipFamily").and_then(Value::as_str) == Some("ipv6");
+    if ipv6 && ctx.region.starts_with("cn-") {
+        return Err(AwsError::invalid_parameter(
+            "ipFamily ipv6 can't be specified for clusters in China Regions.",
+        ));
+    }
     cluster_config::check_vpc(&vpc, ipv6)?;
     if let Some(encryption) = present(input, "encryptionConfig") {
         cluster_config::check_encryption(&encryption)?;

@@ -76,6 +76,11 @@ fn subscription<'a>(
 pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "name");
     super::rules::check_name("name", name)?;
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err(invalid(format!(
+            "The subscription name {name} is invalid: it must start with an alphabetic character."
+        )));
+    }
     super::rules::check_tags(input)?;
     let term = present(input, "term").unwrap_or_else(|| json!({}));
     let duration = term.get("duration").and_then(Value::as_i64);
