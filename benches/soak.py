@@ -365,30 +365,31 @@ def check(local: Any, ledgers: list[dict[str, Any]]) -> list[str]:
     clusters = clusters_of(local)
     for ledger in ledgers:
         ok = {tuple(item) for item in ledger["ok"]}
+        # A delete takes no token (as on AWS): when its answer is lost, the retry can find the
+        # resource gone and fail, so a failed delete leaves the outcome unknown.
+        tried = ok | {tuple(item) for item in ledger["failed"]}
         updates: dict[str, list[str]] = {}
         for family, cluster, item in ledger["ok"]:
             if family == "update":
                 updates.setdefault(cluster, []).append(item)
         for family, cluster, item in sorted(ok):
-            gone = ("cluster_deleted", cluster, cluster) in ok
-            if family == "cluster" and gone and cluster in clusters:
-                problems.append(f"{ledger['caller']}: cluster {cluster} was deleted but is still there")
-            if family == "cluster" and not gone and cluster not in clusters:
-                problems.append(f"{ledger['caller']}: cluster {cluster} was created but is gone")
+            if family == "cluster":
+                if ("cluster_deleted", cluster, cluster) in ok and cluster in clusters:
+                    problems.append(f"{ledger['caller']}: cluster {cluster} was deleted but is still there")
+                if ("cluster_deleted", cluster, cluster) not in tried and cluster not in clusters:
+                    problems.append(f"{ledger['caller']}: cluster {cluster} was created but is gone")
             if cluster not in clusters:
                 continue
-            deleted = ("nodegroup_deleted", cluster, "ng") in ok
-            if family == "nodegroup" and not deleted:
+            if family == "nodegroup" and ("nodegroup_deleted", cluster, "ng") not in tried:
                 if "ng" not in eks.list_nodegroups(cluster_name=cluster).nodegroups:
                     problems.append(f"{ledger['caller']}: node group of {cluster} lost")
             elif family == "addon" and "vpc-cni" not in eks.list_addons(cluster_name=cluster).addons:
                 problems.append(f"{ledger['caller']}: add-on of {cluster} lost")
             elif family == "access_entry" and item not in eks.list_access_entries(cluster_name=cluster).access_entries:
                 problems.append(f"{ledger['caller']}: access entry of {cluster} lost")
-            elif family == "fargate_profile" and "fp" not in (
-                eks.list_fargate_profiles(cluster_name=cluster).fargate_profile_names
-            ):
-                problems.append(f"{ledger['caller']}: Fargate profile of {cluster} lost")
+            elif family == "fargate_profile" and ("fp_deleted", cluster, "fp") not in tried:
+                if "fp" not in eks.list_fargate_profiles(cluster_name=cluster).fargate_profile_names:
+                    problems.append(f"{ledger['caller']}: Fargate profile of {cluster} lost")
         for cluster, ids in updates.items():
             if cluster not in clusters:
                 continue  # deleted, with its updates
