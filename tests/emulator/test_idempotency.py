@@ -1,95 +1,123 @@
-"""clientRequestToken as EKS honours it: a retry after a lost response (the operation ran, its
-answer never arrived) gives the caller exactly one resource and a success, through eksy and
-boto3, which both fill the token in themselves; the same token with other input is refused."""
+"""clientRequestToken as EKS honours it, for every operation that creates something: a retry
+after a lost response (the operation ran, its answer never arrived) gives the caller exactly one
+resource and a success, through eksy and boto3, which both fill the token in themselves; the
+same token with other input is refused. Updates, associations and deletes: test_idempotency_updates.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-import boto3
-import botocore.config
 import pytest
 from eksy.testing import LocalEKS
-
-ROLE = "arn:aws:iam::123456789012:role/eks"
-NODE_ROLE = "arn:aws:iam::123456789012:role/node"
-SUBNETS = ["subnet-a", "subnet-b"]
-PRINCIPAL = "arn:aws:iam::123456789012:role/dev"
-API_LOGS = {"cluster_logging": [{"types": ["api"], "enabled": True}]}
+from idempotency_support import (
+    NODE_ROLE,
+    PRINCIPAL,
+    ROLE,
+    SUBNETS,
+    Scenario,
+    check_lost_response_retry,
+    check_other_input_is_refused,
+    demo_emulator,
+)
 
 
 @pytest.fixture
 def local() -> Iterator[LocalEKS]:
-    with LocalEKS() as emulator:
-        emulator.client().create_cluster(
-            name="demo",
-            role_arn=ROLE,
-            resources_vpc_config={"subnet_ids": SUBNETS},
-            access_config={"authentication_mode": "API_AND_CONFIG_MAP"},
-        )
-        emulator.client().describe_cluster(name="demo")  # settles: ACTIVE
-        yield emulator
+    yield from demo_emulator()
 
 
-def boto(local: LocalEKS) -> Any:
-    return boto3.client(
-        "eks",
-        endpoint_url=local.endpoint_url,
-        region_name=local.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=botocore.config.Config(retries={"mode": "standard", "max_attempts": 3}),
-    )
+def named(make: Any) -> Any:
+    """A setup whose arguments name a resource no other test uses."""
+    return lambda eks, local: make()
 
 
-# operation -> (eksy call, boto3 call, how many now exist); each creates one thing named `name`.
-Create = Callable[[Any, str], Any]
-CREATES: dict[str, tuple[Create, Create, Callable[[Any], int]]] = {
-    "CreateCluster": (
-        lambda eks, name: eks.create_cluster(name=name, role_arn=ROLE, resources_vpc_config={"subnet_ids": SUBNETS}),
-        lambda eks, name: eks.create_cluster(name=name, roleArn=ROLE, resourcesVpcConfig={"subnetIds": SUBNETS}),
-        lambda eks: len(eks.list_clusters().clusters),
+OIDC = {"identityProviderConfigName": "corp", "issuerUrl": "https://idp.example.com", "clientId": "eks"}
+TERM = {"duration": 12, "unit": "MONTHS"}
+
+CREATES: dict[str, Scenario] = {
+    "CreateCluster": Scenario(
+        "create_cluster",
+        named(lambda: {"name": "retried", "roleArn": ROLE, "resourcesVpcConfig": {"subnetIds": SUBNETS}}),
+        lambda eks, _: len(eks.list_clusters()["clusters"]),
+        other={"name": "another"},
     ),
-    "CreateNodegroup": (
-        lambda eks, name: eks.create_nodegroup(
-            cluster_name="demo", nodegroup_name=name, node_role=NODE_ROLE, subnets=SUBNETS
-        ),
-        lambda eks, name: eks.create_nodegroup(
-            clusterName="demo", nodegroupName=name, nodeRole=NODE_ROLE, subnets=SUBNETS
-        ),
-        lambda eks: len(eks.list_nodegroups(cluster_name="demo").nodegroups),
+    "RegisterCluster": Scenario(
+        "register_cluster",
+        named(lambda: {"name": "outside", "connectorConfig": {"roleArn": ROLE, "provider": "OTHER"}}),
+        lambda eks, _: len(eks.list_clusters(include=["all"])["clusters"]),
+        other={"connectorConfig": {"roleArn": ROLE, "provider": "GKE"}},
     ),
-    "CreateFargateProfile": (
-        lambda eks, name: eks.create_fargate_profile(
-            cluster_name="demo",
-            fargate_profile_name=name,
-            pod_execution_role_arn=ROLE,
-            subnets=SUBNETS,
-            selectors=[{"namespace": name}],
-        ),
-        lambda eks, name: eks.create_fargate_profile(
-            clusterName="demo",
-            fargateProfileName=name,
-            podExecutionRoleArn=ROLE,
-            subnets=SUBNETS,
-            selectors=[{"namespace": name}],
-        ),
-        lambda eks: len(eks.list_fargate_profiles(cluster_name="demo").fargate_profile_names),
+    "CreateNodegroup": Scenario(
+        "create_nodegroup",
+        named(lambda: {"clusterName": "demo", "nodegroupName": "ng", "nodeRole": NODE_ROLE, "subnets": SUBNETS}),
+        lambda eks, _: len(eks.list_nodegroups(clusterName="demo")["nodegroups"]),
+        other={"subnets": [*SUBNETS[:1], "subnet-c"]},
     ),
-    "CreateAccessEntry": (
-        lambda eks, name: eks.create_access_entry(cluster_name="demo", principal_arn=f"{PRINCIPAL}-{name}"),
-        lambda eks, name: eks.create_access_entry(clusterName="demo", principalArn=f"{PRINCIPAL}-{name}"),
-        lambda eks: len(eks.list_access_entries(cluster_name="demo").access_entries),
+    "CreateFargateProfile": Scenario(
+        "create_fargate_profile",
+        named(
+            lambda: {
+                "clusterName": "demo",
+                "fargateProfileName": "fp",
+                "podExecutionRoleArn": ROLE,
+                "subnets": SUBNETS,
+                "selectors": [{"namespace": "apps"}],
+            }
+        ),
+        lambda eks, _: len(eks.list_fargate_profiles(clusterName="demo")["fargateProfileNames"]),
+        other={"selectors": [{"namespace": "other"}]},
     ),
-    "CreatePodIdentityAssociation": (
-        lambda eks, name: eks.create_pod_identity_association(
-            cluster_name="demo", namespace=name, service_account="sa", role_arn=ROLE
+    "CreateAccessEntry": Scenario(
+        "create_access_entry",
+        named(lambda: {"clusterName": "demo", "principalArn": PRINCIPAL}),
+        lambda eks, _: len(eks.list_access_entries(clusterName="demo")["accessEntries"]),
+        other={"kubernetesGroups": ["x"]},
+    ),
+    "CreatePodIdentityAssociation": Scenario(
+        "create_pod_identity_association",
+        named(lambda: {"clusterName": "demo", "namespace": "apps", "serviceAccount": "sa", "roleArn": ROLE}),
+        lambda eks, _: len(eks.list_pod_identity_associations(clusterName="demo")["associations"]),
+        other={"serviceAccount": "other"},
+    ),
+    "CreateAddon": Scenario(
+        "create_addon",
+        named(lambda: {"clusterName": "demo", "addonName": "kube-proxy"}),
+        lambda eks, _: len(eks.list_addons(clusterName="demo")["addons"]),
+        other={"addonName": "coredns"},
+    ),
+    "CreateCapability": Scenario(
+        "create_capability",
+        named(
+            lambda: {
+                "clusterName": "demo",
+                "capabilityName": "ack",
+                "type": "ACK",
+                "roleArn": ROLE,
+                "deletePropagationPolicy": "RETAIN",
+            }
         ),
-        lambda eks, name: eks.create_pod_identity_association(
-            clusterName="demo", namespace=name, serviceAccount="sa", roleArn=ROLE
-        ),
-        lambda eks: len(eks.list_pod_identity_associations(cluster_name="demo").associations),
+        lambda eks, _: len(eks.list_capabilities(clusterName="demo")["capabilities"]),
+        other={"type": "KRO"},
+    ),
+    "CreateCertificateAuthority": Scenario(
+        "create_certificate_authority",
+        named(lambda: {"clusterName": "demo"}),
+        lambda eks, _: len(eks.list_certificate_authorities(clusterName="demo")["certificateAuthorities"]),
+        # The only input besides the token is the cluster: another cluster is other input.
+        other={"clusterName": "elsewhere"},
+    ),
+    "CreateEksAnywhereSubscription": Scenario(
+        "create_eks_anywhere_subscription",
+        named(lambda: {"name": "anywhere", "term": TERM, "licenseQuantity": 2}),
+        lambda eks, _: len(eks.list_eks_anywhere_subscriptions()["subscriptions"]),
+        other={"licenseQuantity": 3},
+    ),
+    "AssociateIdentityProviderConfig": Scenario(
+        "associate_identity_provider_config",
+        named(lambda: {"clusterName": "demo", "oidc": OIDC}),
+        lambda eks, _: len(eks.list_identity_provider_configs(clusterName="demo")["identityProviderConfigs"]),
+        other={"oidc": {**OIDC, "clientId": "other"}},
     ),
 }
 
@@ -97,50 +125,10 @@ CREATES: dict[str, tuple[Create, Create, Callable[[Any], int]]] = {
 @pytest.mark.parametrize("client", ["eksy", "boto3"])
 @pytest.mark.parametrize("operation", sorted(CREATES))
 def test_a_retry_after_a_lost_response_creates_exactly_one(local: LocalEKS, operation: str, client: str) -> None:
-    eksy_call, boto_call, count = CREATES[operation]
-    before = count(local.client())
-    local.clear_requests()
-    local.queue_lost_response(operation)
-    if client == "eksy":
-        answer = eksy_call(local.client(), "retried")
-    else:
-        answer = boto_call(boto(local), "retried")
-    assert answer is not None
-    assert len(local.requests(operation=operation)) == 2, "the first answer was lost, the SDK retried once"
-    assert count(local.client()) == before + 1, "exactly one was created"
+    check_lost_response_retry(local, operation, CREATES[operation], client)
 
 
 @pytest.mark.parametrize("client", ["eksy", "boto3"])
-def test_a_retried_update_starts_one_update(local: LocalEKS, client: str) -> None:
-    local.queue_lost_response("UpdateClusterConfig")
-    if client == "eksy":
-        update = local.client().update_cluster_config(name="demo", logging=API_LOGS).update
-        assert update is not None
-        update_id = update.id
-    else:
-        update_id = boto(local).update_cluster_config(
-            name="demo", logging={"clusterLogging": [{"types": ["api"], "enabled": True}]}
-        )["update"]["id"]
-    assert local.client().list_updates(name="demo").update_ids == [update_id]
-
-
-def test_the_same_token_with_other_input_is_refused(local: LocalEKS) -> None:
-    eks = local.client()
-    first = eks.create_access_entry(cluster_name="demo", principal_arn=PRINCIPAL, client_request_token="tok-1")
-    again = eks.create_access_entry(cluster_name="demo", principal_arn=PRINCIPAL, client_request_token="tok-1")
-    assert again == first, "a repeat gets the first answer"
-    with pytest.raises(eksy_errors().InvalidParameterException, match="tok-1"):
-        eks.create_access_entry(
-            cluster_name="demo", principal_arn=PRINCIPAL, client_request_token="tok-1", username="someone-else"
-        )
-    other = boto(local)
-    with pytest.raises(other.exceptions.InvalidParameterException):
-        other.create_access_entry(
-            clusterName="demo", principalArn=PRINCIPAL, clientRequestToken="tok-1", kubernetesGroups=["x"]
-        )
-
-
-def eksy_errors() -> Any:
-    import eksy
-
-    return eksy
+@pytest.mark.parametrize("operation", sorted(CREATES))
+def test_the_same_token_with_other_input_is_refused(local: LocalEKS, operation: str, client: str) -> None:
+    check_other_input_is_refused(local, operation, CREATES[operation], client)

@@ -82,6 +82,7 @@ const READ_ONLY: &[&str] = &[
     "set_error_rate",
     "drop_connections",
     "clear_faults",
+    "version_catalog",
 ];
 
 /// Runs one control command.
@@ -281,6 +282,21 @@ fn run_command(
             Ok(json!({ "now": state.now() }))
         }
         "now" => Ok(json!({ "now": state.now() })),
+        "set_version_catalog" => {
+            let (account, region) = account_and_region(args, defaults);
+            let mut catalog_args = args.clone();
+            if let Some(fields) = catalog_args.as_object_mut() {
+                fields.remove("account_id");
+                fields.remove("region");
+            }
+            crate::service::versions::set_catalog(state.region(&account, &region), &catalog_args)
+        }
+        "version_catalog" => {
+            let (account, region) = account_and_region(args, defaults);
+            Ok(crate::service::versions::catalog_view(
+                state.region(&account, &region),
+            ))
+        }
         "set_timings" => {
             state.timings = state.timings.merged(args)?;
             Ok(json!({ "timings": state.timings }))
@@ -295,10 +311,17 @@ fn run_command(
         other => Err(format!(
             "unknown control command {other:?}; known: reset, requests, clear_requests, queue, clear_queue, \
              set_latency, set_error_rate, drop_connections, clear_faults, advance, now, set_timings, timings, force_status, \
-             add_identity, identities, remove_identity, set_kube_settings, kube_settings, kube_endpoints, overview, \
+             set_version_catalog, version_catalog, add_identity, identities, remove_identity, set_kube_settings, kube_settings, kube_endpoints, overview, \
              snapshot, restore, set_strict"
         )),
     }
+}
+
+/// The `(account_id, region)` a control names, else the emulator's defaults.
+fn account_and_region(args: &Value, defaults: &Defaults) -> (String, String) {
+    let account = arg_str(args, "account_id").unwrap_or(defaults.account);
+    let region = arg_str(args, "region").unwrap_or(defaults.region);
+    (account.to_string(), region.to_string())
 }
 
 fn kube_settings(state: &State) -> Value {

@@ -26,9 +26,12 @@ from eksy.testing._local import (
     RecordedRequest,
     ResourceKind,
 )
+from eksy.testing._versions import CatalogDate, CatalogVersion
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
+    "CatalogDate",
+    "CatalogVersion",
     "Credentials",
     "EKSCapture",
     "IdentityInfo",

@@ -1,7 +1,8 @@
 """LocalEKS: the emulator started in this process, and its testing controls.
 
 Over 400 lines because every control is a small documented method of the one class users
-meet first; the identity, Kubernetes and state controls already live in mixins beside it.
+meet first; the identity, Kubernetes, state and version catalog controls already live in
+mixins beside it.
 
 Requests need SigV4 credentials (any values; signatures are not verified). The account is
 the access key id when it is 12 digits, else ``account_id`` (default ``123456789012``); the
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, cast
 
 from eksy.testing._kube import Credentials, KubeControls
 from eksy.testing._state import StateControls
+from eksy.testing._versions import VersionCatalogControls
 
 if TYPE_CHECKING:
     import eksy
@@ -95,7 +97,7 @@ def _start_emulator(
     )
 
 
-class LocalEKS(KubeControls, StateControls):
+class LocalEKS(KubeControls, StateControls, VersionCatalogControls):
     """A local EKS emulator, started on construction and stopped on :meth:`stop` or exit.
 
     Args:

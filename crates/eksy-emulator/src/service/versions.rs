@@ -318,16 +318,37 @@ fn date_arg(entry: &Value, key: &str) -> Result<f64, String> {
             .filter(|f| f.is_finite())
             .ok_or_else(|| format!("{key} must be a finite number of epoch seconds")),
         Some(Value::String(text)) => {
+            // A real calendar day, written YYYY-MM-DD (so 2030-02-30 and 2030-2-1 are refused).
             let parts: Vec<&str> = text.split('-').collect();
-            let numbers: Option<Vec<i64>> = parts.iter().map(|p| p.parse().ok()).collect();
-            match numbers.as_deref() {
-                Some([y, m, d]) if (1..=12).contains(m) && (1..=31).contains(d) => {
-                    Ok(epoch((*y, *m, *d)))
+            let day = match parts.as_slice() {
+                [y, m, d]
+                    if y.len() == 4
+                        && m.len() == 2
+                        && d.len() == 2
+                        && text.bytes().all(|b| b.is_ascii_digit() || b == b'-') =>
+                {
+                    let (year, month, day) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>());
+                    match (
+                        year,
+                        month.ok().and_then(|m| time::Month::try_from(m).ok()),
+                        day,
+                    ) {
+                        (Ok(year), Some(month), Ok(day)) => {
+                            time::Date::from_calendar_date(year, month, day).ok()
+                        }
+                        _ => None,
+                    }
                 }
-                _ => Err(format!(
-                    "{key} must be epoch seconds or YYYY-MM-DD, not {text:?}"
-                )),
-            }
+                _ => None,
+            };
+            day.map(|d| {
+                epoch((
+                    i64::from(d.year()),
+                    i64::from(u8::from(d.month())),
+                    i64::from(d.day()),
+                ))
+            })
+            .ok_or_else(|| format!("{key} must be epoch seconds or YYYY-MM-DD, not {text:?}"))
         }
         _ => Err(format!("{key} (epoch seconds or YYYY-MM-DD) is required")),
     }
@@ -353,7 +374,8 @@ fn version_from_args(entry: &Value) -> Result<VersionInfo, String> {
     let version = entry
         .get("version")
         .and_then(Value::as_str)
-        .filter(|v| minor(v).is_some() && !v.contains('+'))
+        // Canonical "1.NN" only: "1.035" or "1.35 " would be a second spelling of a version.
+        .filter(|v| minor(v).is_some_and(|m| v.strip_prefix("1.") == Some(m.to_string().as_str())))
         .ok_or("version must be a string like \"1.35\"")?
         .to_string();
     let release_date = date_arg(entry, "release_date")?;
@@ -433,7 +455,6 @@ pub fn catalog_from_args(args: &Value) -> Result<Catalog, String> {
 
 /// Replaces the catalog of one region (the `set_version_catalog` control); returns what
 /// `version_catalog` shows.
-#[allow(dead_code)] // until controls.rs routes the control here
 pub fn set_catalog(region: &mut crate::state::RegionState, args: &Value) -> Result<Value, String> {
     let catalog = catalog_from_args(args)?;
     region.versions = catalog;
@@ -442,7 +463,6 @@ pub fn set_catalog(region: &mut crate::state::RegionState, args: &Value) -> Resu
 }
 
 /// The catalog of a region in the control's argument form (dates as epoch seconds).
-#[allow(dead_code)] // until controls.rs routes the `version_catalog` control here
 pub fn catalog_view(region: &crate::state::RegionState) -> Value {
     json!({ "versions": region.versions.versions })
 }
@@ -572,6 +592,10 @@ mod tests {
             json!({"versions": [{"version": "x", "release_date": 1, "end_of_standard_support": 2, "end_of_extended_support": 3}]}),
             json!({"versions": [{"version": "1.2", "release_date": 3, "end_of_standard_support": 2, "end_of_extended_support": 3}]}),
             json!({"versions": [{"version": "1.2", "release_date": 1, "end_of_standard_support": 2, "end_of_extended_support": 3, "bogus": 1}]}),
+            json!({"versions": [{"version": "1.2", "release_date": "2030-02-30", "end_of_standard_support": "2031-01-01", "end_of_extended_support": "2032-01-01"}]}),
+            json!({"versions": [{"version": "1.2", "release_date": "2030-2-1", "end_of_standard_support": "2031-01-01", "end_of_extended_support": "2032-01-01"}]}),
+            json!({"versions": [{"version": "1.035", "release_date": 1, "end_of_standard_support": 2, "end_of_extended_support": 3}]}),
+            json!({"versions": [{"version": "2.1", "release_date": 1, "end_of_standard_support": 2, "end_of_extended_support": 3}]}),
         ] {
             assert!(catalog_from_args(&bad).is_err(), "{bad}");
         }
