@@ -85,6 +85,33 @@ fn response_bytes(error: &AwsError, request_id: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Answers a refused head and closes as HTTP servers do ("lingering close"): the write side
+/// first, then what the client still sends is read and dropped for a moment, so that closing
+/// with unread bytes does not reset the connection before the client has read the answer.
+async fn refuse<S>(stream: &mut S, error: &AwsError, request_id: &str) -> io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    stream.write_all(&response_bytes(error, request_id)).await?;
+    let _ = stream.shutdown().await;
+    let drain = async {
+        let mut scratch = vec![0u8; 64 * 1024];
+        let mut left = LINGER_BYTES;
+        while left > 0 {
+            match stream.read(&mut scratch).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER, drain).await;
+    Ok(())
+}
+
+/// How long, and how much, a refused client's remaining bytes are read before closing.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+const LINGER_BYTES: usize = 16 * 1024 * 1024;
+
 /// Reads until the end of the first head (or the limit), and answers a bad one itself.
 pub async fn read_first_head<S>(stream: &mut S, request_id: &str) -> io::Result<FirstHead>
 where
@@ -95,20 +122,14 @@ where
         if let Some(end) = end_of_head(&buffer) {
             let head_len = end + 4;
             if let Some(error) = refusal(&buffer[..head_len], false) {
-                stream
-                    .write_all(&response_bytes(&error, request_id))
-                    .await?;
-                let _ = stream.shutdown().await;
+                refuse(stream, &error, request_id).await?;
                 return Ok(FirstHead::Refused);
             }
             return Ok(FirstHead::Valid(buffer.freeze()));
         }
         if buffer.len() > MAX_HEAD_BYTES {
             if let Some(error) = refusal(&buffer, true) {
-                stream
-                    .write_all(&response_bytes(&error, request_id))
-                    .await?;
-                let _ = stream.shutdown().await;
+                refuse(stream, &error, request_id).await?;
             }
             return Ok(FirstHead::Refused);
         }
