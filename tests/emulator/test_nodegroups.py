@@ -94,3 +94,25 @@ def test_nodegroup_needs_active_cluster_and_valid_sizes(local_eks: Any, eks: Any
         eks.create_nodegroup, clusterName="nope", nodegroupName="ng", subnets=["s"], nodeRole=ROLE
     )
     assert code == "ResourceNotFoundException" and response["clusterName"] == "nope"
+
+
+def test_resources_are_shaped_as_aws_shapes_them(local_eks: Any, eks: Any, make_cluster: Any) -> None:
+    """The auto scaling group is named from the node group's id (the last part of its ARN), and
+    remote access adds the security group EKS creates for it."""
+    make_cluster("demo")
+    plain = eks.create_nodegroup(clusterName="demo", nodegroupName="plain", subnets=["s-1"], nodeRole=ROLE)
+    node_id = plain["nodegroup"]["nodegroupArn"].rsplit("/", 1)[1]
+    resources = plain["nodegroup"]["resources"]
+    assert resources["autoScalingGroups"] == [{"name": f"eks-plain-{node_id}"}]
+    assert "remoteAccessSecurityGroup" not in resources
+    remote = eks.create_nodegroup(
+        clusterName="demo",
+        nodegroupName="remote",
+        subnets=["s-1"],
+        nodeRole=ROLE,
+        remoteAccess={"ec2SshKey": "my-key"},
+    )["nodegroup"]
+    assert remote["resources"]["remoteAccessSecurityGroup"].startswith("sg-")
+    assert (
+        remote["resources"]["autoScalingGroups"][0]["name"] == f"eks-remote-{remote['nodegroupArn'].rsplit('/', 1)[1]}"
+    )
