@@ -12,6 +12,9 @@ delete the node group. Meanwhile the main process injects throttling, 5xx, dropp
 lost responses (the operation ran, its answer never arrived) and latency. The clients retry
 (standard mode, 8 attempts); a lost create is retried with the same clientRequestToken.
 
+Over 400 lines because the workload, the fault injector and the checker share one ledger
+format and are easiest to check against each other in one file.
+
 It fails (exit 1) on: a success the final state does not show, a resource or update twice, a
 panic (`eksy.InternalError`), an exception outside eksy's hierarchy and botocore's, a call
 longer than CALL_LIMIT_S (a hang), or a worker that does not finish.
@@ -43,16 +46,9 @@ ATTEMPTS = 8
 # (processes, async tasks per process, seconds of load)
 SHAPES = {"short": (2, 2, 15.0), "full": (4, 4, 300.0)}
 NG = {"nodegroup_name": "ng", "node_role": ROLE, "subnets": SUBNETS}
-NG_BOTO = {"nodegroupName": "ng", "nodeRole": ROLE, "subnets": SUBNETS}
 FP = {
     "fargate_profile_name": "fp",
     "pod_execution_role_arn": ROLE,
-    "subnets": SUBNETS,
-    "selectors": [{"namespace": "b"}],
-}
-FP_BOTO = {
-    "fargateProfileName": "fp",
-    "podExecutionRoleArn": ROLE,
     "subnets": SUBNETS,
     "selectors": [{"namespace": "b"}],
 }
@@ -77,6 +73,14 @@ def rss_mib(pid: int | None = None) -> float:
     return float("nan")
 
 
+def retries_of(answer: Any) -> int:
+    """Retries behind an answer: eksy's `metadata.attempts`, boto3's `RetryAttempts`."""
+    if isinstance(answer, dict):
+        return int(answer.get("ResponseMetadata", {}).get("RetryAttempts", 0))
+    metadata = getattr(answer, "metadata", None)
+    return max(0, metadata.attempts - 1) if metadata is not None else 0
+
+
 class Ledger:
     """What one caller was told: successes, failures after every retry, and call times."""
 
@@ -90,16 +94,30 @@ class Ledger:
         self.problems: list[str] = []
 
     def timed(self, family: str, cluster: str, name: str, call: Any) -> Any:
+        """The call's answer, or None when it failed after every retry."""
         started = time.monotonic()
-        self.calls += 1
         try:
             answer = call()
         except Exception as error:  # judged below: only the clients' own errors are allowed
-            self._judge(error)
+            answer = error
+        return self._record(family, cluster, name, answer, started)
+
+    async def atimed(self, family: str, cluster: str, name: str, make: Any) -> Any:
+        started = time.monotonic()
+        try:
+            answer = await make()
+        except Exception as error:
+            answer = error
+        return self._record(family, cluster, name, answer, started)
+
+    def _record(self, family: str, cluster: str, name: str, answer: Any, started: float) -> Any:
+        self.calls += 1
+        self.longest = max(self.longest, time.monotonic() - started)
+        if isinstance(answer, Exception):
+            self._judge(answer)
             self.failed.append([family, cluster, name])
             return None
-        finally:
-            self.longest = max(self.longest, time.monotonic() - started)
+        self.retries += retries_of(answer)
         self.ok.append([family, cluster, name])
         return answer
 
@@ -116,165 +134,81 @@ class Ledger:
         return dict(self.__dict__)
 
 
-def teardown(ledger: Ledger, name: str, rng: random.Random, nodegroup: Any, profile: Any, cluster: Any) -> None:
-    """Deletes the node group; then, but for a share KEEP of clusters, the rest and the cluster."""
+def camel(value: Any) -> Any:
+    """boto3's spelling of eksy's keyword arguments: keys (also nested) in camelCase, values as
+    they are. The soak's map keys (tags) hold no underscore, so they stay as written."""
+    if isinstance(value, dict):
+        return {
+            (key.split("_")[0] + "".join(w.title() for w in key.split("_")[1:])): camel(v) for key, v in value.items()
+        }
+    if isinstance(value, list):
+        return [camel(item) for item in value]
+    return value
+
+
+class Caller:
+    """One sync client, eksy's or boto3's, called with eksy's argument names."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.boto3 = type(client).__module__.startswith("botocore")
+
+    def call(self, operation: str, **arguments: Any) -> Any:
+        return lambda: getattr(self.client, operation)(**(camel(arguments) if self.boto3 else arguments))
+
+    def member(self, answer: Any, *path: str) -> Any:
+        for name in path:
+            answer = answer[name] if self.boto3 else getattr(answer, name)
+        return answer
+
+
+def sync_steps(caller: Caller, ledger: Ledger, name: str, rng: random.Random) -> None:
+    """Every family in turn; then the node group is deleted and, but for a share KEEP of the
+    clusters, the Fargate profile and the cluster too."""
+    call = caller.call
+    access = {"authentication_mode": "API_AND_CONFIG_MAP"}
+    vpc = {"subnet_ids": SUBNETS}
+    create = call("create_cluster", name=name, role_arn=ROLE, resources_vpc_config=vpc, access_config=access)
+    created = ledger.timed("cluster", name, name, create)
+    if created is None:
+        return
+    ledger.timed("describe", name, name, call("describe_cluster", name=name))
+    arn = caller.member(created, "cluster", "arn")
+    principal = f"{ROLE}-{name}"
+    steps = [
+        ("nodegroup", "ng", call("create_nodegroup", cluster_name=name, **NG)),
+        ("addon", "vpc-cni", call("create_addon", cluster_name=name, addon_name="vpc-cni")),
+        ("access_entry", principal, call("create_access_entry", cluster_name=name, principal_arn=principal)),
+        ("fargate_profile", "fp", call("create_fargate_profile", cluster_name=name, **FP)),
+        ("tag", "soak", call("tag_resource", resource_arn=arn, tags={"soak": name})),
+    ]
+    for family, item, step in steps:
+        ledger.timed(family, name, item, step)
+    logging = {"cluster_logging": [{"types": ["api"], "enabled": True}]}
+    update = ledger.timed("update_call", name, "logging", call("update_cluster_config", name=name, logging=logging))
+    if update is not None:
+        ledger.ok.append(["update", name, caller.member(update, "update", "id")])
     if ["nodegroup", name, "ng"] in ledger.ok:
-        ledger.timed("nodegroup_deleted", name, "ng", nodegroup)
+        ledger.timed("nodegroup_deleted", name, "ng", call("delete_nodegroup", cluster_name=name, nodegroup_name="ng"))
     if rng.random() < KEEP:
         return
     if ["fargate_profile", name, "fp"] in ledger.ok:
-        ledger.timed("fp_deleted", name, "fp", profile)
-    ledger.timed("cluster_deleted", name, name, cluster)
-
-
-def eksy_steps(eks: Any, ledger: Ledger, name: str, rng: random.Random) -> None:
-    def attempts(answer: Any) -> None:
-        metadata = getattr(answer, "metadata", None)
-        if metadata is not None:
-            ledger.retries += max(0, metadata.attempts - 1)
-
-    created = ledger.timed(
-        "cluster",
-        name,
-        name,
-        lambda: eks.create_cluster(
-            name=name,
-            role_arn=ROLE,
-            resources_vpc_config={"subnet_ids": SUBNETS},
-            access_config={"authentication_mode": "API_AND_CONFIG_MAP"},
-        ),
-    )
-    if created is None:
-        return
-    attempts(created)
-    ledger.timed("describe", name, name, lambda: eks.describe_cluster(name=name))
-    arn = created.cluster.arn
-    steps = [
-        ("nodegroup", "ng", lambda: eks.create_nodegroup(cluster_name=name, **NG)),
-        ("addon", "vpc-cni", lambda: eks.create_addon(cluster_name=name, addon_name="vpc-cni")),
-        (
-            "access_entry",
-            f"{ROLE}-{name}",
-            lambda: eks.create_access_entry(cluster_name=name, principal_arn=f"{ROLE}-{name}"),
-        ),
-        ("fargate_profile", "fp", lambda: eks.create_fargate_profile(cluster_name=name, **FP)),
-        ("tag", "soak", lambda: eks.tag_resource(resource_arn=arn, tags={"soak": name})),
-    ]
-    for family, item, call in steps:
-        attempts(ledger.timed(family, name, item, call))
-    update = ledger.timed(
-        "update_call",
-        name,
-        "logging",
-        lambda: eks.update_cluster_config(
-            name=name, logging={"cluster_logging": [{"types": ["api"], "enabled": True}]}
-        ),
-    )
-    if update is not None:
-        ledger.ok.append(["update", name, update.update.id])
-    teardown(
-        ledger,
-        name,
-        rng,
-        lambda: eks.delete_nodegroup(cluster_name=name, nodegroup_name="ng"),
-        lambda: eks.delete_fargate_profile(cluster_name=name, fargate_profile_name="fp"),
-        lambda: eks.delete_cluster(name=name),
-    )
-
-
-def boto3_steps(eks: Any, ledger: Ledger, name: str, rng: random.Random) -> None:
-    created = ledger.timed(
-        "cluster",
-        name,
-        name,
-        lambda: eks.create_cluster(
-            name=name,
-            roleArn=ROLE,
-            resourcesVpcConfig={"subnetIds": SUBNETS},
-            accessConfig={"authenticationMode": "API_AND_CONFIG_MAP"},
-        ),
-    )
-    if created is None:
-        return
-    ledger.retries += created["ResponseMetadata"].get("RetryAttempts", 0)
-    ledger.timed("describe", name, name, lambda: eks.describe_cluster(name=name))
-    arn = created["cluster"]["arn"]
-    steps = [
-        ("nodegroup", "ng", lambda: eks.create_nodegroup(clusterName=name, **NG_BOTO)),
-        ("addon", "vpc-cni", lambda: eks.create_addon(clusterName=name, addonName="vpc-cni")),
-        (
-            "access_entry",
-            f"{ROLE}-{name}",
-            lambda: eks.create_access_entry(clusterName=name, principalArn=f"{ROLE}-{name}"),
-        ),
-        ("fargate_profile", "fp", lambda: eks.create_fargate_profile(clusterName=name, **FP_BOTO)),
-        ("tag", "soak", lambda: eks.tag_resource(resourceArn=arn, tags={"soak": name})),
-    ]
-    for family, item, call in steps:
-        answer = ledger.timed(family, name, item, call)
-        if isinstance(answer, dict):
-            ledger.retries += answer.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-    update = ledger.timed(
-        "update_call",
-        name,
-        "logging",
-        lambda: eks.update_cluster_config(name=name, logging={"clusterLogging": [{"types": ["api"], "enabled": True}]}),
-    )
-    if update is not None:
-        ledger.ok.append(["update", name, update["update"]["id"]])
-    teardown(
-        ledger,
-        name,
-        rng,
-        lambda: eks.delete_nodegroup(clusterName=name, nodegroupName="ng"),
-        lambda: eks.delete_fargate_profile(clusterName=name, fargateProfileName="fp"),
-        lambda: eks.delete_cluster(name=name),
-    )
+        delete_profile = call("delete_fargate_profile", cluster_name=name, fargate_profile_name="fp")
+        ledger.timed("fp_deleted", name, "fp", delete_profile)
+    ledger.timed("cluster_deleted", name, name, call("delete_cluster", name=name))
 
 
 async def async_steps(eks: Any, ledger: Ledger, name: str) -> None:
-    started = time.monotonic()
-    ledger.calls += 1
-    try:
-        created = await eks.create_cluster(name=name, role_arn=ROLE, resources_vpc_config={"subnet_ids": SUBNETS})
-    except Exception as error:
-        ledger._judge(error)
-        ledger.failed.append(["cluster", name, name])
+    """A cluster, a node group and an add-on, then the node group and the cluster deleted."""
+    vpc = {"subnet_ids": SUBNETS}
+    create = lambda: eks.create_cluster(name=name, role_arn=ROLE, resources_vpc_config=vpc)  # noqa: E731
+    if await ledger.atimed("cluster", name, name, create) is None:
         return
-    finally:
-        ledger.longest = max(ledger.longest, time.monotonic() - started)
-    ledger.ok.append(["cluster", name, name])
-    ledger.retries += max(0, created.metadata.attempts - 1)
-    for family, item, make in (
-        ("nodegroup", "ng", lambda: eks.create_nodegroup(cluster_name=name, **NG)),
-        ("addon", "vpc-cni", lambda: eks.create_addon(cluster_name=name, addon_name="vpc-cni")),
-    ):
-        started = time.monotonic()
-        ledger.calls += 1
-        try:
-            answer = await make()
-            ledger.ok.append([family, name, item])
-            ledger.retries += max(0, answer.metadata.attempts - 1)
-        except Exception as error:
-            ledger._judge(error)
-            ledger.failed.append([family, name, item])
-        finally:
-            ledger.longest = max(ledger.longest, time.monotonic() - started)
-    for family, item, make in (
-        ("nodegroup_deleted", "ng", lambda: eks.delete_nodegroup(cluster_name=name, nodegroup_name="ng")),
-        ("cluster_deleted", name, lambda: eks.delete_cluster(name=name)),
-    ):
-        started = time.monotonic()
-        ledger.calls += 1
-        try:
-            await make()
-            ledger.ok.append([family, name, item])
-        except Exception as error:
-            ledger._judge(error)
-            ledger.failed.append([family, name, item])
-            return
-        finally:
-            ledger.longest = max(ledger.longest, time.monotonic() - started)
+    await ledger.atimed("nodegroup", name, "ng", lambda: eks.create_nodegroup(cluster_name=name, **NG))
+    await ledger.atimed("addon", name, "vpc-cni", lambda: eks.create_addon(cluster_name=name, addon_name="vpc-cni"))
+    deleted = lambda: eks.delete_nodegroup(cluster_name=name, nodegroup_name="ng")  # noqa: E731
+    if await ledger.atimed("nodegroup_deleted", name, "ng", deleted) is not None:
+        await ledger.atimed("cluster_deleted", name, name, lambda: eks.delete_cluster(name=name))
 
 
 def worker(index: int, endpoint: str, region: str, tasks: int, seconds: float, out: Any) -> None:
@@ -293,7 +227,7 @@ def worker(index: int, endpoint: str, region: str, tasks: int, seconds: float, o
         eks = eksy.EKS(region=region, endpoint_url=endpoint, max_attempts=ATTEMPTS, read_timeout=10, **creds)
         rng, n = random.Random(index), 0
         while time.monotonic() < deadline:
-            eksy_steps(eks, ledger, f"p{index}-s-{n}", rng)
+            sync_steps(Caller(eks), ledger, f"p{index}-s-{n}", rng)
             n += 1
 
     def boto3_loop() -> None:
@@ -303,7 +237,7 @@ def worker(index: int, endpoint: str, region: str, tasks: int, seconds: float, o
         eks = boto3.client("eks", endpoint_url=endpoint, region_name=region, config=config, **creds)
         rng, n = random.Random(1000 + index), 0
         while time.monotonic() < deadline:
-            boto3_steps(eks, ledger, f"p{index}-b-{n}", rng)
+            sync_steps(Caller(eks), ledger, f"p{index}-b-{n}", rng)
             n += 1
 
     async def async_loop() -> None:
