@@ -16,6 +16,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import emit_emulator
+import emit_kinds
 import emit_models
 import emit_paginate
 import emit_python
@@ -63,6 +64,9 @@ def render() -> dict[Path, str]:
     wire = {"@generated": "by codegen/generate.py from the botocore service models; do not edit"}
     wire.update({svc.key: strip_docs(svc.model) for svc in services})
     files[ROOT / "crates/eksy-emulator/src/generated/ops.rs"] = emit_emulator.emit_ops(services)
+    kinds = emit_kinds.load()
+    files[ROOT / "crates/eksy-emulator/src/generated/kinds.rs"] = emit_kinds.emit_rust(kinds)
+    files[ROOT / "python/eksy/_generated/resource_kinds.py"] = emit_kinds.emit_python(kinds)
     files[ROOT / "crates/eksy-emulator/src/generated/wire_model.json"] = (
         json.dumps(wire, separators=(",", ":"), sort_keys=True) + "\n"
     )

@@ -10,11 +10,10 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::PyModule;
 
 use crate::conv::ToPy;
 use crate::observe::CallStats;
+use crate::py_errors::{self, CallFailure};
 
 pub type BoxedOutput = Box<dyn ToPy + Send>;
 type Request = Pin<Box<dyn Future<Output = Result<BoxedOutput, CallError>> + Send>>;
@@ -245,24 +244,18 @@ impl CallError {
     }
 
     pub fn into_pyerr(self, py: Python<'_>) -> PyErr {
-        let made = errors_module(py).and_then(|module| {
-            module.call_method1(
-                "_call_error",
-                (
-                    self.kind.as_str(),
-                    self.operation,
-                    self.code,
-                    self.message,
-                    self.status,
-                    self.request_id,
-                    self.body,
-                ),
-            )
-        });
-        match made {
-            Ok(exc) => PyErr::from_value(exc),
-            Err(e) => e,
-        }
+        py_errors::call_error(
+            py,
+            CallFailure {
+                kind: self.kind.as_str(),
+                operation: self.operation,
+                code: self.code.as_deref(),
+                message: &self.message,
+                status: self.status,
+                request_id: self.request_id.as_deref(),
+                body: self.body.as_deref(),
+            },
+        )
     }
 }
 
@@ -303,13 +296,4 @@ fn credentials_error<'e>(
         current = e.source();
     }
     None
-}
-
-static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-
-/// `eksy._errors`, which owns the exception classes and builds them from what Rust reports.
-pub fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    Ok(ERRORS_MODULE
-        .get_or_try_init(py, || Ok::<_, PyErr>(py.import("eksy._errors")?.unbind()))?
-        .bind(py))
 }

@@ -37,10 +37,10 @@ fn configured<Tls>(
     connector
 }
 
-/// The SDK's default client (rustls with aws-lc, proxy settings from the environment).
+/// The SDK's default client (rustls with ring, proxy settings from the environment).
 fn default_https_client() -> SharedHttpClient {
     Builder::new().build_with_connector_fn(|settings, components| {
-        let tls = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        let tls = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::Ring));
         configured(tls, settings, components).build()
     })
 }

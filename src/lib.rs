@@ -1,14 +1,17 @@
 //! The `eksy._eksy` extension: EKS and EKS Auth clients on the AWS Rust SDK, and the local emulator.
 
+mod asyncio;
 mod call;
 mod client;
 mod conv;
 mod emulator;
+mod gil_worker;
 #[rustfmt::skip]
 mod generated;
 mod http_client;
 mod kube;
 mod observe;
+mod py_errors;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -16,10 +19,10 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Registered with `atexit` at import; see `runtime::begin_shutdown`.
+/// Registered with `atexit` at import; see `gil_worker::begin_shutdown`.
 #[pyfunction]
 fn _begin_shutdown(py: Python<'_>) {
-    runtime::begin_shutdown(py);
+    gil_worker::begin_shutdown(py);
 }
 
 #[pymodule]
@@ -28,6 +31,7 @@ fn _eksy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<emulator::Emulator>()?;
     m.add_class::<observe::ResponseMetadata>()?;
     kube::register(m)?;
+    m.add_function(wrap_pyfunction!(py_errors::_error_factories, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     let shutdown = wrap_pyfunction!(_begin_shutdown, m)?;
     m.py()

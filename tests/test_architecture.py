@@ -213,3 +213,158 @@ def test_hand_written_files_stay_short_or_say_why(path: Path) -> None:
             f"{path.relative_to(ROOT)} has {len(lines)} lines (> {MAX_LINES}): split it by concern, or "
             f"state at its top why not, in a line containing {REASON!r}"
         )
+
+
+# --------------------------------------------------------------------------- the Rust crates
+#
+# Module graph rule for Rust. One node per module file of a crate (``lib.rs`` is the root,
+# ``""``; ``a/mod.rs`` and ``a.rs`` are ``a``; ``src/bin`` holds other crates). An edge A -> B is
+# any path in A that names B: ``crate::b::...``, ``super::...`` (from A's parent), ``self::b``,
+# or ``b::...`` for a child module ``b`` of A; a path names the longest module it starts with.
+# Comments, ``macro_rules!`` bodies (their paths are the expansion site's) and the trailing
+# ``#[cfg(test)] mod tests`` block are not read (inside it ``super`` is the file's own module).
+# As for Python, a cycle is a strongly connected set of two or more modules, and so a child
+# naming its parent's items while the parent names the child is one.
+
+RUST_CRATES = [ROOT / "src", ROOT / "crates" / "eksy-emulator" / "src", ROOT / "benches" / "native" / "src"]
+RUST_REASON = "Over 400 lines because"
+
+
+def rust_modules(src: Path) -> dict[str, Path]:
+    found = {}
+    for path in sorted(src.rglob("*.rs")):
+        parts = list(path.relative_to(src).with_suffix("").parts)
+        if parts[0] == "bin" or parts == ["main"]:
+            continue
+        if parts == ["lib"]:
+            parts = []
+        elif parts[-1] == "mod":
+            parts.pop()
+        found["::".join(parts)] = path
+    return found
+
+
+def _without_macro_bodies(text: str) -> str:
+    """``macro_rules!`` bodies blanked (newlines kept): their paths are what the caller's
+    expansion reaches (``$crate::conv::FromPy``), not what the defining module uses."""
+    out = []
+    start = 0
+    while (found := text.find("macro_rules!", start)) >= 0:
+        brace = text.find("{", found)
+        depth, end = 0, brace
+        for end in range(brace, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        out.append(text[start:brace])
+        out.append("".join(c if c == "\n" else " " for c in text[brace : end + 1]))
+        start = end + 1
+    out.append(text[start:])
+    return "".join(out)
+
+
+def _rust_source(path: Path) -> list[str]:
+    """The file's lines without comments and macro bodies, up to its inline test module."""
+    import re
+
+    text = path.read_text()
+    cut = text.find("#[cfg(test)]\nmod tests")
+    if cut >= 0:
+        text = text[:cut]
+    text = "\n".join(re.sub(r"//.*", "", line) for line in text.splitlines())
+    return _without_macro_bodies(text).splitlines()
+
+
+def rust_edges(name: str, path: Path, known: set[str]) -> list[Edge]:
+    import re
+
+    own = name.split("::") if name else []
+    parent = own[:-1]
+    found: dict[str, int] = {}
+
+    def note(segments: list[str], line: int) -> None:
+        for k in range(len(segments), 0, -1):
+            candidate = "::".join(segments[:k])
+            if candidate in known:
+                if candidate != name and candidate not in found:
+                    found[candidate] = line
+                return
+
+    path_re = re.compile(r"(?<![\w:])(crate|super|self|[a-z_][a-z0-9_]*)((?:::[A-Za-z_][A-Za-z0-9_]*)+|::\{)")
+    group_re = re.compile(r"\b(crate|super|self)::\{([^}]*)\}")
+    for number, line in enumerate(_rust_source(path), 1):
+        for match in path_re.finditer(line):
+            head, rest = match.group(1), match.group(2)
+            tail = [] if rest == "::{" else rest.strip(":").split("::")
+            if head == "crate":
+                note(tail, number)
+            elif head == "super":
+                if rest != "::{" and tail and tail[0] == "super":
+                    continue  # super::super paths: none in these crates
+                if tail:
+                    note([*parent, *tail], number)
+                else:
+                    note(parent, number)
+            elif head == "self":
+                note([*own, *tail], number)
+            elif "::".join([*own, head]) in known:
+                note([*own, head, *tail], number)
+        for match in group_re.finditer(line):
+            base = {"crate": [], "super": parent, "self": own}[match.group(1)]
+            for item in match.group(2).split(","):
+                first = item.strip().split("::")[0].split(" ")[0]
+                if first and first != "self":
+                    note([*base, first], number)
+    # `use super::{...}` and `use crate::{...}` lists often span lines.
+    text = "\n".join(_rust_source(path))
+    for match in re.finditer(r"\b(crate|super)::\{([^}]*)\}", text, re.S):
+        base = {"crate": [], "super": parent}[match.group(1)]
+        line = text.count("\n", 0, match.start()) + 1
+        for item in match.group(2).split(","):
+            first = item.strip().split("::")[0].split(" ")[0]
+            if first and first != "self":
+                note([*base, first], line)
+    return [Edge(target, line) for target, line in found.items()]
+
+
+def rust_graph(src: Path) -> dict[str, list[Edge]]:
+    files = rust_modules(src)
+    known = set(files)
+    return {name: rust_edges(name, path, known) for name, path in files.items()}
+
+
+@pytest.mark.parametrize("src", RUST_CRATES, ids=lambda src: str(src.relative_to(ROOT)))
+def test_the_rust_crates_have_no_module_cycles(src: Path) -> None:
+    graph = rust_graph(src)
+    shown = {
+        name or "(crate root)": [Edge(e.target or "(crate root)", e.line) for e in found]
+        for name, found in graph.items()
+    }
+    found = [describe(component, shown) for component in cycles(shown)]
+    assert not found, "Rust module cycles (see the rule above this test):\n" + "\n".join(found)
+
+
+def test_the_rust_graph_sees_the_paths_it_must() -> None:
+    graph = rust_graph(ROOT / "crates" / "eksy-emulator" / "src")
+    targets = {name: {edge.target for edge in found} for name, found in graph.items()}
+    assert len(graph) > 40
+    assert "state" in targets["service::context"]  # use crate::state::{...}
+    assert "service::context" in targets["service::clusters"]  # use super::context::{...}
+    assert "service::context" in targets["service"]  # pub use context::Ctx (a child, by name)
+    assert "kube::host" in targets[""]  # the crate root names kube::host::KubeHost
+
+
+def hand_written_rust() -> list[Path]:
+    files = [path for src in RUST_CRATES for path in sorted(src.rglob("*.rs"))]
+    return [path for path in files if "@generated" not in path.read_text().split("\n", 1)[0]]
+
+
+@pytest.mark.parametrize("path", hand_written_rust(), ids=lambda path: str(path.relative_to(ROOT)))
+def test_hand_written_rust_files_stay_short_or_say_why(path: Path) -> None:
+    lines = path.read_text().splitlines()
+    if len(lines) > MAX_LINES:
+        head = "\n".join(lines[:15])
+        assert RUST_REASON in head, (
+            f"{path.relative_to(ROOT)} has {len(lines)} lines (> {MAX_LINES}): split it by concern, or "
+            f"state at its top why not, in a line containing {RUST_REASON!r}"
+        )

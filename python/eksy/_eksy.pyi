@@ -9,6 +9,7 @@ __all__ = [
     "ResponseMetadata",
     "__version__",
     "_begin_shutdown",
+    "_error_factories",
     "_kube_forget_assumed_roles",
     "_kube_token",
     "_kube_token_async",
@@ -17,6 +18,9 @@ __all__ = [
 __version__: str
 
 def _begin_shutdown() -> None: ...
+
+# The factories of eksy._errors Rust calls, with their parameter names (src/py_errors.rs).
+def _error_factories() -> list[tuple[str, list[str]]]: ...
 
 # eksy.kube tokens: (token, expires_at as epoch seconds, disk-cache key).
 def _kube_forget_assumed_roles() -> None: ...

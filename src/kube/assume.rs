@@ -7,8 +7,9 @@ use aws_config::{Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 
+use super::digest::digest;
+use super::error::TokenError;
 use super::token::StsEndpoint;
-use super::{digest, TokenError};
 use crate::call::CallError;
 use crate::http_client;
 

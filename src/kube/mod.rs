@@ -3,6 +3,8 @@
 //! which `eksy token` caches it on disk.
 
 mod assume;
+mod digest;
+mod error;
 mod token;
 
 use std::future::Future;
@@ -13,95 +15,13 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::Credentials;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use sha2::{Digest, Sha256};
 
-use crate::call::{errors_module, CallError, CallKind};
 use crate::{client, http_client, runtime};
+use digest::digest;
+use error::{reason_of, TokenError};
 
 /// How long a sync call waits between checks for Ctrl-C (as the clients do).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
-
-/// Why a token could not be made; turned into an `eksy` exception once the GIL is held.
-pub enum TokenError {
-    Call(CallError),
-    NoRegion,
-    Param { path: &'static str, message: String },
-    Config(String),
-}
-
-impl TokenError {
-    /// `reason`: the provider's error and its sources (what the clients report too).
-    fn no_credentials(reason: String) -> Self {
-        TokenError::Call(CallError {
-            kind: CallKind::NoCredentials,
-            operation: "GetToken",
-            code: None,
-            message: reason,
-            status: None,
-            request_id: None,
-            body: None,
-        })
-    }
-
-    fn into_pyerr(self, py: Python<'_>) -> PyErr {
-        let made = match self {
-            TokenError::Call(err) => return err.into_pyerr(py),
-            TokenError::NoRegion => {
-                errors_module(py).and_then(|errors| errors.call_method0("_no_region_error"))
-            }
-            TokenError::Param { path, message } => errors_module(py)
-                .and_then(|errors| errors.call_method1("_param_error", (path, message))),
-            TokenError::Config(message) => errors_module(py).and_then(|errors| {
-                errors.call_method1(
-                    "_call_error",
-                    (
-                        "other",
-                        "GetToken",
-                        None::<String>,
-                        message,
-                        None::<u16>,
-                        None::<String>,
-                        None::<String>,
-                    ),
-                )
-            }),
-        };
-        match made {
-            Ok(exc) => PyErr::from_value(exc),
-            Err(e) => e,
-        }
-    }
-}
-
-/// An error's message and its sources', joined (no Debug dump).
-fn reason_of(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut current = Some(err);
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = e.source();
-    }
-    parts.join(": ")
-}
-
-/// SHA-256 over length-prefixed fields, `None` distinct from `""`.
-pub(crate) fn digest(fields: &[Option<&str>]) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    for field in fields {
-        match field {
-            None => hasher.update([0u8]),
-            Some(value) => {
-                hasher.update([1u8]);
-                hasher.update((value.len() as u64).to_le_bytes());
-                hasher.update(value.as_bytes());
-            }
-        }
-    }
-    hasher.finalize().into()
-}
 
 /// What the caller asked for, checked before anything starts.
 struct Request {
@@ -398,14 +318,17 @@ fn _kube_token_async<'py>(
         aws_session_token,
     )?;
     runtime::get()?;
-    pyo3_async_runtimes::generic::future_into_py::<runtime::SharedRuntime, _, _>(py, async move {
-        let minted = async {
-            request.check()?;
-            let issued = issue_time(_now)?;
-            mint(loader, request, issued).await
-        };
-        Ok(Outcome(minted.await))
-    })
+    pyo3_async_runtimes::generic::future_into_py::<crate::asyncio::SharedRuntime, _, _>(
+        py,
+        async move {
+            let minted = async {
+                request.check()?;
+                let issued = issue_time(_now)?;
+                mint(loader, request, issued).await
+            };
+            Ok(Outcome(minted.await))
+        },
+    )
 }
 
 /// The disk-cache key of the token `_kube_token` would mint now, without signing anything

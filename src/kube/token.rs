@@ -15,7 +15,7 @@ use aws_smithy_types::Document;
 use aws_types::service_config::ServiceConfigKey;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use super::TokenError;
+use super::error::TokenError;
 
 pub const TOKEN_PREFIX: &str = "k8s-aws-v1.";
 /// What the CLI puts in `X-Amz-Expires`; EKS itself accepts a token for 15 minutes from its date.

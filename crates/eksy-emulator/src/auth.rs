@@ -2,7 +2,7 @@
 //! from the access key id), and, in strict mode, verification of the signature itself.
 
 use crate::error::AwsError;
-use crate::identity::Identities;
+use crate::identity::{account_for, Identities};
 use crate::util::parse_amz_date;
 use crate::wire::WireRequest;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
@@ -15,16 +15,6 @@ pub struct Caller {
     pub access_key_id: String,
     pub account: String,
     pub region: String,
-}
-
-/// The account of an access key id: a key id of exactly 12 digits *is* the account id (so a
-/// test can act as several accounts); any other key belongs to the default account.
-pub fn account_for(access_key_id: &str, default_account: &str) -> String {
-    if access_key_id.len() == 12 && access_key_id.bytes().all(|b| b.is_ascii_digit()) {
-        access_key_id.to_string()
-    } else {
-        default_account.to_string()
-    }
 }
 
 fn incomplete(message: String) -> AwsError {

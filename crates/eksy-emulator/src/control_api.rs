@@ -8,8 +8,8 @@
 //! must carry the token the emulator printed at start (`x-eksy-control-token`).
 
 use crate::error::AwsError;
-use crate::pipeline::{error_response, json_response, HttpResponse};
-use crate::server::{Shared, CONTROL_PREFIX};
+use crate::instance::Shared;
+use crate::pipeline::{error_response, json_response, HttpResponse, CONTROL_PREFIX};
 use crate::wire::WireRequest;
 use bytes::Bytes;
 use http_body_util::Full;

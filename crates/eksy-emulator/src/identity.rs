@@ -3,10 +3,19 @@
 //! with its secrets. The EKS API itself stays permissive: a key it does not know still
 //! works there, as a user named after the key in the key's account.
 
-use crate::auth::account_for;
 use crate::util::random_hex;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+
+/// The account of an access key id: a key id of exactly 12 digits *is* the account id (so a
+/// test can act as several accounts); any other key belongs to the default account.
+pub fn account_for(access_key_id: &str, default_account: &str) -> String {
+    if access_key_id.len() == 12 && access_key_id.bytes().all(|b| b.is_ascii_digit()) {
+        access_key_id.to_string()
+    } else {
+        default_account.to_string()
+    }
+}
 
 /// The credentials every eksy testing client uses unless told otherwise.
 pub const DEFAULT_ACCESS_KEY_ID: &str = "testing";

@@ -59,31 +59,40 @@
 //! | `version_catalog` | `account_id?`, `region?` | `{"versions": [...]}` as `set_version_catalog` returns |
 
 mod auth;
+mod catalogs;
 mod control_api;
 mod controls;
 mod error;
 mod faults;
 mod identity;
+mod instance;
+mod kinds;
 mod kube;
+mod lifecycle;
 mod model;
 mod overview;
 mod page;
 mod persistence;
 mod pipeline;
+mod recording;
 mod request_head;
 // Generated and complete: not every accessor of the table is used by the emulator itself.
 #[rustfmt::skip]
 #[allow(dead_code)]
 #[path = "generated/ops.rs"]
 mod ops;
+#[rustfmt::skip]
+#[path = "generated/kinds.rs"]
+mod resource_kinds;
 mod server;
 mod service;
 mod state;
 mod sts;
+mod timings;
 mod util;
 mod wire;
 
-pub use state::Timings;
+pub use timings::Timings;
 
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -130,7 +139,7 @@ impl Default for EmulatorConfig {
 
 /// A running emulator. Stops when [`Emulator::stop`] is awaited or when dropped.
 pub struct Emulator {
-    shared: Arc<server::Shared>,
+    shared: Arc<instance::Shared>,
     addr: SocketAddr,
     shutdown: watch::Sender<bool>,
     task: Mutex<Option<JoinHandle<()>>>,
@@ -153,14 +162,14 @@ impl Emulator {
         let authority = authority(addr);
         let runtime = tokio::runtime::Handle::current();
         let shared = Arc::new_cyclic(|weak| {
-            server::Shared::new(
+            instance::Shared::new(
                 account,
                 config.region.clone(),
                 config.timings,
                 authority,
                 config.host.clone(),
                 config.state_file.clone(),
-                kube::host::KubeHost::new(runtime, weak.clone(), addr.ip()),
+                Box::new(kube::host::KubeHost::new(runtime, weak.clone(), addr.ip())),
             )
         });
         shared

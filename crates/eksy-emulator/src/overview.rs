@@ -2,7 +2,8 @@
 //! regions with their clusters, children, statuses and pending transitions, the active
 //! faults, and the most recent requests with their outcome. Never a secret.
 
-use crate::state::{State, Tracked};
+use crate::lifecycle::Tracked;
+use crate::state::State;
 use serde_json::{json, Value};
 
 /// How many recent requests the overview shows.
@@ -12,8 +13,8 @@ fn pending(tracked: &Tracked) -> Value {
     match &tracked.pending {
         Some(p) => json!({
             "status": match &p.outcome {
-                crate::state::Outcome::Status(status) => Value::from(status.as_str()),
-                crate::state::Outcome::Remove => Value::from("gone"),
+                crate::lifecycle::Outcome::Status(status) => Value::from(status.as_str()),
+                crate::lifecycle::Outcome::Remove => Value::from("gone"),
             },
             "at": p.at,
         }),
@@ -31,14 +32,14 @@ pub fn overview(state: &mut State, endpoint: &str) -> Value {
     let mut regions: Vec<Value> = state
         .regions
         .iter()
-        .filter(|(_, r)| !r.clusters.is_empty() || !r.subscriptions.is_empty())
+        .filter(|(_, r)| !r.clusters.is_empty() || !r.children.subscriptions.is_empty())
         .map(|((account, region), resources)| {
             let clusters: Vec<Value> = resources
                 .clusters
                 .iter()
                 .map(|(name, c)| {
                     let nodegroups: Vec<Value> = c
-                        .nodegroups
+                        .children.nodegroups
                         .iter()
                         .map(|(n, ng)| {
                             let mut v = child(n, ng);
@@ -51,7 +52,7 @@ pub fn overview(state: &mut State, endpoint: &str) -> Value {
                         })
                         .collect();
                     let addons: Vec<Value> = c
-                        .addons
+                        .children.addons
                         .iter()
                         .map(|(n, a)| {
                             let mut v = child(n, a);
@@ -78,14 +79,14 @@ pub fn overview(state: &mut State, endpoint: &str) -> Value {
                         "endpoint": c.cluster.body.get("endpoint").cloned().unwrap_or(Value::Null),
                         "pending": pending(&c.cluster),
                         "nodegroups": nodegroups,
-                        "fargate_profiles": c.fargate_profiles.iter().map(|(n, f)| child(n, f)).collect::<Vec<_>>(),
+                        "fargate_profiles": c.children.fargate_profiles.iter().map(|(n, f)| child(n, f)).collect::<Vec<_>>(),
                         "addons": addons,
                         "access_entries": access_entries,
                     })
                 })
                 .collect();
             let subscriptions: Vec<Value> = resources
-                .subscriptions
+                .children.subscriptions
                 .iter()
                 .map(|(id, s)| json!({"id": id, "status": s.status()}))
                 .collect();

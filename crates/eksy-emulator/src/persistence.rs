@@ -6,7 +6,8 @@
 
 use crate::identity::Identities;
 use crate::kube::KubeSettings;
-use crate::state::{RegionState, State, Timings};
+use crate::state::{RegionState, State};
+use crate::timings::Timings;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::Write;

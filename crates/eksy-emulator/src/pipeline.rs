@@ -6,11 +6,12 @@ use crate::auth::{authenticate, Caller};
 use crate::error::AwsError;
 use crate::faults::Canned;
 use crate::identity::canonical_arn;
+use crate::instance::Shared;
 use crate::model::{model, Operation, RouteMatch};
 use crate::ops::dispatch;
-use crate::server::{Shared, CONTROL_PREFIX};
+use crate::recording::RecordedRequest;
 use crate::service::Ctx;
-use crate::state::{RecordedRequest, State};
+use crate::state::State;
 use crate::sts;
 use crate::util::uuid;
 use crate::wire::{parse_query, read_input, validate_input, write_output, WireRequest};
@@ -23,6 +24,9 @@ use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Requests under this prefix are testing controls, not EKS calls (no auth needed).
+pub const CONTROL_PREFIX: &str = "/_eksy/";
 
 /// The largest request body read (EKS requests are small; 8 MiB leaves room for tests).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -105,7 +109,7 @@ fn record(
             ..(**req).clone()
         })
     };
-    state.record(RecordedRequest {
+    state.requests.record(RecordedRequest {
         id: 0,
         operation,
         request,
@@ -278,7 +282,7 @@ impl Shared {
         if let Ok(value) = hyper::header::HeaderValue::from_str(request_id) {
             headers.insert("x-amzn-requestid", value);
         }
-        state.note_outcome(id, answer.status, code);
+        state.requests.note_outcome(id, answer.status, code);
         response
     }
 
@@ -290,7 +294,7 @@ impl Shared {
             .get("x-amzn-errortype")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        self.lock().note_outcome(id, status, code);
+        self.lock().requests.note_outcome(id, status, code);
     }
 }
 

@@ -1,110 +1,17 @@
-//! The emulator's sockets and shared state: the accept loop with its connection limits and
+//! The emulator's sockets: the accept loop with its connection limits and
 //! timeouts, one hyper connection per client, and the ticker that applies due transitions.
 //! One request's path is in `pipeline`; the controls and the page in `control_api`.
 
-use crate::controls::{self, Defaults};
-use crate::identity::Identities;
-use crate::kube::host::KubeHost;
+use crate::instance::Shared;
 use crate::pipeline::handle;
 use crate::request_head::{self, FirstHead, Rewind};
-use crate::state::{State, Timings};
+use crate::state::State;
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-
-/// Requests under this prefix are testing controls, not EKS calls (no auth needed).
-pub const CONTROL_PREFIX: &str = "/_eksy/";
-
-pub struct Shared {
-    pub default_account: String,
-    pub default_region: String,
-    pub default_timings: Timings,
-    /// `host:port` of this endpoint (tokens presigned for it are accepted, as it serves STS).
-    pub authority: String,
-    /// The host the emulator was asked to bind (also accepted in Host headers).
-    pub bind_host: String,
-    /// Needed by controls from other hosts when bound beyond loopback (printed at start).
-    pub control_token: Option<String>,
-    pub state_file: Option<std::path::PathBuf>,
-    state: Mutex<State>,
-}
-
-impl Shared {
-    pub fn new(
-        default_account: String,
-        default_region: String,
-        timings: Timings,
-        authority: String,
-        bind_host: String,
-        state_file: Option<std::path::PathBuf>,
-        kube: KubeHost,
-    ) -> Shared {
-        let loopback = bind_host == "localhost"
-            || bind_host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        Shared {
-            state: Mutex::new(State {
-                timings,
-                identities: Identities::with_default(&default_account),
-                kube,
-                ..State::default()
-            }),
-            default_account,
-            default_region,
-            default_timings: timings,
-            authority,
-            bind_host,
-            control_token: (!loopback).then(|| crate::util::random_hex(32)),
-            state_file,
-        }
-    }
-
-    /// Writes the state file when something persisted changed (the snapshot is taken under
-    /// the lock, the file written outside it). A failed write is retried at the next tick.
-    pub fn save_state(&self) {
-        let Some(path) = &self.state_file else {
-            return;
-        };
-        let snapshot = self.with_state(|state| {
-            std::mem::take(&mut state.save_pending).then(|| crate::persistence::snapshot(state))
-        });
-        if let Some(snapshot) = snapshot {
-            if crate::persistence::write_file(path, &snapshot).is_err() {
-                self.with_state(|state| state.save_pending = true);
-            }
-        }
-    }
-
-    /// The state, recovered even if a handler panicked while holding it.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Runs `f` with the state locked.
-    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.lock())
-    }
-
-    pub fn control(&self, command: &str, args: &Value) -> Result<Value, String> {
-        let defaults = Defaults {
-            account: &self.default_account,
-            region: &self.default_region,
-            timings: self.default_timings,
-            endpoint: &self.authority,
-        };
-        let mut state = self.lock();
-        catch_unwind(AssertUnwindSafe(|| {
-            controls::run(&mut state, &defaults, command, args)
-        }))
-        .unwrap_or_else(|_| Err(format!("control {command} failed unexpectedly")))
-    }
-}
 
 /// The most client connections kept open. Past it (or when the process runs out of file
 /// descriptors) the longest-open connections are closed, idle ones at once, so a flood of

@@ -25,6 +25,7 @@ from eksy.testing._local import (
     LocalEKS,
     RecordedRequest,
     ResourceKind,
+    TimingName,
 )
 from eksy.testing._versions import CatalogDate, CatalogVersion
 
@@ -42,5 +43,6 @@ __all__ = [
     "LocalEKS",
     "RecordedRequest",
     "ResourceKind",
+    "TimingName",
     "mock_eks",
 ]

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, cast
 
+from eksy._generated.resource_kinds import ResourceKind, TimingName
 from eksy.testing._kube import Credentials, KubeControls
 from eksy.testing._state import StateControls
 from eksy.testing._versions import VersionCatalogControls
@@ -32,13 +33,12 @@ __all__ = [
     "LocalEKS",
     "RecordedRequest",
     "ResourceKind",
+    "TimingName",
 ]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 TEST_ACCESS_KEY_ID = "testing"
 TEST_SECRET_ACCESS_KEY = "testing"
-
-ResourceKind = Literal["cluster", "nodegroup", "fargate_profile", "addon", "update"]
 
 
 class RecordedRequest(TypedDict):
@@ -383,7 +383,7 @@ class LocalEKS(KubeControls, StateControls, VersionCatalogControls):
 
     def set_timings(
         self,
-        timings: Mapping[str, float] | None = None,
+        timings: Mapping[TimingName | Literal["all"], float] | None = None,
         *,
         preset: Literal["instant", "realistic"] | None = None,
         **more: float,
@@ -399,15 +399,16 @@ class LocalEKS(KubeControls, StateControls, VersionCatalogControls):
         ``addon_delete``, ``capability_create``, ``certificate_authority_update``, ...), or
         ``all``. Zero makes a transition immediate; an unknown name raises ``ValueError``.
         """
-        args: dict[str, Any] = {**dict(timings or {}), **more}
+        args: dict[str, Any] = {str(name): seconds for name, seconds in (timings or {}).items()}
+        args.update(more)
         if preset is not None:
             args["preset"] = preset
         result = self.control("set_timings", args)
         return cast(dict[str, float], result["timings"])
 
-    def timings(self) -> dict[str, float]:
+    def timings(self) -> dict[TimingName, float]:
         """The current lifecycle durations."""
-        return cast(dict[str, float], self.control("timings")["timings"])
+        return cast(dict[TimingName, float], self.control("timings")["timings"])
 
     def force_status(
         self,
@@ -424,7 +425,9 @@ class LocalEKS(KubeControls, StateControls, VersionCatalogControls):
 
         Any pending transition is dropped. Failure statuses get ``health_issues`` (a default
         issue if none are given); for updates they become the update's ``errors``.
-        ``name`` is the node group, Fargate profile or add-on name, or the update id.
+        ``name`` is the node group, Fargate profile, add-on, capability or identity provider
+        config name, or the update id (the kinds are the emulator's registry,
+        ``crates/eksy-emulator/registry/resource_kinds.json``).
         Returns the resource as described afterwards.
         """
         args: dict[str, Any] = {

@@ -7,11 +7,11 @@
 //! Over 400 lines because the routing, the stored-object verbs and the Table printers of
 //! the small API are one flow; splitting them would scatter one request's path.
 
-use super::host::{serving, EndpointKey};
 use super::rbac::{authorize, Attributes, ResourceAttributes, BUILTIN_ROLES};
 use super::subject::{self, Subject};
+use super::EndpointKey;
 use super::{nodes, token, ObjectKey};
-use crate::server::Shared;
+use crate::instance::Shared;
 use crate::state::{ClusterState, State};
 use crate::util::rfc3339;
 use bytes::Bytes;
@@ -176,7 +176,7 @@ pub fn serve(
             None,
         );
     };
-    if cluster.kube.uid != uid || !serving(cluster) {
+    if cluster.kube.uid != uid || !cluster.serves_kube_api() {
         return status(
             503,
             "ServiceUnavailable",
@@ -1157,7 +1157,7 @@ fn json_patch(target: &Value, ops: &Value) -> Result<Value, String> {
 fn workloads(cluster: &ClusterState, plural: &str) -> Vec<Value> {
     let node_count = nodes::nodes(cluster, "").len();
     cluster
-        .addons
+        .children.addons
         .values()
         .filter(|a| matches!(a.status(), "ACTIVE" | "UPDATING" | "DEGRADED"))
         .filter_map(|addon| {

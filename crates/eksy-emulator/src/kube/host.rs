@@ -3,8 +3,9 @@
 //! and closed when it stops serving (DELETING, gone, failed), which frees its port.
 
 use super::pki;
-use crate::server::Shared;
-use crate::state::{ClusterState, RegionState};
+use super::EndpointKey;
+use crate::instance::Shared;
+use crate::state::{ClusterState, EndpointHost, RegionState};
 use crate::util::base64_encode;
 use hyper_util::rt::TokioIo;
 use serde_json::json;
@@ -17,21 +18,6 @@ use tokio::task::JoinSet;
 /// The most Kubernetes endpoints served at once. Each is a listening socket; many systems
 /// allow a process 1,024 descriptors by default. Past it a cluster is ACTIVE without one.
 pub const MAX_LIVE_ENDPOINTS: usize = 256;
-
-/// Clusters serve their Kubernetes API in these statuses.
-pub fn serving(cluster: &ClusterState) -> bool {
-    matches!(cluster.cluster.status(), "ACTIVE" | "UPDATING")
-        && cluster.cluster.body.get("connectorConfig").is_none()
-}
-
-/// Which cluster an endpoint serves: `(account, region, name)` and the cluster's uid, so a
-/// cluster re-created under the same name never inherits an old listener.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct EndpointKey {
-    pub account: String,
-    pub region: String,
-    pub cluster: String,
-}
 
 struct Live {
     uid: String,
@@ -77,45 +63,12 @@ impl KubeHost {
         }
     }
 
-    /// Closes every endpoint (reset, stop); the host stays ready to serve again.
-    pub fn stop_all(&mut self) {
-        self.live.clear();
-    }
-
     /// The address clients use: a wildcard bind is reached through loopback.
     fn client_ip(&self) -> IpAddr {
         match self.bind_ip {
             Some(ip) if !ip.is_unspecified() => ip,
             Some(IpAddr::V6(_)) => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
             _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        }
-    }
-
-    /// Opens and closes endpoints for the clusters of one region marked as changed.
-    pub fn sync(&mut self, account: &str, region: &str, resources: &mut RegionState) {
-        if resources.kube_dirty.is_empty() {
-            return;
-        }
-        for name in std::mem::take(&mut resources.kube_dirty) {
-            let key = EndpointKey {
-                account: account.to_string(),
-                region: region.to_string(),
-                cluster: name.clone(),
-            };
-            let cluster = resources.clusters.get_mut(&name);
-            let wanted = cluster.as_ref().is_some_and(|c| serving(c));
-            let live_uid = self.live.get(&key).map(|l| l.uid.clone());
-            match (cluster, wanted, live_uid) {
-                (Some(cluster), true, Some(uid)) if uid == cluster.kube.uid => {}
-                (Some(cluster), true, _) => {
-                    self.live.remove(&key);
-                    self.start(key, cluster);
-                }
-                (_, false, Some(_)) => {
-                    self.live.remove(&key);
-                }
-                _ => {}
-            }
         }
     }
 
@@ -188,10 +141,45 @@ impl KubeHost {
             },
         );
     }
+}
+
+impl EndpointHost for KubeHost {
+    /// Opens and closes endpoints for the clusters of one region marked as changed.
+    fn sync(&mut self, account: &str, region: &str, resources: &mut RegionState) {
+        if resources.kube_dirty.is_empty() {
+            return;
+        }
+        for name in std::mem::take(&mut resources.kube_dirty) {
+            let key = EndpointKey {
+                account: account.to_string(),
+                region: region.to_string(),
+                cluster: name.clone(),
+            };
+            let cluster = resources.clusters.get_mut(&name);
+            let wanted = cluster.as_ref().is_some_and(|c| c.serves_kube_api());
+            let live_uid = self.live.get(&key).map(|l| l.uid.clone());
+            match (cluster, wanted, live_uid) {
+                (Some(cluster), true, Some(uid)) if uid == cluster.kube.uid => {}
+                (Some(cluster), true, _) => {
+                    self.live.remove(&key);
+                    self.start(key, cluster);
+                }
+                (_, false, Some(_)) => {
+                    self.live.remove(&key);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Closes every endpoint (reset, stop); the host stays ready to serve again.
+    fn stop_all(&mut self) {
+        self.live.clear();
+    }
 
     /// Ports of the endpoints being served, for the controls.
-    pub fn ports(&self) -> impl Iterator<Item = (&EndpointKey, u16)> {
-        self.live.iter().map(|(k, l)| (k, l.port))
+    fn ports(&self) -> Vec<(EndpointKey, u16)> {
+        self.live.iter().map(|(k, l)| (k.clone(), l.port)).collect()
     }
 }
 

@@ -16,6 +16,15 @@ pub mod token;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+/// Which cluster an endpoint serves: `(account, region, name)`. The endpoint also remembers
+/// the cluster's uid, so a cluster re-created under the same name never inherits an old listener.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EndpointKey {
+    pub account: String,
+    pub region: String,
+    pub cluster: String,
+}
+
 /// Per emulator: how the Kubernetes endpoints check tokens.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KubeSettings {

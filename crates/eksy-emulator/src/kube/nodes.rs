@@ -4,7 +4,8 @@
 //! of the node group's Kubernetes version. They follow scaling and deletion because they
 //! are computed from the node group on every read.
 
-use crate::state::{ClusterState, Tracked};
+use crate::lifecycle::Tracked;
+use crate::state::ClusterState;
 use crate::util::rfc3339;
 use serde_json::{json, Map, Value};
 
@@ -198,6 +199,7 @@ fn nodes_of(nodegroup: &Tracked, region: &str) -> Vec<Value> {
 /// Every node of the cluster, sorted by name as the API server lists them.
 pub fn nodes(cluster: &ClusterState, region: &str) -> Vec<Value> {
     let mut all: Vec<Value> = cluster
+        .children
         .nodegroups
         .values()
         .flat_map(|ng| nodes_of(ng, region))

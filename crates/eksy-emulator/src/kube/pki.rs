@@ -79,7 +79,7 @@ pub fn generate(ip: IpAddr) -> Result<ClusterPki, rcgen::Error> {
 /// The rustls configuration serving this cluster's leaf (HTTP/1.1 only).
 pub fn server_config(pki: &ClusterPki) -> Result<rustls::ServerConfig, String> {
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.leaf_key_der.clone()));
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

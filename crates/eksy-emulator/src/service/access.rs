@@ -1,13 +1,12 @@
-//! Access entries (create, describe, list, update, delete), their associated access policies,
-//! and the access policy catalog.
+//! Access entries: create, describe, list, update, delete (their policies are `access_policies`).
 
-use super::catalog::{access_policy_arn, is_access_policy, ACCESS_POLICIES};
-use super::{
-    cluster, copy_members, initial_tags, item_page, live_cluster, name_page, opt_text, present,
-    text, untracked, Ctx,
-};
+use super::context::{cluster, initial_tags, live_cluster, untracked, Ctx};
+use super::input::{copy_members, opt_text, present, text};
+use super::paging::name_page;
+use crate::catalogs::access_policies::access_policy_arn;
 use crate::error::AwsError;
-use crate::state::{set_member, AccessEntryState, ClusterState};
+use crate::lifecycle::set_member;
+use crate::state::{AccessEntryState, ClusterState};
 use crate::util::uuid;
 use serde_json::{json, Map, Value};
 
@@ -29,18 +28,18 @@ fn is_node_type(kind: &str) -> bool {
     )
 }
 
-fn not_found(cluster: &str, principal: &str) -> AwsError {
+pub(super) fn not_found(cluster: &str, principal: &str) -> AwsError {
     AwsError::not_found(format!(
         "The specified principalArn could not be found. You can view your available access entries with 'list-access-entries'. principalArn: {principal}"
     ))
     .field("clusterName", cluster)
 }
 
-fn invalid(cluster: &str, message: impl Into<String>) -> AwsError {
+pub(super) fn invalid(cluster: &str, message: impl Into<String>) -> AwsError {
     AwsError::invalid_parameter(message).field("clusterName", cluster)
 }
 
-fn entry<'a>(
+pub(super) fn entry<'a>(
     state: &'a mut ClusterState,
     cluster: &str,
     principal: &str,
@@ -65,7 +64,7 @@ fn parse_principal(arn: &str) -> Option<(&str, &str, &str)> {
 }
 
 /// Clusters in `CONFIG_MAP` mode authenticate through the aws-auth ConfigMap only.
-fn require_api_mode(state: &ClusterState, cluster: &str) -> Result<(), AwsError> {
+pub(super) fn require_api_mode(state: &ClusterState, cluster: &str) -> Result<(), AwsError> {
     let mode = state
         .cluster
         .body
@@ -318,109 +317,6 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .remove(principal)
         .ok_or_else(|| not_found(cluster_name, principal))?;
     Ok(json!({}))
-}
-
-pub fn associate_policy(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let (cluster_name, principal) = (text(input, "clusterName"), text(input, "principalArn"));
-    let policy = text(input, "policyArn");
-    let scope = present(input, "accessScope").unwrap_or_else(|| json!({}));
-    let now = ctx.now;
-    let state = cluster(ctx.resources, cluster_name)?;
-    let found = entry(state, cluster_name, principal)?;
-    let kind = found.entry.get_str("type");
-    if kind != "STANDARD" {
-        return Err(AwsError::invalid_request(format!(
-            "Access policies can't be associated with access entries of type {kind}."
-        ))
-        .field("clusterName", cluster_name));
-    }
-    if !is_access_policy(policy) {
-        return Err(invalid(
-            cluster_name,
-            format!("The policyArn {policy} is not a valid access policy; see ListAccessPolicies."),
-        ));
-    }
-    let namespaces = scope
-        .get("namespaces")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    match (scope.get("type").and_then(Value::as_str), namespaces) {
-        (Some("cluster"), 0) | (Some("namespace"), 1..) => {}
-        (Some("cluster"), _) => {
-            return Err(invalid(
-                cluster_name,
-                "namespaces can't be specified for an access scope of type cluster.",
-            ))
-        }
-        _ => {
-            return Err(invalid(
-                cluster_name,
-                "An access scope of type namespace needs at least one namespace.",
-            ))
-        }
-    }
-    // Associating again replaces the scope and keeps the original association time.
-    let associated_at = found
-        .policies
-        .get(policy)
-        .and_then(|p| p.get("associatedAt").cloned())
-        .unwrap_or_else(|| json!(now));
-    let associated = json!({
-        "policyArn": policy,
-        "accessScope": scope,
-        "associatedAt": associated_at,
-        "modifiedAt": now,
-    });
-    found
-        .policies
-        .insert(policy.to_string(), associated.clone());
-    Ok(json!({
-        "clusterName": cluster_name,
-        "principalArn": principal,
-        "associatedAccessPolicy": associated,
-    }))
-}
-
-pub fn disassociate_policy(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let (cluster_name, principal) = (text(input, "clusterName"), text(input, "principalArn"));
-    let policy = text(input, "policyArn");
-    let state = cluster(ctx.resources, cluster_name)?;
-    let found = entry(state, cluster_name, principal)?;
-    found.policies.remove(policy).ok_or_else(|| {
-        AwsError::not_found(format!(
-            "The access policy {policy} is not associated with the access entry {principal}."
-        ))
-        .field("clusterName", cluster_name)
-    })?;
-    Ok(json!({}))
-}
-
-pub fn list_associated_policies(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
-    let (cluster_name, principal) = (text(input, "clusterName"), text(input, "principalArn"));
-    let state = cluster(ctx.resources, cluster_name)?;
-    let found = entry(state, cluster_name, principal)?;
-    let items = found
-        .policies
-        .iter()
-        .map(|(arn, p)| (arn.clone(), p.clone()))
-        .collect();
-    let mut out = item_page(items, input, "associatedAccessPolicies")?;
-    set_member(&mut out, "clusterName", json!(cluster_name));
-    set_member(&mut out, "principalArn", json!(principal));
-    Ok(out)
-}
-
-pub fn list_policies(input: &Value) -> Result<Value, AwsError> {
-    let items = ACCESS_POLICIES
-        .iter()
-        .map(|name| {
-            (
-                (*name).to_string(),
-                json!({"name": name, "arn": access_policy_arn(name)}),
-            )
-        })
-        .collect();
-    item_page(items, input, "accessPolicies")
 }
 
 #[cfg(test)]

@@ -1,15 +1,17 @@
 //! Add-ons: create, describe, list, update, delete, and the catalog queries
 //! (DescribeAddonVersions, DescribeAddonConfiguration).
 
-use super::catalog::{self, AddonSpec};
-use super::rules::{check_role_arn, check_tags, is_dns_label};
-use super::versions::Catalog;
-use super::{
-    active_cluster, cluster, initial_tags, name_page, opt_text, page_args, param, present,
-    require_updatable, single, start_delete, start_update, text, Ctx,
+use super::context::{
+    active_cluster, cluster, initial_tags, require_updatable, start_delete, start_update, Ctx,
 };
+use super::input::{opt_text, param, present, single, text};
+use super::paging::{name_page, page_args};
+use super::rules::{check_role_arn, check_tags, is_dns_label};
+use crate::catalogs::addons::{self, AddonSpec};
+use crate::catalogs::versions::Catalog;
 use crate::error::AwsError;
-use crate::state::{ClusterState, Scope, Tracked};
+use crate::lifecycle::Tracked;
+use crate::state::{ClusterState, Scope};
 use crate::util::uuid;
 use serde_json::{json, Map, Value};
 
@@ -31,6 +33,7 @@ fn addon<'a>(
     name: &str,
 ) -> Result<&'a mut Tracked, AwsError> {
     state
+        .children
         .addons
         .get_mut(name)
         .ok_or_else(|| not_found(cluster, name))
@@ -45,7 +48,7 @@ fn resolve_version(
     kubernetes: &str,
     catalog: &Catalog,
 ) -> Result<(&'static AddonSpec, String), AwsError> {
-    let spec = catalog::addon(name).ok_or_else(|| {
+    let spec = addons::addon(name).ok_or_else(|| {
         invalid(
             cluster_name,
             name,
@@ -163,7 +166,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let arn = ctx.arn(&format!("addon/{cluster_name}/{name}/{}", uuid()));
     let catalog = ctx.resources.versions.clone();
     let state = active_cluster(ctx.resources, cluster_name)?;
-    if state.addons.contains_key(name) {
+    if state.children.addons.contains_key(name) {
         return Err(AwsError::in_use("Addon already exists.")
             .field("clusterName", cluster_name)
             .field("addonName", name));
@@ -208,7 +211,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ctx.timings.addon_create,
     );
     let view = tracked.body.clone();
-    state.addons.insert(name.to_string(), tracked);
+    state.children.addons.insert(name.to_string(), tracked);
     Ok(json!({ "addon": view }))
 }
 
@@ -223,7 +226,7 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let state = cluster(ctx.resources, text(input, "clusterName"))?;
-    name_page(state.addons.keys(), input, "addons")
+    name_page(state.children.addons.keys(), input, "addons")
 }
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
@@ -249,7 +252,7 @@ pub fn update(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let kubernetes = state.cluster.get_str("version").to_string();
     let tracked = addon(state, cluster_name, name)?;
     require_updatable(tracked, "Addon", "addonName", name, cluster_name)?;
-    if let Some(spec) = catalog::addon(name) {
+    if let Some(spec) = addons::addon(name) {
         check_request(spec, cluster_name, input)?;
     }
     let mut patch = Map::new();
@@ -290,7 +293,7 @@ pub fn describe_versions(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError
     let (catalog, now) = (&ctx.resources.versions, ctx.now);
     let kubernetes = opt_text(input, "kubernetesVersion");
     let name = opt_text(input, "addonName");
-    let mut items: Vec<(String, Value)> = catalog::ADDONS
+    let mut items: Vec<(String, Value)> = addons::ADDONS
         .iter()
         .filter(|a| name.is_none_or(|n| n == a.name))
         .filter(|a| matches_filter(input, "types", a.kind))
@@ -305,7 +308,7 @@ pub fn describe_versions(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError
         .collect();
     items.sort_by(|a, b| a.0.cmp(&b.0));
     let (max, token) = page_args(input);
-    let (addons, next) = super::paginate("addons", items, max, token)?;
+    let (addons, next) = super::paging::paginate("addons", items, max, token)?;
     let mut out = json!({ "addons": addons });
     if let Some(next) = next {
         out["nextToken"] = json!(next);
@@ -316,7 +319,7 @@ pub fn describe_versions(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError
 pub fn describe_configuration(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (name, version) = (text(input, "addonName"), text(input, "addonVersion"));
     let catalog = &ctx.resources.versions;
-    let spec = catalog::addon(name)
+    let spec = addons::addon(name)
         .filter(|spec| spec.version(version, catalog).is_some())
         .ok_or_else(|| {
             AwsError::not_found(format!("Addon {name} with version {version} not found"))

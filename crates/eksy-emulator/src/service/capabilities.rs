@@ -1,12 +1,14 @@
 //! Managed capabilities (Argo CD, ACK, KRO): create, describe, list, update (an Update of
 //! type `CapabilityUpdate`), delete. At most one capability of each type per cluster.
 
-use super::{
-    cluster, initial_tags, item_page, live_cluster, param, pick, present, require_updatable_or,
-    start_delete, start_update, text, Ctx,
+use super::context::{
+    cluster, initial_tags, live_cluster, require_updatable_or, start_delete, start_update, Ctx,
 };
+use super::input::{param, pick, present, text};
+use super::paging::item_page;
 use crate::error::AwsError;
-use crate::state::{ClusterState, Scope, Tracked};
+use crate::lifecycle::Tracked;
+use crate::state::{ClusterState, Scope};
 use crate::util::{random_hex, uuid};
 use serde_json::{json, Map, Value};
 
@@ -35,6 +37,7 @@ fn capability<'a>(
     name: &str,
 ) -> Result<&'a mut Tracked, AwsError> {
     state
+        .children
         .capabilities
         .get_mut(name)
         .ok_or_else(|| not_found(cluster, name))
@@ -75,7 +78,7 @@ fn configuration(ctx: &Ctx, cluster: &str, kind: &str, request: &Value) -> Resul
             let idc = argo.get("awsIdc").cloned().unwrap_or_else(|| json!({}));
             let instance = text(&idc, "idcInstanceArn");
             let instance_id = instance.rsplit('/').next().unwrap_or("ssoins-0");
-            let prefix = super::opt_text(argo, "endpointPrefix")
+            let prefix = super::input::opt_text(argo, "endpointPrefix")
                 .map_or_else(|| random_hex(12), str::to_string);
             let mut out = Map::new();
             out.insert(
@@ -86,7 +89,7 @@ fn configuration(ctx: &Ctx, cluster: &str, kind: &str, request: &Value) -> Resul
                 "awsIdc".into(),
                 json!({
                     "idcInstanceArn": instance,
-                    "idcRegion": super::opt_text(&idc, "idcRegion").unwrap_or(ctx.region),
+                    "idcRegion": super::input::opt_text(&idc, "idcRegion").unwrap_or(ctx.region),
                     "idcManagedApplicationArn": format!(
                         "arn:aws:sso::{}:application/{instance_id}/apl-{}", ctx.account, random_hex(16)
                     ),
@@ -138,13 +141,14 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let request = present(input, "configuration").unwrap_or_else(|| json!({}));
     let config = configuration(ctx, cluster_name, kind, &request)?;
     let state = live_cluster(ctx.resources, cluster_name)?;
-    if state.capabilities.contains_key(name) {
+    if state.children.capabilities.contains_key(name) {
         return Err(AwsError::in_use(format!(
             "A capability named {name} already exists in this cluster."
         ))
         .field("clusterName", cluster_name));
     }
     if state
+        .children
         .capabilities
         .values()
         .any(|c| c.get_str("type") == kind)
@@ -177,7 +181,10 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ctx.timings.capability_create,
     );
     let view = tracked.body.clone();
-    state.capabilities.insert(name.to_string(), tracked);
+    state
+        .children
+        .capabilities
+        .insert(name.to_string(), tracked);
     Ok(json!({ "capability": view }))
 }
 
@@ -190,6 +197,7 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let state = cluster(ctx.resources, text(input, "clusterName"))?;
     let items = state
+        .children
         .capabilities
         .iter()
         .map(|(name, c)| (name.clone(), pick(&c.body, SUMMARY)))

@@ -5,9 +5,11 @@
 //! cluster's `certificateAuthority.data`. The tracked `status` of a CA is its
 //! `distributionStatus` (`IN_PROGRESS → COMPLETE`, `DELETING → gone`).
 
-use super::{cluster, param, pick, require_updatable_or, start_update, text, without, Ctx};
+use super::context::{cluster, require_updatable_or, start_update, Ctx};
+use super::input::{param, pick, text, without};
 use crate::error::AwsError;
-use crate::state::{set_member, ClusterState, Outcome, RegionState, Scope, Tracked};
+use crate::lifecycle::{set_member, Outcome, Tracked};
+use crate::state::{ClusterState, RegionState, Scope};
 use crate::util::uuid;
 use serde_json::{json, Map, Value};
 
@@ -53,7 +55,7 @@ fn authorities<'a>(
     cluster_name: &str,
 ) -> Result<&'a mut ClusterState, AwsError> {
     let state = cluster(resources, cluster_name)?;
-    if state.certificate_authorities.is_empty() {
+    if state.children.certificate_authorities.is_empty() {
         let data = state
             .cluster
             .body
@@ -75,8 +77,9 @@ fn authorities<'a>(
                 "data": data,
             });
             state
+                .children
                 .certificate_authorities
-                .insert(id, super::untracked(body));
+                .insert(id, super::context::untracked(body));
         }
     }
     Ok(state)
@@ -88,6 +91,7 @@ fn authority<'a>(
     id: &str,
 ) -> Result<&'a mut Tracked, AwsError> {
     state
+        .children
         .certificate_authorities
         .get_mut(id)
         .ok_or_else(|| not_found(cluster, id))
@@ -95,6 +99,7 @@ fn authority<'a>(
 
 fn signing_not_after(state: &ClusterState) -> Option<f64> {
     state
+        .children
         .certificate_authorities
         .values()
         .find(|ca| ca.get_str("signingStatus") == "IN_USE")
@@ -131,7 +136,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         cluster_name,
         AwsError::in_use,
     )?;
-    if state.certificate_authorities.len() >= MAX_AUTHORITIES {
+    if state.children.certificate_authorities.len() >= MAX_AUTHORITIES {
         return Err(AwsError::new(
             "ResourceLimitExceededException",
             "A cluster can have at most two certificate authorities; delete the successor or complete the rotation first.",
@@ -161,7 +166,10 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ctx.timings.certificate_authority_update,
     );
     let out = summary(&ca);
-    state.certificate_authorities.insert(id.clone(), ca);
+    state
+        .children
+        .certificate_authorities
+        .insert(id.clone(), ca);
     let params = vec![
         param("CertificateAuthorityId", &json!(id)),
         param("SigningStatus", &json!("NOT_USED")),
@@ -189,6 +197,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let state = authorities(ctx.resources, text(input, "clusterName"))?;
     // Oldest first: the signing CA, then its successor.
     let mut items: Vec<(String, Value)> = state
+        .children
         .certificate_authorities
         .iter()
         .map(|(id, ca)| {
@@ -201,7 +210,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         })
         .collect();
     items.sort_by(|a, b| a.0.cmp(&b.0));
-    super::item_page(items, input, "certificateAuthorities")
+    super::paging::item_page(items, input, "certificateAuthorities")
 }
 
 pub fn activate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
@@ -244,7 +253,7 @@ pub fn activate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         }
     })?;
     let done = ctx.now + ctx.timings.certificate_authority_update;
-    for (ca_id, ca) in state.certificate_authorities.iter_mut() {
+    for (ca_id, ca) in state.children.certificate_authorities.iter_mut() {
         let mut patch = Map::new();
         if ca_id == id {
             set_member(&mut ca.body, "signingStatus", json!("ACTIVATING"));
@@ -270,6 +279,7 @@ pub fn activate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         );
     }
     let out = state
+        .children
         .certificate_authorities
         .get(id)
         .map(summary)

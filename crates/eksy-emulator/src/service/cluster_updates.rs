@@ -2,11 +2,10 @@
 //! each an Update of the cluster, with the rules of RULES.md ("UpdateClusterConfig", ...).
 
 use super::clusters::{invalid, LOG_TYPES};
-use super::versions::{minor, Support};
-use super::{
-    cluster, cluster_config, insights, merge, param, present, require_updatable, start_update,
-    text, Ctx,
-};
+use super::context::{cluster, require_updatable, start_update, Ctx};
+use super::input::{merge, param, present, text};
+use super::{cluster_config, insight_checks};
+use crate::catalogs::versions::{minor, Support};
 use crate::error::AwsError;
 use crate::state::Scope;
 use serde_json::{json, Map, Value};
@@ -296,6 +295,7 @@ pub fn update_version(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ));
     };
     let behind: Vec<&str> = state
+        .children
         .nodegroups
         .iter()
         .filter(|(_, ng)| ng.get_str("version") != current && ng.status() != "DELETING")
@@ -308,7 +308,7 @@ pub fn update_version(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ))
         .field("clusterName", name));
     }
-    if !force && !insights::blocking(state, &catalog, now).is_empty() {
+    if !force && !insight_checks::blocking(state, &catalog, now).is_empty() {
         return Err(
             AwsError::new("InvalidStateException", READINESS_BLOCKED).field("clusterName", name)
         );

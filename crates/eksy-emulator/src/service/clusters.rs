@@ -2,12 +2,13 @@
 //! of a cluster are in cluster_updates.rs, the configuration rules in cluster_config.rs.
 
 use super::cluster_config;
+use super::context::{cluster, initial_tags, start_delete, Ctx};
+use super::input::{copy_members, present, single, text};
+use super::paging::name_page;
 use super::rules::{check_name, check_role_arn, check_tags};
-use super::{
-    cluster, copy_members, initial_tags, name_page, present, single, start_delete, text, Ctx,
-};
 use crate::error::AwsError;
-use crate::state::{ClusterState, Scope, Tracked};
+use crate::lifecycle::Tracked;
+use crate::state::{ClusterState, Scope};
 use crate::util::{base64_encode, random_hex};
 use serde_json::{json, Map, Value};
 
@@ -91,12 +92,12 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let name = text(input, "name");
     check_create(ctx, name, input).map_err(|e| e.field("clusterName", name))?;
     let catalog = &ctx.resources.versions;
-    let version = match super::opt_text(input, "version") {
+    let version = match super::input::opt_text(input, "version") {
         Some(version) => catalog.offered(version, ctx.now),
         None => catalog.default_version(ctx.now),
     };
     let Some(version) = version.cloned() else {
-        let asked = super::opt_text(input, "version").unwrap_or("(default)");
+        let asked = super::input::opt_text(input, "version").unwrap_or("(default)");
         return Err(invalid(
             name,
             format!("unsupported Kubernetes version {asked}"),
@@ -272,7 +273,7 @@ pub fn register(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     body.insert("tags".into(), initial_tags(input));
     body.insert("health".into(), json!({"issues": []}));
     copy_members(&mut body, input, &["clientRequestToken"]);
-    let tracked = super::untracked(Value::Object(body));
+    let tracked = super::context::untracked(Value::Object(body));
     let view = tracked.body.clone();
     ctx.resources
         .clusters
@@ -302,9 +303,9 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ))
         .field("clusterName", name));
     }
-    let blocker = if !state.nodegroups.is_empty() {
+    let blocker = if !state.children.nodegroups.is_empty() {
         Some("nodegroups")
-    } else if !state.fargate_profiles.is_empty() {
+    } else if !state.children.fargate_profiles.is_empty() {
         Some("fargate profiles")
     } else {
         None
@@ -328,7 +329,7 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .field("clusterName", name));
     }
     // Add-ons go with their cluster.
-    for addon in state.addons.values_mut() {
+    for addon in state.children.addons.values_mut() {
         start_delete(
             addon,
             ctx.now,

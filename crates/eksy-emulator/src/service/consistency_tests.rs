@@ -2,10 +2,11 @@
 //! CreateCluster accepts, UpdateClusterVersion, the upgrade insights, node group release
 //! versions and add-on compatibility all tell the same story, because they read one catalog.
 
-use super::versions::{epoch, Catalog, Support};
-use super::Ctx;
+use super::context::Ctx;
+use crate::catalogs::versions::{epoch, Catalog, Support};
 use crate::ops::{dispatch, Op};
-use crate::state::{RegionState, Timings};
+use crate::state::RegionState;
+use crate::timings::Timings;
 use serde_json::{json, Value};
 
 const DAY: f64 = 86_400.0;
@@ -202,8 +203,8 @@ fn catalog_insights_upgrades_and_release_versions_agree_at_every_date() {
 fn a_replaced_catalog_is_what_every_operation_sees() {
     let mut region = RegionState::default();
     let now = epoch((2030, 6, 1));
-    super::versions::set_catalog(
-        &mut region,
+    crate::catalogs::version_args::set_catalog(
+        &mut region.versions,
         &json!({"versions": [
             {"version": "1.40", "release_date": "2030-01-01", "end_of_standard_support": "2031-03-01",
              "end_of_extended_support": "2032-03-01", "platform_version": "eks.3"},

@@ -3,7 +3,9 @@
 //! is not verified; its payload claims are read (`sub` = `system:serviceaccount:NS:SA`,
 //! optional `aud` and `exp`). Credentials are fake but shaped like STS's.
 
-use super::{cluster, pod_identity, text, Ctx};
+use super::context::{cluster, Ctx};
+use super::input::text;
+use super::pod_identity;
 use crate::error::AwsError;
 use crate::util::{base64_decode, base64_encode, random_hex, uuid};
 use serde_json::{json, Map, Value};

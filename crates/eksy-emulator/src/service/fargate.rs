@@ -1,9 +1,12 @@
 //! Fargate profiles: create, describe, list, delete.
 
+use super::context::{active_cluster, cluster, initial_tags, start_delete, Ctx};
+use super::input::{present, text};
+use super::paging::name_page;
 use super::rules::{check_role_arn, check_tags};
-use super::{active_cluster, cluster, initial_tags, name_page, present, start_delete, text, Ctx};
 use crate::error::AwsError;
-use crate::state::{ClusterState, Tracked};
+use crate::lifecycle::Tracked;
+use crate::state::ClusterState;
 use crate::util::uuid;
 use serde_json::{json, Value};
 
@@ -31,6 +34,7 @@ fn profile<'a>(
     name: &str,
 ) -> Result<&'a mut Tracked, AwsError> {
     state
+        .children
         .fargate_profiles
         .get_mut(name)
         .ok_or_else(|| not_found(cluster, name))
@@ -48,7 +52,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         })?;
     let state = active_cluster(ctx.resources, cluster_name)?;
     // CreateFargateProfile models no ResourceInUseException: AWS answers a duplicate this way.
-    if state.fargate_profiles.contains_key(name) {
+    if state.children.fargate_profiles.contains_key(name) {
         return Err(invalid(
             cluster_name,
             name,
@@ -56,6 +60,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ));
     }
     if let Some(deleting) = state
+        .children
         .fargate_profiles
         .values()
         .find(|p| p.status() == "DELETING")
@@ -66,7 +71,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ))
         .field("clusterName", cluster_name));
     }
-    if state.fargate_profiles.len() >= MAX_PROFILES {
+    if state.children.fargate_profiles.len() >= MAX_PROFILES {
         return Err(AwsError::new(
             "ResourceLimitExceededException",
             format!("A cluster can have at most {MAX_PROFILES} Fargate profiles."),
@@ -124,7 +129,10 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ctx.timings.fargate_profile_create,
     );
     let view = tracked.body.clone();
-    state.fargate_profiles.insert(name.to_string(), tracked);
+    state
+        .children
+        .fargate_profiles
+        .insert(name.to_string(), tracked);
     Ok(json!({ "fargateProfile": view }))
 }
 
@@ -139,7 +147,11 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let state = cluster(ctx.resources, text(input, "clusterName"))?;
-    name_page(state.fargate_profiles.keys(), input, "fargateProfileNames")
+    name_page(
+        state.children.fargate_profiles.keys(),
+        input,
+        "fargateProfileNames",
+    )
 }
 
 pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
@@ -151,6 +163,7 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     profile(state, cluster_name, name)?;
     // One profile of a cluster is deleted at a time.
     if let Some((other, _)) = state
+        .children
         .fargate_profiles
         .iter()
         .find(|(other, p)| other.as_str() != name && p.status() == "DELETING")

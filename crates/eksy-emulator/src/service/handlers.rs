@@ -1,11 +1,12 @@
 //! The emulator's handler of each operation (the generated `Handlers` trait makes a
 //! missing one a compile error); each delegates to its resource family's module.
 
+use super::context::Ctx;
 use super::idempotency::Lookup;
 use super::{
-    access, addons, capabilities, certificate_authorities, cluster_updates, clusters, eks_auth,
-    fargate, identity_providers, insights, nodegroups, pod_identity, subscriptions, tags, updates,
-    versions, Ctx,
+    access, access_policies, addons, capabilities, certificate_authorities, cluster_updates,
+    clusters, eks_auth, fargate, identity_providers, insights, nodegroup_updates, nodegroups,
+    pod_identity, subscriptions, tags, updates, versions,
 };
 use crate::error::AwsError;
 use crate::ops::Handlers;
@@ -26,7 +27,7 @@ fn idempotent(
         .resources
         .idempotency
         .check(operation, input, now)
-        .map_err(|error| match super::opt_text(input, "clusterName") {
+        .map_err(|error| match super::input::opt_text(input, "clusterName") {
             Some(cluster) => error.field("clusterName", cluster),
             None => error,
         })?;
@@ -96,7 +97,7 @@ impl Handlers for Ctx<'_> {
             self,
             "UpdateNodegroupConfig",
             input,
-            nodegroups::update_config,
+            nodegroup_updates::update_config,
         )
     }
     fn update_nodegroup_version(&mut self, input: &Value) -> Result<Value, AwsError> {
@@ -104,7 +105,7 @@ impl Handlers for Ctx<'_> {
             self,
             "UpdateNodegroupVersion",
             input,
-            nodegroups::update_version,
+            nodegroup_updates::update_version,
         )
     }
     fn create_fargate_profile(&mut self, input: &Value) -> Result<Value, AwsError> {
@@ -183,16 +184,16 @@ impl Handlers for Ctx<'_> {
         access::delete(self, input)
     }
     fn associate_access_policy(&mut self, input: &Value) -> Result<Value, AwsError> {
-        access::associate_policy(self, input)
+        access_policies::associate_policy(self, input)
     }
     fn disassociate_access_policy(&mut self, input: &Value) -> Result<Value, AwsError> {
-        access::disassociate_policy(self, input)
+        access_policies::disassociate_policy(self, input)
     }
     fn list_associated_access_policies(&mut self, input: &Value) -> Result<Value, AwsError> {
-        access::list_associated_policies(self, input)
+        access_policies::list_associated_policies(self, input)
     }
     fn list_access_policies(&mut self, input: &Value) -> Result<Value, AwsError> {
-        access::list_policies(input)
+        access_policies::list_policies(input)
     }
     fn create_pod_identity_association(&mut self, input: &Value) -> Result<Value, AwsError> {
         idempotent(

@@ -1,12 +1,12 @@
 //! OIDC identity provider configurations: associate and disassociate (each a cluster update,
 //! the config `CREATING → ACTIVE` / `DELETING → gone` with it), describe, list.
 
-use super::{
-    cluster, copy_members, initial_tags, item_page, param, require_updatable, start_update, text,
-    without, Ctx,
-};
+use super::context::{cluster, initial_tags, require_updatable, start_update, Ctx};
+use super::input::{copy_members, param, text, without};
+use super::paging::item_page;
 use crate::error::AwsError;
-use crate::state::{ClusterState, Outcome, Scope, Tracked};
+use crate::lifecycle::{Outcome, Tracked};
+use crate::state::{ClusterState, Scope};
 use crate::util::uuid;
 use serde_json::{json, Map, Value};
 
@@ -39,6 +39,7 @@ fn config<'a>(
         ));
     }
     state
+        .children
         .identity_provider_configs
         .get_mut(name)
         .ok_or_else(|| not_found(cluster, name))
@@ -65,7 +66,7 @@ pub fn associate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         cluster_name,
         cluster_name,
     )?;
-    if state.identity_provider_configs.contains_key(&name) {
+    if state.children.identity_provider_configs.contains_key(&name) {
         return Err(AwsError::in_use(format!(
             "An identity provider config with name {name} is already associated with the cluster."
         ))
@@ -119,7 +120,10 @@ pub fn associate(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ctx.now,
         ctx.timings.cluster_update,
     );
-    state.identity_provider_configs.insert(name.clone(), config);
+    state
+        .children
+        .identity_provider_configs
+        .insert(name.clone(), config);
     let params = vec![param(
         "IdentityProviderConfig",
         &json!([{"type": "oidc", "name": name}]),
@@ -146,6 +150,7 @@ pub fn describe(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
 pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let state = cluster(ctx.resources, text(input, "clusterName"))?;
     let items = state
+        .children
         .identity_provider_configs
         .keys()
         .map(|name| (name.clone(), json!({"type": "oidc", "name": name})))

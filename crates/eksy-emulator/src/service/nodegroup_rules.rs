@@ -5,7 +5,7 @@
 use super::rules::{
     check_labels, check_taints, invalid, MAX_NODEGROUP_LABELS, MAX_NODEGROUP_TAINTS,
 };
-use super::versions::minor;
+use crate::catalogs::versions::minor;
 use crate::error::AwsError;
 use serde_json::{Map, Value};
 

@@ -1,11 +1,11 @@
 //! EKS Pod Identity associations: create, describe, list, update, delete.
 
-use super::{
-    cluster, copy_members, initial_tags, item_page, live_cluster, opt_text, pick, present, text,
-    untracked, Ctx,
-};
+use super::context::{cluster, initial_tags, live_cluster, untracked, Ctx};
+use super::input::{copy_members, opt_text, pick, present, text};
+use super::paging::item_page;
 use crate::error::AwsError;
-use crate::state::{set_member, ClusterState, Tracked};
+use crate::lifecycle::{set_member, Tracked};
+use crate::state::ClusterState;
 use crate::util::uuid;
 use serde_json::{json, Map, Value};
 
@@ -42,6 +42,7 @@ fn association<'a>(
     id: &str,
 ) -> Result<&'a mut Tracked, AwsError> {
     state
+        .children
         .pod_identity_associations
         .get_mut(id)
         .ok_or_else(|| not_found(cluster, id))
@@ -53,7 +54,7 @@ pub fn find<'a>(
     namespace: &str,
     service_account: &str,
 ) -> Option<&'a Tracked> {
-    state.pod_identity_associations.values().find(|a| {
+    state.children.pod_identity_associations.values().find(|a| {
         a.get_str("namespace") == namespace && a.get_str("serviceAccount") == service_account
     })
 }
@@ -130,6 +131,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     }
     let view = Value::Object(body);
     state
+        .children
         .pod_identity_associations
         .insert(id, untracked(view.clone()));
     Ok(json!({ "association": view }))
@@ -147,6 +149,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let service_account = opt_text(input, "serviceAccount");
     let state = cluster(ctx.resources, cluster_name)?;
     let items = state
+        .children
         .pod_identity_associations
         .iter()
         .filter(|(_, a)| namespace.is_none_or(|n| a.get_str("namespace") == n))
@@ -203,6 +206,7 @@ pub fn delete(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let (cluster_name, id) = (text(input, "clusterName"), text(input, "associationId"));
     let state = cluster(ctx.resources, cluster_name)?;
     let removed = state
+        .children
         .pod_identity_associations
         .remove(id)
         .ok_or_else(|| not_found(cluster_name, id))?;

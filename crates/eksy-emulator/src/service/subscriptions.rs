@@ -2,9 +2,12 @@
 //! delete. `CREATING → ACTIVE` on the emulator clock; an ACTIVE subscription past its
 //! expiration date renews (auto-renew) or becomes `EXPIRED` when read.
 
-use super::{initial_tags, item_page, opt_text, present, text, without, Ctx};
+use super::context::{initial_tags, Ctx};
+use super::input::{opt_text, present, text, without};
+use super::paging::item_page;
 use crate::error::AwsError;
-use crate::state::{set_member, Outcome, RegionState, Tracked};
+use crate::lifecycle::{set_member, Outcome, Tracked};
+use crate::state::RegionState;
 use crate::util::{random_hex, uuid};
 use serde_json::{json, Map, Value};
 
@@ -66,6 +69,7 @@ fn subscription<'a>(
     now: f64,
 ) -> Result<&'a mut Tracked, AwsError> {
     let sub = resources
+        .children
         .subscriptions
         .get_mut(id)
         .ok_or_else(|| not_found(id))?;
@@ -97,6 +101,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let license_type = opt_text(input, "licenseType").unwrap_or("Cluster");
     if ctx
         .resources
+        .children
         .subscriptions
         .values()
         .any(|s| s.get_str("name") == name)
@@ -148,7 +153,7 @@ pub fn create(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         ctx.timings.subscription_create,
     );
     let out = view(&tracked);
-    ctx.resources.subscriptions.insert(id, tracked);
+    ctx.resources.children.subscriptions.insert(id, tracked);
     Ok(json!({ "subscription": out }))
 }
 
@@ -164,11 +169,12 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .and_then(Value::as_array)
         .map(|s| s.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    for sub in ctx.resources.subscriptions.values_mut() {
+    for sub in ctx.resources.children.subscriptions.values_mut() {
         refresh(sub, now);
     }
     let mut items: Vec<(String, Value)> = ctx
         .resources
+        .children
         .subscriptions
         .values()
         .filter(|sub| statuses.is_empty() || statuses.contains(&sub.status()))

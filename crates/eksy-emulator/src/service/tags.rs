@@ -1,8 +1,10 @@
 //! Tags on every taggable resource ARN of the caller's account and region.
 
-use super::{text, Ctx};
+use super::context::Ctx;
+use super::input::text;
 use crate::error::AwsError;
-use crate::state::Tracked;
+use crate::kinds::{self, ArnKey, Store};
+use crate::lifecycle::Tracked;
 use crate::util::parse_arn;
 use serde_json::{json, Map, Value};
 
@@ -12,60 +14,50 @@ fn bad_request(message: impl Into<String>) -> AwsError {
     AwsError::new("BadRequestException", message)
 }
 
-/// The tracked resource an ARN names, checked against its full ARN.
+/// The tracked resource an ARN names, checked against its full ARN. The ARN's resource type
+/// picks the kind in the registry, which says where it is kept and which segment keys it.
 fn resource<'a>(ctx: &'a mut Ctx, arn: &str) -> Result<&'a mut Tracked, AwsError> {
     let parsed = parse_arn(arn).ok_or_else(|| bad_request(format!("{arn} is not a valid ARN")))?;
     let not_found = || AwsError::new("NotFoundException", format!("Resource {arn} not found"));
     if parsed.account != ctx.account || parsed.region != ctx.region {
         return Err(not_found());
     }
-    if parsed.kind == "eks-anywhere-subscription" {
-        return ctx
-            .resources
-            .subscriptions
-            .get_mut(&parsed.path[0])
-            .filter(|s| s.get_str("arn") == arn)
-            .ok_or_else(not_found);
-    }
-    let (cluster_name, child) = (parsed.path[0].as_str(), parsed.path.get(1));
-    let state = ctx
-        .resources
-        .clusters
-        .get_mut(cluster_name)
-        .ok_or_else(not_found)?;
-    let (tracked, arn_member) = match (parsed.kind.as_str(), child) {
-        ("cluster", None) => (Some(&mut state.cluster), "arn"),
-        ("nodegroup", Some(name)) => (state.nodegroups.get_mut(name), "nodegroupArn"),
-        ("fargateprofile", Some(name)) => {
-            (state.fargate_profiles.get_mut(name), "fargateProfileArn")
+    let kind = kinds::by_arn_type(&parsed.kind).ok_or_else(not_found)?;
+    let Some(form) = kind.arn else {
+        return Err(not_found());
+    };
+    let key = |at: usize| parsed.path.get(at).map(String::as_str);
+    let resources = &mut *ctx.resources;
+    let tracked: Option<&mut Tracked> = match kind.store {
+        Store::Region => match (form.key, resources.children.of_mut(kind.name)) {
+            (ArnKey::Segment(at), Some(kept)) => key(at).and_then(|id| kept.get_mut(id)),
+            _ => None,
+        },
+        store => {
+            let state = key(0)
+                .and_then(|name| resources.clusters.get_mut(name))
+                .ok_or_else(not_found)?;
+            match (store, form.key) {
+                (Store::Cluster, ArnKey::Cluster) if parsed.path.len() == 1 => {
+                    Some(&mut state.cluster)
+                }
+                (Store::ClusterChild, ArnKey::Segment(at)) if at > 0 => {
+                    match (key(at), state.children.of_mut(kind.name)) {
+                        (Some(name), Some(children)) => children.get_mut(name),
+                        _ => None,
+                    }
+                }
+                (Store::AccessEntries, ArnKey::Search) if parsed.path.len() > 1 => state
+                    .access_entries
+                    .values_mut()
+                    .map(|e| &mut e.entry)
+                    .find(|e| e.get_str(form.member) == arn),
+                _ => None,
+            }
         }
-        ("addon", Some(name)) => (state.addons.get_mut(name), "addonArn"),
-        ("podidentityassociation", Some(id)) => (
-            state.pod_identity_associations.get_mut(id),
-            "associationArn",
-        ),
-        ("capability", Some(name)) => (state.capabilities.get_mut(name), "arn"),
-        // identityproviderconfig/CLUSTER/oidc/NAME/UUID
-        ("identityproviderconfig", Some(_)) => (
-            parsed
-                .path
-                .get(2)
-                .and_then(|name| state.identity_provider_configs.get_mut(name)),
-            "identityProviderConfigArn",
-        ),
-        // access-entry/CLUSTER/role|user/ACCOUNT/NAME/UUID: keyed by principal, so search.
-        ("access-entry", Some(_)) => (
-            state
-                .access_entries
-                .values_mut()
-                .map(|e| &mut e.entry)
-                .find(|e| e.get_str("accessEntryArn") == arn),
-            "accessEntryArn",
-        ),
-        _ => (None, ""),
     };
     tracked
-        .filter(|t| t.get_str(arn_member) == arn)
+        .filter(|t| t.get_str(form.member) == arn)
         .ok_or_else(not_found)
 }
 

@@ -1,7 +1,9 @@
 //! Updates: list, describe, cancel. Updates are created by the update-type calls of each
 //! resource (see `start_update`), scoped to a cluster, node group, add-on or capability.
 
-use super::{cluster, opt_text, page_args, text, Ctx};
+use super::context::{cluster, Ctx};
+use super::input::{opt_text, text};
+use super::paging::page_args;
 use crate::error::AwsError;
 use crate::state::{ClusterState, Scope, UpdateRecord};
 use serde_json::{json, Value};
@@ -10,7 +12,7 @@ use serde_json::{json, Value};
 /// which must exist.
 fn scope_of(state: &ClusterState, cluster: &str, input: &Value) -> Result<Scope, AwsError> {
     if let Some(name) = opt_text(input, "nodegroupName") {
-        if !state.nodegroups.contains_key(name) {
+        if !state.children.nodegroups.contains_key(name) {
             return Err(
                 AwsError::not_found(format!("No node group found for name: {name}."))
                     .field("clusterName", cluster)
@@ -20,7 +22,7 @@ fn scope_of(state: &ClusterState, cluster: &str, input: &Value) -> Result<Scope,
         return Ok(Scope::Nodegroup(name.to_string()));
     }
     if let Some(name) = opt_text(input, "addonName") {
-        if !state.addons.contains_key(name) {
+        if !state.children.addons.contains_key(name) {
             return Err(AwsError::not_found(format!(
                 "No addon: {name} found in cluster: {cluster}"
             ))
@@ -30,7 +32,7 @@ fn scope_of(state: &ClusterState, cluster: &str, input: &Value) -> Result<Scope,
         return Ok(Scope::Addon(name.to_string()));
     }
     if let Some(name) = opt_text(input, "capabilityName") {
-        if !state.capabilities.contains_key(name) {
+        if !state.children.capabilities.contains_key(name) {
             return Err(super::capabilities::not_found(cluster, name));
         }
         return Ok(Scope::Capability(name.to_string()));
@@ -76,7 +78,7 @@ pub fn list(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .map(|(i, r)| (format!("{i:010}"), json!(r.update.get_str("id"))))
         .collect();
     let (max, token) = page_args(input);
-    let (ids, next) = super::paginate("updateIds", items, max, token)?;
+    let (ids, next) = super::paging::paginate("updateIds", items, max, token)?;
     let mut out = json!({ "updateIds": ids });
     if let Some(next) = next {
         out["nextToken"] = json!(next);
@@ -110,7 +112,7 @@ pub fn cancel(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
         .field("clusterName", cluster_name));
     }
     record.update.force("Cancelled");
-    crate::state::set_member(
+    crate::lifecycle::set_member(
         &mut record.update.body,
         "cancellation",
         json!({"status": "Successful", "reason": "Cancelled by CancelUpdate"}),
@@ -119,9 +121,9 @@ pub fn cancel(ctx: &mut Ctx, input: &Value) -> Result<Value, AwsError> {
     let scope = record.scope.clone();
     let resource = match &scope {
         Scope::Cluster => Some(&mut state.cluster),
-        Scope::Nodegroup(n) => state.nodegroups.get_mut(n),
-        Scope::Addon(a) => state.addons.get_mut(a),
-        Scope::Capability(c) => state.capabilities.get_mut(c),
+        Scope::Nodegroup(n) => state.children.nodegroups.get_mut(n),
+        Scope::Addon(a) => state.children.addons.get_mut(a),
+        Scope::Capability(c) => state.children.capabilities.get_mut(c),
     };
     if let Some(resource) =
         resource.filter(|r| r.pending.as_ref().and_then(|p| p.update_id.as_deref()) == Some(&id))

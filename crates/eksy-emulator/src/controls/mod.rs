@@ -1,69 +1,21 @@
 //! Testing controls: one JSON entry point, shared by `Emulator::control` and the HTTP
 //! control API (`POST /_eksy/control/<command>`). The commands are documented on the crate.
 
-use crate::faults::{
-    error_from_args, response_from_args, Canned, DropRule, ErrorRate, ANY_OPERATION,
-};
+mod args;
+mod force_status;
+
+use crate::faults::{error_from_args, response_from_args, Canned, DropRule, ErrorRate};
 use crate::identity::Identities;
-use crate::model::model;
-use crate::state::{set_member, State, Timings, Tracked};
+use crate::instance::Shared;
+use crate::state::State;
+pub use args::Defaults;
+use args::{
+    arg_f64, arg_str, operation, rate, required_str, Result, MAX_CLOCK_OFFSET_SECONDS,
+    MAX_LATENCY_SECONDS, MAX_QUEUED_PER_OPERATION,
+};
+use force_status::force_status;
 use serde_json::{json, Value};
-
-/// Defaults a control falls back to when arguments leave something out.
-pub struct Defaults<'a> {
-    pub account: &'a str,
-    pub region: &'a str,
-    pub timings: Timings,
-    /// `host:port` of the emulator.
-    pub endpoint: &'a str,
-}
-
-type Result<T> = std::result::Result<T, String>;
-
-fn arg_str<'a>(args: &'a Value, key: &str) -> Option<&'a str> {
-    args.get(key).and_then(Value::as_str)
-}
-
-fn required_str<'a>(args: &'a Value, key: &str) -> Result<&'a str> {
-    arg_str(args, key).ok_or_else(|| format!("argument {key:?} (string) is required"))
-}
-
-/// Answers queued for one operation: enough for any test, small enough to never exhaust memory.
-pub const MAX_QUEUED_PER_OPERATION: usize = 10_000;
-/// The longest injected latency: an hour is past every client's timeout.
-pub const MAX_LATENCY_SECONDS: f64 = 3600.0;
-/// How far `advance` may move the clock: timestamps stay inside every client's date range.
-pub const MAX_CLOCK_OFFSET_SECONDS: f64 = 100.0 * 365.25 * 86_400.0;
-
-fn arg_f64(args: &Value, key: &str) -> Result<Option<f64>> {
-    match args.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_f64()
-            .filter(|f| f.is_finite())
-            .map(Some)
-            .ok_or_else(|| format!("argument {key:?} must be a number")),
-    }
-}
-
-fn operation(args: &Value) -> Result<String> {
-    let op = arg_str(args, "operation").unwrap_or(ANY_OPERATION);
-    if op != ANY_OPERATION && model().operation(op).is_none() {
-        return Err(format!(
-            "unknown operation {op:?} (use a model name like \"DescribeCluster\", or \"*\")"
-        ));
-    }
-    Ok(op.to_string())
-}
-
-fn rate(args: &Value) -> Result<f64> {
-    let rate = arg_f64(args, "rate")?.unwrap_or(1.0);
-    if (0.0..=1.0).contains(&rate) {
-        Ok(rate)
-    } else {
-        Err("rate must be between 0 and 1".into())
-    }
-}
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Controls that change nothing the state file keeps.
 const READ_ONLY: &[&str] = &[
@@ -170,13 +122,14 @@ fn run_command(
             let endpoints: Vec<Value> = state
                 .kube
                 .ports()
+                .into_iter()
                 .map(|(key, port)| json!({"account_id": key.account, "region": key.region, "cluster": key.cluster, "port": port}))
                 .collect();
             Ok(json!({ "endpoints": endpoints }))
         }
         "requests" => {
             let wanted = arg_str(args, "operation");
-            let requests: Vec<&crate::state::RecordedRequest> = state
+            let requests: Vec<&crate::recording::RecordedRequest> = state
                 .requests
                 .iter()
                 .filter(|r| wanted.is_none_or(|w| r.operation == Some(w)))
@@ -184,7 +137,7 @@ fn run_command(
             Ok(json!({ "requests": requests }))
         }
         "clear_requests" => {
-            state.clear_requests();
+            state.requests.clear();
             Ok(json!({}))
         }
         "queue" => {
@@ -289,12 +242,15 @@ fn run_command(
                 fields.remove("account_id");
                 fields.remove("region");
             }
-            crate::service::versions::set_catalog(state.region(&account, &region), &catalog_args)
+            let region = state.region(&account, &region);
+            let shown = crate::catalogs::version_args::set_catalog(&mut region.versions, &catalog_args)?;
+            region.changed();
+            Ok(shown)
         }
         "version_catalog" => {
             let (account, region) = account_and_region(args, defaults);
-            Ok(crate::service::versions::catalog_view(
-                state.region(&account, &region),
+            Ok(crate::catalogs::version_args::catalog_view(
+                &state.region(&account, &region).versions,
             ))
         }
         "set_timings" => {
@@ -328,96 +284,19 @@ fn kube_settings(state: &State) -> Value {
     json!({ "kube_settings": {"token_max_age": state.kube_settings.token_max_age} })
 }
 
-/// Statuses that come with health issues (or update errors) describing the failure.
-const FAILURE_STATUSES: &[&str] = &[
-    "FAILED",
-    "CREATE_FAILED",
-    "DELETE_FAILED",
-    "DEGRADED",
-    "UPDATE_FAILED",
-    "Failed",
-];
-
-/// `force_status {resource, cluster, name?, status, health_issues?, account_id?, region?}`.
-fn force_status(state: &mut State, defaults: &Defaults, args: &Value) -> Result<Value> {
-    let kind = required_str(args, "resource")?;
-    let status = required_str(args, "status")?;
-    let account = arg_str(args, "account_id").unwrap_or(defaults.account);
-    let region = arg_str(args, "region").unwrap_or(defaults.region);
-    let (enum_shape, default_code, name_key) = match kind {
-        "cluster" => ("ClusterStatus", "InternalFailure", "cluster"),
-        "nodegroup" => ("NodegroupStatus", "NodeCreationFailure", "name"),
-        "fargate_profile" => ("FargateProfileStatus", "InternalFailure", "name"),
-        "addon" => ("AddonStatus", "InternalFailure", "name"),
-        "update" => ("UpdateStatus", "Unknown", "name"),
-        other => {
-            return Err(format!(
-            "unknown resource {other:?}; use cluster, nodegroup, fargate_profile, addon or update"
-        ))
-        }
-    };
-    let allowed = model()
-        .services
-        .iter()
-        .find(|s| s.name == "eks")
-        .and_then(|s| s.shape(enum_shape))
-        .and_then(|s| s.get("enum"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if !allowed.iter().any(|a| a.as_str() == Some(status)) {
-        return Err(format!(
-            "status {status:?} is not one of {}",
-            Value::Array(allowed)
-        ));
+impl Shared {
+    /// Runs one testing control under the state lock (a panic becomes an error).
+    pub fn control(&self, command: &str, args: &Value) -> Result<Value> {
+        let defaults = Defaults {
+            account: &self.default_account,
+            region: &self.default_region,
+            timings: self.default_timings,
+            endpoint: &self.authority,
+        };
+        let mut state = self.lock();
+        catch_unwind(AssertUnwindSafe(|| {
+            run(&mut state, &defaults, command, args)
+        }))
+        .unwrap_or_else(|_| Err(format!("control {command} failed unexpectedly")))
     }
-    let cluster_name = required_str(args, "cluster")?;
-    let name = required_str(args, name_key)?;
-    let resources = state.region(account, region);
-    let missing =
-        || format!("no {kind} {name:?} in cluster {cluster_name:?} ({account}, {region})");
-    let cluster = resources
-        .clusters
-        .get_mut(cluster_name)
-        .ok_or_else(missing)?;
-    let tracked: &mut Tracked = match kind {
-        "cluster" => &mut cluster.cluster,
-        "nodegroup" => cluster.nodegroups.get_mut(name).ok_or_else(missing)?,
-        "fargate_profile" => cluster.fargate_profiles.get_mut(name).ok_or_else(missing)?,
-        "addon" => cluster.addons.get_mut(name).ok_or_else(missing)?,
-        _ => {
-            &mut cluster
-                .updates
-                .iter_mut()
-                .find(|r| r.update.get_str("id") == name)
-                .ok_or_else(missing)?
-                .update
-        }
-    };
-    tracked.force(status);
-    if kind == "cluster" {
-        crate::kube::host::touch_name(&mut resources.kube_dirty, cluster_name);
-    }
-    let failing = FAILURE_STATUSES.contains(&status);
-    let message = format!("Forced to {status} by the eksy emulator");
-    let issues = match args.get("health_issues") {
-        Some(Value::Array(issues)) => Value::Array(issues.clone()),
-        Some(_) => {
-            return Err("health_issues must be a list of {code, message, resourceIds}".into())
-        }
-        None if failing => json!([{"code": default_code, "message": message, "resourceIds": []}]),
-        None => json!([]),
-    };
-    if kind == "update" {
-        let errors: Vec<Value> = issues
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|i| json!({"errorCode": i.get("code").cloned().unwrap_or(json!(default_code)), "errorMessage": i.get("message").cloned().unwrap_or(json!(message)), "resourceIds": i.get("resourceIds").cloned().unwrap_or(json!([]))}))
-            .collect();
-        set_member(&mut tracked.body, "errors", Value::Array(errors));
-    } else {
-        set_member(&mut tracked.body, "health", json!({ "issues": issues }));
-    }
-    Ok(json!({ "resource": tracked.body }))
 }

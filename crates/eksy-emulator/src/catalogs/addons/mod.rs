@@ -1,6 +1,6 @@
-//! Static catalogs: the add-on catalog (versions with Kubernetes compatibility ranges,
-//! configuration schemas) and the EKS access policies. Which Kubernetes versions exist, and
-//! when, is the version catalog's (service::versions): add-on compatibility lists only the
+//! The add-on catalog: versions with Kubernetes compatibility ranges, and configuration
+//! schemas. Which Kubernetes versions exist, and
+//! when, is the version catalog's (catalogs::versions): add-on compatibility lists only the
 //! versions it offers.
 
 use super::versions::{minor, Catalog};
@@ -370,73 +370,5 @@ impl AddonSpec {
 
 // ---- access policies (ListAccessPolicies, AssociateAccessPolicy) ---------------------------
 
-/// The EKS access policies, sorted by name.
-pub const ACCESS_POLICIES: &[&str] = &[
-    "AmazonAIOpsAssistantPolicy",
-    "AmazonARCRegionSwitchScalingPolicy",
-    "AmazonEKSACKPolicy",
-    "AmazonEKSAdminPolicy",
-    "AmazonEKSAdminViewPolicy",
-    "AmazonEKSArgoCDClusterPolicy",
-    "AmazonEKSArgoCDPolicy",
-    "AmazonEKSAutoNodePolicy",
-    "AmazonEKSBlockStorageClusterPolicy",
-    "AmazonEKSBlockStoragePolicy",
-    "AmazonEKSClusterAdminPolicy",
-    "AmazonEKSComputeClusterPolicy",
-    "AmazonEKSComputePolicy",
-    "AmazonEKSEditPolicy",
-    "AmazonEKSEventPolicy",
-    "AmazonEKSHybridPolicy",
-    "AmazonEKSKROPolicy",
-    "AmazonEKSLoadBalancingClusterPolicy",
-    "AmazonEKSLoadBalancingPolicy",
-    "AmazonEKSNetworkingClusterPolicy",
-    "AmazonEKSNetworkingPolicy",
-    "AmazonEKSSecretReaderPolicy",
-    "AmazonEKSViewPolicy",
-    "AmazonEMRJobPolicy",
-    "AmazonSagemakerHyperpodClusterPolicy",
-    "AmazonSagemakerHyperpodControllerPolicy",
-    "AmazonSagemakerHyperpodSystemNamespacePolicy",
-];
-
-pub fn access_policy_arn(name: &str) -> String {
-    format!("arn:aws:eks::aws:cluster-access-policy/{name}")
-}
-
-pub fn is_access_policy(arn: &str) -> bool {
-    ACCESS_POLICIES.iter().any(|p| access_policy_arn(p) == arn)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_addon_supports_every_kubernetes_version() {
-        let catalog = Catalog::builtin();
-        for addon in ADDONS {
-            for v in &catalog.versions {
-                assert!(
-                    addon.default_version(&v.version, &catalog).is_some(),
-                    "{} on {}",
-                    addon.name,
-                    v.version
-                );
-            }
-        }
-        assert_eq!(
-            addon("kube-proxy")
-                .unwrap()
-                .default_version("1.31", &catalog)
-                .as_deref(),
-            Some("v1.31.13-eksbuild.1")
-        );
-        assert!(
-            serde_json::from_str::<Value>(&addon("coredns").unwrap().configuration_schema())
-                .is_ok()
-        );
-        assert!(ACCESS_POLICIES.windows(2).all(|w| w[0] < w[1]));
-    }
-}
+mod tests;

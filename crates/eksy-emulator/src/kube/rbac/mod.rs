@@ -1,8 +1,7 @@
 //! Authorization: Kubernetes RBAC rules (the built-in `cluster-admin`, `admin`, `edit` and
 //! `view` ClusterRoles, and Roles, ClusterRoles and bindings stored in the cluster), EKS
 //! access policies (which grant the rules of their Kubernetes counterparts, within their
-//! access scope), `system:masters`, and what every authenticated user may do (discovery,
-//! self reviews).
+//! access scope), `system:masters`, and what any authenticated user may do (discovery, reviews).
 
 use super::subject::Subject;
 use super::KubeData;
@@ -398,70 +397,4 @@ pub fn authorize(kube: &KubeData, subject: &Subject, attrs: &Attributes) -> bool
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::kube::subject::PolicyGrant;
-
-    fn attrs(verb: &str, resource: &str, namespace: &str) -> Attributes {
-        Attributes {
-            verb: verb.into(),
-            resource: Some(ResourceAttributes {
-                group: String::new(),
-                resource: resource.into(),
-                subresource: String::new(),
-                namespace: namespace.into(),
-                name: String::new(),
-            }),
-            path: String::new(),
-        }
-    }
-
-    fn subject(policy: &str, namespaces: Option<Vec<String>>) -> Subject {
-        Subject {
-            username: "u".into(),
-            groups: vec!["system:authenticated".into()],
-            policies: vec![PolicyGrant {
-                arn: format!("arn:aws:eks::aws:cluster-access-policy/{policy}"),
-                namespaces,
-            }],
-            ..Subject::default()
-        }
-    }
-
-    #[test]
-    fn view_lists_namespaces_but_cannot_create_them() {
-        let kube = KubeData::default();
-        let viewer = subject("AmazonEKSViewPolicy", None);
-        assert!(authorize(&kube, &viewer, &attrs("list", "namespaces", "")));
-        assert!(!authorize(
-            &kube,
-            &viewer,
-            &attrs("create", "namespaces", "")
-        ));
-        assert!(!authorize(&kube, &viewer, &attrs("list", "nodes", "")));
-        assert!(!authorize(
-            &kube,
-            &viewer,
-            &attrs("get", "secrets", "default")
-        ));
-        let admin = subject("AmazonEKSClusterAdminPolicy", None);
-        assert!(authorize(&kube, &admin, &attrs("create", "namespaces", "")));
-    }
-
-    #[test]
-    fn namespace_scope_limits_a_policy() {
-        let kube = KubeData::default();
-        let editor = subject("AmazonEKSEditPolicy", Some(vec!["team-*".into()]));
-        assert!(authorize(
-            &kube,
-            &editor,
-            &attrs("create", "configmaps", "team-a")
-        ));
-        assert!(!authorize(
-            &kube,
-            &editor,
-            &attrs("create", "configmaps", "default")
-        ));
-        assert!(!authorize(&kube, &editor, &attrs("list", "namespaces", "")));
-    }
-}
+mod tests;

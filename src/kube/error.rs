@@ -1,0 +1,63 @@
+//! Why a token could not be made, and the `eksy` exception each reason becomes.
+
+use pyo3::prelude::*;
+
+use crate::call::{CallError, CallKind};
+use crate::py_errors::{self, CallFailure};
+
+/// Why a token could not be made; turned into an `eksy` exception once the GIL is held.
+pub enum TokenError {
+    Call(CallError),
+    NoRegion,
+    Param { path: &'static str, message: String },
+    Config(String),
+}
+
+impl TokenError {
+    /// `reason`: the provider's error and its sources (what the clients report too).
+    pub(super) fn no_credentials(reason: String) -> Self {
+        TokenError::Call(CallError {
+            kind: CallKind::NoCredentials,
+            operation: "GetToken",
+            code: None,
+            message: reason,
+            status: None,
+            request_id: None,
+            body: None,
+        })
+    }
+
+    pub(super) fn into_pyerr(self, py: Python<'_>) -> PyErr {
+        match self {
+            TokenError::Call(err) => err.into_pyerr(py),
+            TokenError::NoRegion => py_errors::no_region_error(py),
+            TokenError::Param { path, message } => py_errors::param_error(py, path, &message),
+            TokenError::Config(message) => py_errors::call_error(
+                py,
+                CallFailure {
+                    kind: "other",
+                    operation: "GetToken",
+                    code: None,
+                    message: &message,
+                    status: None,
+                    request_id: None,
+                    body: None,
+                },
+            ),
+        }
+    }
+}
+
+/// An error's message and its sources', joined (no Debug dump).
+pub(super) fn reason_of(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
