@@ -46,8 +46,18 @@ fn load(path: &str) -> Result<HashMap<String, Recorded>, String> {
             let (Some(name), Some(value)) = (pair[0].as_str(), pair[1].as_str()) else {
                 return Err(format!("{route}: headers must be [name, value] pairs"));
             };
-            // hyper writes these itself for a sized body.
-            if name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("date") {
+            // hyper writes these itself for a sized body; hop-by-hop headers belong to the
+            // recording's connection (a replayed `connection: close` would end every one).
+            if [
+                "content-length",
+                "date",
+                "connection",
+                "keep-alive",
+                "transfer-encoding",
+            ]
+            .iter()
+            .any(|skip| name.eq_ignore_ascii_case(skip))
+            {
                 continue;
             }
             headers.push((

@@ -54,8 +54,8 @@
 //! | `now` | – | `{"now": epoch_seconds}` |
 //! | `set_timings` | `{name: seconds}` for names of [`Timings`], or `all` | `{"timings": {...}}` |
 //! | `timings` | – | `{"timings": {...}}` |
-//! | `force_status` | `resource` (`cluster`, `nodegroup`, `fargate_profile`, `addon`, `update`), `cluster`, `name` (not for clusters; the update id for updates), `status` (a model enum value), `health_issues?` (`[{code, message, resourceIds}]`), `account_id?`, `region?` | `{"resource": body}`; drops any pending transition; failure statuses get a default health issue (update: `errors`) |
-//! | `set_version_catalog` | `versions: [{version ("1.NN"), release_date, end_of_standard_support, end_of_extended_support (epoch seconds or "YYYY-MM-DD"), platform_version? ("eks.1"), kubernetes_patch_version? ("1.NN.0")}]` (1 to 100) or `builtin: true`, `account_id?`, `region?` | `{"versions": [...]}` oldest first, dates as epoch seconds; replaces the region's Kubernetes version catalog (service::versions) |
+//! | `force_status` | `resource` (a kind of the registry with a status: `cluster`, `nodegroup`, `fargate_profile`, `addon`, `update`, `capability`, `identity_provider_config`), `cluster`, `name` (not for clusters; the update id for updates), `status` (a model enum value), `health_issues?` (`[{code, message, resourceIds}]`), `account_id?`, `region?` | `{"resource": body}`; drops any pending transition; failure statuses get a default health issue (update: `errors`) |
+//! | `set_version_catalog` | `versions: [{version ("1.NN"), release_date, end_of_standard_support, end_of_extended_support (epoch seconds or "YYYY-MM-DD"), platform_version? ("eks.1"), kubernetes_patch_version? ("1.NN.0")}]` (1 to 100) or `builtin: true`, `account_id?`, `region?` | `{"versions": [...]}` oldest first, dates as epoch seconds; replaces the region's Kubernetes version catalog (catalogs::versions) |
 //! | `version_catalog` | `account_id?`, `region?` | `{"versions": [...]}` as `set_version_catalog` returns |
 
 mod auth;

@@ -82,6 +82,8 @@ pub fn overview(state: &mut State, endpoint: &str) -> Value {
                         "fargate_profiles": c.children.fargate_profiles.iter().map(|(n, f)| child(n, f)).collect::<Vec<_>>(),
                         "addons": addons,
                         "access_entries": access_entries,
+                        // Every cluster child kind of the registry, so a new kind shows up.
+                        "resource_counts": c.children.counts().into_iter().map(|(kind, n)| (kind.to_string(), json!(n))).collect::<serde_json::Map<String, Value>>(),
                     })
                 })
                 .collect();

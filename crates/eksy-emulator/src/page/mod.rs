@@ -190,6 +190,23 @@ fn write_cluster(out: &mut String, cluster: &Value, now: Option<f64>) -> fmt::Re
         }
         out.push_str("</table>\n");
     }
+    // The registry's other kinds, as counts (the tables above show these three in full).
+    let others: Vec<String> = format::entries(cluster.get("resource_counts"))
+        .filter(|(kind, count)| {
+            !["nodegroup", "fargate_profile", "addon"].contains(&kind.as_str())
+                && count.as_u64().is_some_and(|n| n > 0)
+        })
+        .map(|(kind, count)| {
+            format!(
+                "{} {}",
+                escape(&kind.replace('_', " ")),
+                number(count.as_f64())
+            )
+        })
+        .collect();
+    if !others.is_empty() {
+        writeln!(out, "<p class=\"meta\">Also: {}.</p>", others.join(", "))?;
+    }
     if nodegroups.is_empty() && profiles.is_empty() && addons.is_empty() && entries.is_empty() {
         out.push_str(
             "<p class=\"empty\">No node groups, Fargate profiles, add-ons or access entries.</p>\n",

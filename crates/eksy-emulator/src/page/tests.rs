@@ -240,3 +240,17 @@ fn no_script_and_no_external_asset() {
     }
     assert!(page.contains("content-security-policy"));
 }
+
+#[test]
+fn other_kinds_of_the_registry_show_as_counts() {
+    let mut overview = full();
+    let cluster = &mut overview["regions"][0]["clusters"][0];
+    cluster["resource_counts"] =
+        json!({"nodegroup": 1, "capability": 2, "pod_identity_association": 0, "odd<kind>": 1});
+    let page = render(&overview);
+    assert!(
+        page.contains("Also: capability 2, odd&lt;kind&gt; 1."),
+        "{page}"
+    );
+    assert!(!page.contains("pod identity association 0"));
+}
