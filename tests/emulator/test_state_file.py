@@ -83,7 +83,9 @@ i = 0
 while True:
     eks.create_cluster(name=f"c{i}", role_arn="arn:aws:iam::123456789012:role/eks",
                        resources_vpc_config={"subnet_ids": ["subnet-a", "subnet-b"]})
-    eks.tag_resource(resource_arn=f"arn:aws:eks:us-east-1:123456789012:cluster/c{i}", tags={"n": "x" * 2000})
+    # The most and longest tags a resource may have (50 of 256 characters), so each save is big.
+    tags = {f"k{j}": "x" * 256 for j in range(50)}
+    eks.tag_resource(resource_arn=f"arn:aws:eks:us-east-1:123456789012:cluster/c{i}", tags=tags)
     i += 1
 """
 
