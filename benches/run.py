@@ -251,9 +251,6 @@ def eksy_local_cmd(python: str) -> list[str]:
     return [python, "-m", "eksy", "local", "--host", "127.0.0.1", "--port", "0", "--timing", "all=0"]
 
 
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade"}
-
-
 def record_responses(url: str, path: Path) -> None:
     """What `eksy local` answers to the native client's describe_cluster and list_clusters(100),
     written for the fixed-answer server (status, headers, body), keyed by request path."""
@@ -271,10 +268,8 @@ def record_responses(url: str, path: Path) -> None:
         request = urllib.request.Request(url + route + query, headers=dict(signed.headers.items()))
         with urllib.request.urlopen(request, timeout=30) as r:
             body = r.read().decode()
-            # Hop-by-hop headers describe this urllib connection (`Connection: close`), not the
-            # answer: replayed, they would make the fixed server close every connection.
-            headers = [(k, v) for k, v in r.headers.items() if k.lower() not in HOP_BY_HOP]
-            routes[route] = {"status": r.status, "headers": headers, "body": body}
+            # As received; the fixed server leaves out the hop-by-hop ones (urllib's `Connection: close`).
+            routes[route] = {"status": r.status, "headers": list(r.headers.items()), "body": body}
     path.write_text(json.dumps(routes))
 
 

@@ -12,16 +12,15 @@ issue 14's bound of 1.2. Rounds alternate between the two servers so drift hits 
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 from statistics import median
 from typing import Any
+
+from _section import section_main
 
 SIZES = {"full": (10, 10_000), "quick": (10, 1_000)}
 ROUNDS = {"full": 5, "quick": 2}
@@ -124,16 +123,7 @@ def section(quick: bool = False) -> tuple[str, dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="10 and 1,000 clusters, 2 rounds")
-    ap.add_argument("--json", type=Path, default=None, help="write the figures here")
-    args = ap.parse_args(argv)
-    text, figures = section(quick=args.quick)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    return 0
+    return section_main(__doc__, "10 and 1,000 clusters, 2 rounds", section, argv)
 
 
 if __name__ == "__main__":

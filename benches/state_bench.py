@@ -14,13 +14,12 @@ of interleaved rounds, each a snapshot, a restore and a describe that proves the
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
-from pathlib import Path
 from statistics import median
 from typing import Any
+
+from _section import section_main
 
 ROUNDS = (30, 3)  # (full, quick)
 CLUSTERS = (100, 10)
@@ -92,16 +91,7 @@ def section(quick: bool = False) -> tuple[str, dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help=f"{CLUSTERS[1]} clusters and {ROUNDS[1]} rounds")
-    ap.add_argument("--json", type=Path, default=None, help="write the figures here")
-    args = ap.parse_args(argv)
-    text, figures = section(quick=args.quick)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    return 0
+    return section_main(__doc__, f"{CLUSTERS[1]} clusters and {ROUNDS[1]} rounds", section, argv)
 
 
 if __name__ == "__main__":

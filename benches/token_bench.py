@@ -23,7 +23,6 @@ profile files, no instance metadata; nothing leaves the machine (presigning is l
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -36,6 +35,8 @@ import time
 from pathlib import Path
 from statistics import median
 from typing import Any
+
+from _section import section_main
 
 AWSCLI_VERSION = "1.46.3"
 AWSCLI_VENV = Path.home() / ".cache" / "eksy-bench-awscli"
@@ -308,16 +309,7 @@ def extension_info(python: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help=f"{ROUNDS[1]} rounds instead of {ROUNDS[0]}")
-    ap.add_argument("--json", type=Path, default=None, help="write the figures here")
-    args = ap.parse_args(argv)
-    text, figures = section(quick=args.quick)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    return 0
+    return section_main(__doc__, f"{ROUNDS[1]} rounds instead of {ROUNDS[0]}", section, argv)
 
 
 if __name__ == "__main__":

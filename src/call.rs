@@ -269,7 +269,7 @@ fn request_id(raw: &HttpResponse) -> Option<String> {
 
 /// The messages of an error and its sources, joined; unlike the SDK's display helper it leaves
 /// out the Debug dump, which is noise to a Python user.
-fn error_chain(err: &(dyn StdError + 'static)) -> String {
+pub(crate) fn error_chain(err: &(dyn StdError + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = current {

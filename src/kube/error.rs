@@ -47,17 +47,3 @@ impl TokenError {
         }
     }
 }
-
-/// An error's message and its sources', joined (no Debug dump).
-pub(super) fn reason_of(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut current = Some(err);
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = e.source();
-    }
-    parts.join(": ")
-}

@@ -18,7 +18,7 @@ use pyo3::types::PyTuple;
 
 use crate::{client, http_client, runtime};
 use digest::digest;
-use error::{reason_of, TokenError};
+use error::TokenError;
 
 /// How long a sync call waits between checks for Ctrl-C (as the clients do).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
@@ -87,7 +87,7 @@ async fn resolve(loader: ConfigLoader) -> Result<Resolved, TokenError> {
     let base = provider
         .provide_credentials()
         .await
-        .map_err(|e| TokenError::no_credentials(reason_of(&e)))?;
+        .map_err(|e| TokenError::no_credentials(crate::call::error_chain(&e)))?;
     Ok(Resolved {
         config,
         region,

@@ -1,14 +1,13 @@
 """With the emulator's default (instant) lifecycles, every waiter of the model finishes with its
 default options (delays of 10-30 s) on its first poll: eksy's sync and async waiters, boto3's,
 and `aws eks wait`. The create, update and delete responses still show the transitional status.
-The tests' own 1 s bound is what a 30 s polling delay would break."""
+Each wait is checked by the emulator's request log: exactly one poll, so no delay was slept."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,10 +26,11 @@ def local() -> Iterator[LocalEKS]:
         yield emulator
 
 
-def within_a_second(action: Callable[[], Any]) -> None:
-    start = time.monotonic()
+def first_poll(local: LocalEKS, action: Callable[[], Any]) -> None:
+    """``action`` (a wait) sends exactly one request: its first poll decides, no delay is slept."""
+    before = len(local.requests())
     action()
-    assert time.monotonic() - start < 1.0
+    assert len(local.requests()) - before == 1
 
 
 def _boto(local: LocalEKS) -> Any:
@@ -64,11 +64,11 @@ def test_every_waiter_with_default_options(local: LocalEKS, client: str) -> None
                 "update_id": "updateId",
                 "name": "name",
             }
-            within_a_second(lambda: boto.get_waiter(waiter).wait(**{camel[k]: v for k, v in kwargs.items()}))
+            first_poll(local, lambda: boto.get_waiter(waiter).wait(**{camel[k]: v for k, v in kwargs.items()}))
         elif client == "eksy":
-            within_a_second(lambda: getattr(eks.wait, waiter)(**kwargs))
+            first_poll(local, lambda: getattr(eks.wait, waiter)(**kwargs))
         else:
-            within_a_second(lambda: asyncio.run(getattr(aeks.wait, waiter)(**kwargs)))
+            first_poll(local, lambda: asyncio.run(getattr(aeks.wait, waiter)(**kwargs)))
 
     _cluster(local)
     wait("cluster_active", name="demo")
@@ -120,7 +120,7 @@ def test_aws_cli_wait_with_default_options(local: LocalEKS) -> None:
         "PATH": "/usr/bin:/bin:/usr/local/bin:" + str(shutil.which("aws")).rsplit("/", 1)[0],
         "HOME": "/tmp",
     }
-    start = time.monotonic()
+    before = len(local.requests())
     result = subprocess.run(
         ["aws", "eks", "wait", "cluster-active", "--name", "demo", "--endpoint-url", local.endpoint_url],
         capture_output=True,
@@ -129,8 +129,8 @@ def test_aws_cli_wait_with_default_options(local: LocalEKS) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    # The CLI's own start-up takes most of this; a second poll would add 30 s.
-    assert time.monotonic() - start < 10
+    # One DescribeCluster: the CLI returned on its first poll instead of sleeping 30 s.
+    assert [r["operation"] for r in local.requests()[before:]] == ["DescribeCluster"]
     assert eksy.EKS is not None
 
 
