@@ -18,6 +18,7 @@ states why, with the words "Over 400 lines because".
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,8 +266,6 @@ def _without_macro_bodies(text: str) -> str:
 
 def _rust_source(path: Path) -> list[str]:
     """The file's lines without comments and macro bodies, up to its inline test module."""
-    import re
-
     text = path.read_text()
     cut = text.find("#[cfg(test)]\nmod tests")
     if cut >= 0:
@@ -276,8 +275,6 @@ def _rust_source(path: Path) -> list[str]:
 
 
 def rust_edges(name: str, path: Path, known: set[str]) -> list[Edge]:
-    import re
-
     own = name.split("::") if name else []
     parent = own[:-1]
     found: dict[str, int] = {}
@@ -290,9 +287,9 @@ def rust_edges(name: str, path: Path, known: set[str]) -> list[Edge]:
                     found[candidate] = line
                 return
 
+    lines = _rust_source(path)
     path_re = re.compile(r"(?<![\w:])(crate|super|self|[a-z_][a-z0-9_]*)((?:::[A-Za-z_][A-Za-z0-9_]*)+|::\{)")
-    group_re = re.compile(r"\b(crate|super|self)::\{([^}]*)\}")
-    for number, line in enumerate(_rust_source(path), 1):
+    for number, line in enumerate(lines, 1):
         for match in path_re.finditer(line):
             head, rest = match.group(1), match.group(2)
             tail = [] if rest == "::{" else rest.strip(":").split("::")
@@ -309,16 +306,10 @@ def rust_edges(name: str, path: Path, known: set[str]) -> list[Edge]:
                 note([*own, *tail], number)
             elif "::".join([*own, head]) in known:
                 note([*own, head, *tail], number)
-        for match in group_re.finditer(line):
-            base = {"crate": [], "super": parent, "self": own}[match.group(1)]
-            for item in match.group(2).split(","):
-                first = item.strip().split("::")[0].split(" ")[0]
-                if first and first != "self":
-                    note([*base, first], number)
-    # `use super::{...}` and `use crate::{...}` lists often span lines.
-    text = "\n".join(_rust_source(path))
-    for match in re.finditer(r"\b(crate|super)::\{([^}]*)\}", text, re.S):
-        base = {"crate": [], "super": parent}[match.group(1)]
+    # `use crate::{...}`, `super::{...}` and `self::{...}` lists, which often span lines.
+    text = "\n".join(lines)
+    for match in re.finditer(r"\b(crate|super|self)::\{([^}]*)\}", text, re.S):
+        base = {"crate": [], "super": parent, "self": own}[match.group(1)]
         line = text.count("\n", 0, match.start()) + 1
         for item in match.group(2).split(","):
             first = item.strip().split("::")[0].split(" ")[0]

@@ -60,3 +60,10 @@ pub fn rate(args: &Value) -> Result<f64> {
         Err("rate must be between 0 and 1".into())
     }
 }
+
+/// The `(account_id, region)` a control names, else the emulator's defaults.
+pub fn account_and_region<'a>(args: &'a Value, defaults: &'a Defaults<'a>) -> (&'a str, &'a str) {
+    let account = arg_str(args, "account_id").unwrap_or(defaults.account);
+    let region = arg_str(args, "region").unwrap_or(defaults.region);
+    (account, region)
+}

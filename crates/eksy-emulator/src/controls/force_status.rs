@@ -1,7 +1,7 @@
 //! `force_status`: a resource of any kind of the registry with a status form, forced into one
 //! of its model statuses, with health issues (or update errors) describing a failure.
 
-use super::args::{arg_str, required_str, Defaults, Result};
+use super::args::{account_and_region, required_str, Defaults, Result};
 use crate::kinds::{self, Report, Store};
 use crate::lifecycle::{set_member, Tracked};
 use crate::model::model;
@@ -23,8 +23,7 @@ const FAILURE_STATUSES: &[&str] = &[
 pub fn force_status(state: &mut State, defaults: &Defaults, args: &Value) -> Result<Value> {
     let kind_name = required_str(args, "resource")?;
     let status = required_str(args, "status")?;
-    let account = arg_str(args, "account_id").unwrap_or(defaults.account);
-    let region = arg_str(args, "region").unwrap_or(defaults.region);
+    let (account, region) = account_and_region(args, defaults);
     let unknown = || {
         format!(
             "unknown resource {kind_name:?}; use one of {}",

@@ -10,8 +10,8 @@ use crate::instance::Shared;
 use crate::state::State;
 pub use args::Defaults;
 use args::{
-    arg_f64, arg_str, operation, rate, required_str, Result, MAX_CLOCK_OFFSET_SECONDS,
-    MAX_LATENCY_SECONDS, MAX_QUEUED_PER_OPERATION,
+    account_and_region, arg_f64, arg_str, operation, rate, required_str, Result,
+    MAX_CLOCK_OFFSET_SECONDS, MAX_LATENCY_SECONDS, MAX_QUEUED_PER_OPERATION,
 };
 use force_status::force_status;
 use serde_json::{json, Value};
@@ -242,7 +242,7 @@ fn run_command(
                 fields.remove("account_id");
                 fields.remove("region");
             }
-            let region = state.region(&account, &region);
+            let region = state.region(account, region);
             let shown = crate::catalogs::version_args::set_catalog(&mut region.versions, &catalog_args)?;
             region.changed();
             Ok(shown)
@@ -250,7 +250,7 @@ fn run_command(
         "version_catalog" => {
             let (account, region) = account_and_region(args, defaults);
             Ok(crate::catalogs::version_args::catalog_view(
-                &state.region(&account, &region).versions,
+                &state.region(account, region).versions,
             ))
         }
         "set_timings" => {
@@ -271,13 +271,6 @@ fn run_command(
              snapshot, restore, set_strict"
         )),
     }
-}
-
-/// The `(account_id, region)` a control names, else the emulator's defaults.
-fn account_and_region(args: &Value, defaults: &Defaults) -> (String, String) {
-    let account = arg_str(args, "account_id").unwrap_or(defaults.account);
-    let region = arg_str(args, "region").unwrap_or(defaults.region);
-    (account.to_string(), region.to_string())
 }
 
 fn kube_settings(state: &State) -> Value {
